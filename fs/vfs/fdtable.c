@@ -1,0 +1,123 @@
+/* fs/vfs/fdtable.c: per-task fd tables (see fdtable.h). */
+#include "fs/vfs/fdtable.h"
+#include "fs/vfs/file.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct fdtable *fdtable_new(void)
+{
+	struct fdtable *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	pthread_mutex_init(&t->lock, NULL);
+	t->refs = 1;
+	return t;
+}
+
+void fdtable_get(struct fdtable *t)
+{
+	__atomic_add_fetch(&t->refs, 1, __ATOMIC_RELAXED);
+}
+
+void fdtable_put(struct fdtable *t)
+{
+	if (__atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	for (int i = 0; i < t->nfds; i++)
+		file_put(t->files[i]);
+	free(t->files);
+	free(t->cloexec);
+	pthread_mutex_destroy(&t->lock);
+	free(t);
+}
+
+static int fdtable_grow(struct fdtable *t, int need)
+{
+	if (need <= t->nfds)
+		return 0;
+	int n = t->nfds ? t->nfds : 64;
+	while (n < need)
+		n *= 2;
+	struct file **files = realloc(t->files, (size_t)n * sizeof(*files));
+	if (!files)
+		return -ENOMEM;
+	t->files = files;
+	unsigned char *ce = realloc(t->cloexec, (size_t)n);
+	if (!ce)
+		return -ENOMEM;
+	t->cloexec = ce;
+	memset(t->files + t->nfds, 0, (size_t)(n - t->nfds) * sizeof(*files));
+	memset(t->cloexec + t->nfds, 0, (size_t)(n - t->nfds));
+	t->nfds = n;
+	return 0;
+}
+
+int fdtable_install(struct fdtable *t, struct file *f, int min, int limit, bool cloexec)
+{
+	int fd = -EMFILE;
+	if (min < 0)
+		return -EINVAL;
+	pthread_mutex_lock(&t->lock);
+	for (int i = min; i < limit; i++) {
+		if (i >= t->nfds && fdtable_grow(t, i + 1) < 0) {
+			fd = -ENOMEM;
+			break;
+		}
+		if (!t->files[i]) {
+			file_get(f);
+			t->files[i] = f;
+			t->cloexec[i] = cloexec;
+			fd = i;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+	return fd;
+}
+
+int fdtable_install_at(struct fdtable *t, int fd, struct file *f, int limit, bool cloexec)
+{
+	if (fd < 0 || fd >= limit)
+		return -EBADF;
+	pthread_mutex_lock(&t->lock);
+	if (fdtable_grow(t, fd + 1) < 0) {
+		pthread_mutex_unlock(&t->lock);
+		return -ENOMEM;
+	}
+	struct file *old = t->files[fd];
+	file_get(f);
+	t->files[fd] = f;
+	t->cloexec[fd] = cloexec;
+	pthread_mutex_unlock(&t->lock);
+	file_put(old);
+	return 0;
+}
+
+struct file *fdtable_get_file(struct fdtable *t, int fd)
+{
+	struct file *f = NULL;
+	pthread_mutex_lock(&t->lock);
+	if (fd >= 0 && fd < t->nfds && t->files[fd]) {
+		f = t->files[fd];
+		file_get(f);
+	}
+	pthread_mutex_unlock(&t->lock);
+	return f;
+}
+
+int fdtable_close(struct fdtable *t, int fd)
+{
+	struct file *f = NULL;
+	pthread_mutex_lock(&t->lock);
+	if (fd >= 0 && fd < t->nfds) {
+		f = t->files[fd];
+		t->files[fd] = NULL;
+	}
+	pthread_mutex_unlock(&t->lock);
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return 0;
+}

@@ -1,0 +1,26 @@
+/* fs/vfs/fdtable.h: a per-task fd table (shared by CLONE_FILES). */
+#pragma once
+#include <pthread.h>
+#include <stdbool.h>
+
+struct file;
+
+struct fdtable {
+	pthread_mutex_t lock;
+	int refs;
+	int nfds;		/* slots allocated */
+	struct file **files;
+	unsigned char *cloexec;
+};
+
+struct fdtable *fdtable_new(void);
+void fdtable_get(struct fdtable *t);
+void fdtable_put(struct fdtable *t);
+/* Install f at the lowest free fd >= min (and < limit); takes a
+ * reference. The fd, or -EMFILE. */
+int fdtable_install(struct fdtable *t, struct file *f, int min, int limit, bool cloexec);
+/* Install f at fd exactly, closing what was there. 0 or -EBADF. */
+int fdtable_install_at(struct fdtable *t, int fd, struct file *f, int limit, bool cloexec);
+/* A new reference to the file at fd, or NULL. */
+struct file *fdtable_get_file(struct fdtable *t, int fd);
+int fdtable_close(struct fdtable *t, int fd);

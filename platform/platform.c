@@ -1,0 +1,29 @@
+/* platform/platform.c: choosing the platform at start-up. */
+#include "platform/platform.h"
+
+#include <errno.h>
+#include <string.h>
+
+extern const struct platform_ops ptrace_platform_ops;
+
+static const struct platform_ops *const platforms[] = {
+	&ptrace_platform_ops,
+};
+
+const struct platform_ops *platform;
+
+int platform_select(const char *name)
+{
+	for (size_t i = 0; i < sizeof(platforms) / sizeof(platforms[0]); i++) {
+		if (strcmp(platforms[i]->name, name) == 0) {
+			platform = platforms[i];
+			return platform->init();
+		}
+	}
+	return -ENOENT;
+}
+
+const char *platform_names(void)
+{
+	return "ptrace";
+}

@@ -1,0 +1,91 @@
+/* platform/platform.h: how guest code runs and how its syscalls are caught.
+ *
+ * Modelled on gVisor's Platform/AddressSpace/Context. An address space
+ * (struct as) is a host process the platform controls; it mirrors a subset
+ * of the sentry's page map: every page it maps is a range of the memory
+ * file (or a donated host fd), never memory the guest allocated itself.
+ * A context (struct ctx) runs one guest thread until it traps back.
+ *
+ * Nothing outside platform/ knows which platform runs: the rest of the
+ * sentry calls the inline wrappers below, which go through the ops table of
+ * the platform chosen at start-up. */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/user.h>
+
+struct as;
+struct ctx;
+
+/* Why ctx_switch returned. */
+enum ctx_event {
+	CTX_SYSCALL = 1,	/* regs->orig_rax is the syscall number */
+	CTX_FAULT,		/* memory fault: see struct ctx_exit */
+	CTX_SIGNAL,		/* synchronous signal (SIGILL, SIGFPE, SIGTRAP, SIGBUS...) */
+	CTX_INTERRUPTED,	/* ctx_interrupt() was called */
+};
+
+/* Access types for faults and protections (PROT_* compatible). */
+#define ACCESS_READ  0x1
+#define ACCESS_WRITE 0x2
+#define ACCESS_EXEC  0x4
+
+struct ctx_exit {
+	enum ctx_event event;
+	uint64_t fault_addr;	/* CTX_FAULT, and signals that carry an address */
+	int access;		/* CTX_FAULT: ACCESS_* if known, 0 if not */
+	int signo;		/* CTX_FAULT (SIGSEGV/SIGBUS) and CTX_SIGNAL */
+	int si_code;		/* as the host CPU reported it */
+};
+
+struct platform_ops {
+	const char *name;
+	int (*init)(void);	/* once, in the sentry, before any as_new */
+	/* Highest guest address + 1 that the platform leaves to the guest. */
+	uint64_t (*max_user_addr)(void);
+
+	struct as *(*as_new)(void);
+	void (*as_release)(struct as *as);
+	int (*as_map)(struct as *as, uint64_t addr, uint64_t len, int prot,
+		      int fd, uint64_t offset);
+	int (*as_unmap)(struct as *as, uint64_t addr, uint64_t len);
+	int (*as_protect)(struct as *as, uint64_t addr, uint64_t len, int prot);
+
+	struct ctx *(*ctx_new)(void);
+	void (*ctx_release)(struct ctx *ctx);
+	/* Run regs in as until the guest traps; regs are updated. 0 or -errno
+	 * (a platform failure, not a guest event). */
+	int (*ctx_switch)(struct ctx *ctx, struct as *as,
+			  struct user_regs_struct *regs, struct ctx_exit *out);
+	/* Make a running or future ctx_switch return CTX_INTERRUPTED soon.
+	 * Callable from any sentry thread. */
+	void (*ctx_interrupt)(struct ctx *ctx);
+	/* The guest's FP/SSE/AVX state as an XSAVE image (fxsave layout in
+	 * the first 512 bytes). size is the buffer size; returns bytes or
+	 * -errno. Valid only while the ctx is stopped in the sentry. */
+	int (*ctx_get_fpstate)(struct ctx *ctx, void *buf, size_t size);
+	int (*ctx_set_fpstate)(struct ctx *ctx, const void *buf, size_t size);
+};
+
+extern const struct platform_ops *platform;
+
+/* Choose a platform by name ("ptrace", ...) and initialise it. */
+int platform_select(const char *name);
+/* Comma-separated names of the platforms built in. */
+const char *platform_names(void);
+
+static inline struct as *as_new(void) { return platform->as_new(); }
+static inline void as_release(struct as *as) { platform->as_release(as); }
+static inline int as_map(struct as *as, uint64_t addr, uint64_t len, int prot,
+			 int fd, uint64_t off)
+{ return platform->as_map(as, addr, len, prot, fd, off); }
+static inline int as_unmap(struct as *as, uint64_t addr, uint64_t len)
+{ return platform->as_unmap(as, addr, len); }
+static inline int as_protect(struct as *as, uint64_t addr, uint64_t len, int prot)
+{ return platform->as_protect(as, addr, len, prot); }
+static inline struct ctx *ctx_new(void) { return platform->ctx_new(); }
+static inline void ctx_release(struct ctx *c) { platform->ctx_release(c); }
+static inline int ctx_switch(struct ctx *c, struct as *as,
+			     struct user_regs_struct *regs, struct ctx_exit *out)
+{ return platform->ctx_switch(c, as, regs, out); }
+static inline void ctx_interrupt(struct ctx *c) { platform->ctx_interrupt(c); }

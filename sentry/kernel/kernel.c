@@ -1,0 +1,66 @@
+/* sentry/kernel/kernel.c: the sandbox-wide kernel state and the sentry's
+ * top level: set up the platform and the memory file, create the init
+ * task, run it on its own host thread, and return its wait status. */
+#include "sentry/kernel/kernel.h"
+#include "sentry/kernel/task.h"
+#include "sentry/mm/memfile.h"
+#include "platform/platform.h"
+#include "lib/log.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+struct kernel kernel = { .lock = PTHREAD_MUTEX_INITIALIZER, .next_tid = 1 };
+__thread struct task *current;
+
+uint64_t kernel_now_ns(clockid_t clk)
+{
+	struct timespec ts;
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void *task_thread(void *arg)
+{
+	struct task *t = arg;
+	current = t;
+	task_run(t);
+	return NULL;
+}
+
+int kernel_run(const struct sandbox_config *cfg)
+{
+	kernel.cfg = cfg;
+	kernel.strace = cfg->strace;
+	kernel.boot_ns = kernel_now_ns(CLOCK_MONOTONIC);
+
+	int r = platform_select(cfg->platform);
+	if (r < 0) {
+		fprintf(stderr, "cvisor: platform %s: %s\n", cfg->platform, strerror(-r));
+		return -1;
+	}
+	r = memfile_init(cfg->memory_limit);
+	if (r < 0) {
+		fprintf(stderr, "cvisor: memory file: %s\n", strerror(-r));
+		return -1;
+	}
+	struct task *init;
+	if (task_create_init(cfg, &init) < 0)
+		return -1;
+	/* The init task runs on a thread of its own like every task; the
+	 * main thread waits for the sandbox to end. */
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 1 << 20);
+	r = pthread_create(&init->thread, &attr, task_thread, init);
+	pthread_attr_destroy(&attr);
+	if (r != 0) {
+		fprintf(stderr, "cvisor: cannot start the init task: %s\n", strerror(r));
+		return -1;
+	}
+	pthread_join(init->thread, NULL);
+	return kernel.exit_status;
+}

@@ -1,0 +1,13 @@
+/* sentry/kernel/kernel.h: the sentry's entry point and kernel-wide
+ * helpers. struct kernel itself is in task.h. */
+#pragma once
+#include <stdint.h>
+#include <time.h>
+
+struct sandbox_config;
+
+/* Run the sandbox to completion. Returns the init process's wait(2)
+ * status, or -1 if the sandbox could not start (a message was printed). */
+int kernel_run(const struct sandbox_config *cfg);
+
+uint64_t kernel_now_ns(clockid_t clk);

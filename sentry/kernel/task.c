@@ -1,0 +1,215 @@
+/* sentry/kernel/task.c: creating the init task and the task loop: switch
+ * into the guest, then handle the syscall, fault or signal that brought
+ * it back. */
+#include "sentry/kernel/task.h"
+#include "sentry/kernel/errno_restart.h"
+#include "sentry/kernel/errno_name.h"
+#include "sentry/kernel/rlimit.h"
+#include "sentry/loader/loader.h"
+#include "sentry/mm/mm.h"
+#include "sentry/syscalls/syscalls.h"
+#include "fs/vfs/fdtable.h"
+#include "fs/vfs/file.h"
+#include "platform/platform.h"
+#include "lib/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* --- loading the first program from the host ---------------------------- */
+
+static ssize_t hostfd_pread(void *priv, void *buf, size_t len, uint64_t off)
+{
+	ssize_t n = pread((int)(intptr_t)priv, buf, len, (off_t)off);
+	return n < 0 ? -errno : n;
+}
+
+/* Resolve a command name like execvp: names without '/' are searched in
+ * the guest's PATH. Returns an open fd or -errno. */
+static int open_program(const char *name, char **envp, char *path, size_t pathlen)
+{
+	if (strchr(name, '/')) {
+		snprintf(path, pathlen, "%s", name);
+		int fd = open(name, O_RDONLY | O_CLOEXEC);
+		return fd < 0 ? -errno : fd;
+	}
+	const char *p = "/usr/local/bin:/usr/bin:/bin";
+	for (char **e = envp; *e; e++)
+		if (strncmp(*e, "PATH=", 5) == 0)
+			p = *e + 5;
+	int err = -ENOENT;
+	while (*p) {
+		size_t n = strcspn(p, ":");
+		if ((size_t)snprintf(path, pathlen, "%.*s/%s", (int)n, p, name) < pathlen) {
+			int fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd >= 0)
+				return fd;
+			if (errno != ENOENT)
+				err = -errno;
+		}
+		p += n;
+		if (*p == ':')
+			p++;
+	}
+	return err;
+}
+
+static int install_stdio(struct fdtable *fdt)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		int flags = fcntl(fd, F_GETFL);
+		if (flags < 0)
+			continue;	/* not open on the host: not open in the guest */
+		int copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		if (copy < 0)
+			return -errno;
+		struct file *f = host_file_new(copy, flags & (O_ACCMODE | O_APPEND | O_NONBLOCK));
+		if (!f)
+			return -ENOMEM;
+		int r = fdtable_install_at(fdt, fd, f, INT_MAX, false);
+		file_put(f);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int task_create_init(const struct sandbox_config *cfg, struct task **out)
+{
+	struct task *t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->k = &kernel;
+	t->tid = t->tgid = kernel.next_tid++;
+	rlimit_init_defaults(t->rlim);
+	t->files = fdtable_new();
+	t->ctx = ctx_new();
+	struct as *as = as_new();
+	t->mm = as ? mm_new(as, platform->max_user_addr()) : NULL;
+	if (!t->files || !t->ctx || !t->mm) {
+		fprintf(stderr, "cvisor: out of memory creating the first task\n");
+		return -ENOMEM;
+	}
+	int r = install_stdio(t->files);
+	if (r < 0) {
+		fprintf(stderr, "cvisor: cannot pass stdio into the sandbox: %s\n", strerror(-r));
+		return r;
+	}
+
+	char path[PATH_MAX];
+	int fd = open_program(cfg->argv[0], cfg->envp, path, sizeof(path));
+	if (fd < 0) {
+		fprintf(stderr, "cvisor: %s: %s\n", cfg->argv[0], strerror(-fd));
+		return fd;
+	}
+	struct stat st;
+	fstat(fd, &st);
+	struct loader_file lf = { (void *)(intptr_t)fd, hostfd_pread, (uint64_t)st.st_size, path };
+	struct loader_args la = { cfg->argv, cfg->envp, path };
+	const char *why = NULL;
+	r = loader_exec(t->mm, &lf, &la, &t->regs, &why);
+	close(fd);
+	if (r < 0) {
+		fprintf(stderr, "cvisor: %s: cannot execute: %s\n", path,
+			why ? why : strerror(-r));
+		return r;
+	}
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	size_t n = strnlen(base, sizeof(t->comm) - 1);
+	memcpy(t->comm, base, n);
+	t->comm[n] = 0;
+	*out = t;
+	return 0;
+}
+
+/* --- the task loop ------------------------------------------------------- */
+
+/* A synchronous signal the guest cannot handle yet kills it (signal
+ * delivery to guest handlers comes with the processes issue). */
+static void task_force_signal(struct task *t, int sig, int code, uint64_t addr)
+{
+	if (t->k->strace) {
+		log_printf("[%4d] --- %s {si_code=%d, si_addr=%#lx} ---", t->tid,
+			   signal_name(sig), code, (unsigned long)addr);
+		log_printf("[%4d] +++ killed by %s (core dumped) +++", t->tid, signal_name(sig));
+	}
+	task_exit_group(t, sig | 0x80);
+}
+
+static void task_syscall(struct task *t)
+{
+	struct user_regs_struct *r = &t->regs;
+	uint64_t a[6] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 };
+	int64_t ret = syscall_dispatch(t, r->orig_rax, a);
+	if (t->exiting)
+		return;
+	/* No signal can interrupt a syscall yet; never leak restart codes. */
+	if (ret == -ERESTARTSYS || ret == -ERESTARTNOINTR || ret == -ERESTARTNOHAND ||
+	    ret == -ERESTART_RESTARTBLOCK)
+		ret = -EINTR;
+	r->rax = (uint64_t)ret;
+}
+
+static void task_fault(struct task *t, const struct ctx_exit *ev)
+{
+	if (ev->signo == SIGSEGV) {
+		int r = mm_fault(t->mm, ev->fault_addr, ev->access, ev->si_code == SEGV_ACCERR);
+		if (r == 0)
+			return;
+		if (r == -ENOMEM) {
+			task_force_signal(t, SIGKILL, 0, ev->fault_addr);
+			return;
+		}
+		task_force_signal(t, SIGSEGV, r == -EACCES ? SEGV_ACCERR : SEGV_MAPERR,
+				  ev->fault_addr);
+		return;
+	}
+	task_force_signal(t, ev->signo, ev->si_code, ev->fault_addr);
+}
+
+void task_run(struct task *t)
+{
+	while (!t->exiting) {
+		struct ctx_exit ev;
+		int r = ctx_switch(t->ctx, t->mm->as, &t->regs, &ev);
+		if (r < 0) {
+			fprintf(stderr, "cvisor: platform failure running task %d: %s\n",
+				t->tid, strerror(-r));
+			task_exit_group(t, SIGKILL);
+			break;
+		}
+		switch (ev.event) {
+		case CTX_SYSCALL:
+			task_syscall(t);
+			break;
+		case CTX_FAULT:
+			task_fault(t, &ev);
+			break;
+		case CTX_SIGNAL:
+			task_force_signal(t, ev.signo, ev.si_code, ev.fault_addr);
+			break;
+		case CTX_INTERRUPTED:
+			break;
+		}
+	}
+	mm_put(t->mm);
+	t->mm = NULL;
+	fdtable_put(t->files);
+	ctx_release(t->ctx);
+}
+
+void task_exit_group(struct task *t, int wait_status)
+{
+	t->exiting = true;
+	t->exit_status = wait_status;
+	if (t->tgid == 1)
+		t->k->exit_status = wait_status;
+}

@@ -1,0 +1,84 @@
+/* sentry/kernel/task.h: a task (one guest thread) and the sandbox-wide
+ * kernel state it belongs to.
+ *
+ * Each task runs its loop on its own host thread: switch into the guest,
+ * handle the syscall or fault, switch again (task_run()). */
+#pragma once
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/user.h>
+
+struct mm;
+struct ctx;
+struct fdtable;
+
+/* Guest-visible signal action, in the kernel's layout (struct
+ * kernel_sigaction of x86-64). */
+struct k_sigaction {
+	uint64_t handler;
+	uint64_t flags;
+	uint64_t restorer;
+	uint64_t mask;
+};
+
+#define KSIG_MAX 64
+
+struct sandbox_config {
+	const char *platform;
+	bool strace;
+	char **argv;		/* the guest's argv; argv[0] is the path run */
+	char **envp;
+	const char *cwd;
+	const char *hostname;
+	uint64_t memory_limit;	/* bytes of guest memory */
+};
+
+/* The sandbox-wide kernel: one per sentry. */
+struct kernel {
+	pthread_mutex_t lock;
+	const struct sandbox_config *cfg;
+	int next_tid;
+	int exit_status;	/* wait(2) status of the init process */
+	bool strace;
+	uint64_t boot_ns;	/* CLOCK_MONOTONIC at start, for uptime */
+};
+
+extern struct kernel kernel;
+
+struct task {
+	struct kernel *k;
+	int tid, tgid;
+	struct mm *mm;
+	struct ctx *ctx;
+	struct user_regs_struct regs;
+	struct fdtable *files;
+
+	/* Signals: recorded now; delivery comes with the processes issue. */
+	struct k_sigaction sigactions[KSIG_MAX];
+	uint64_t sigmask;
+	uint64_t altstack_sp, altstack_size;
+	int altstack_flags;
+
+	uint64_t clear_child_tid;
+	uint64_t robust_list, robust_len;
+	struct rlimit rlim[RLIM_NLIMITS];
+	char comm[16];
+
+	bool exiting;		/* leave the task loop */
+	int exit_status;	/* wait(2) encoding */
+	pthread_t thread;
+};
+
+/* Create the first task from the config: load argv[0], set up the fd
+ * table from the host stdio. 0 or -errno (with a message on stderr). */
+int task_create_init(const struct sandbox_config *cfg, struct task **out);
+/* Run the task loop on the calling host thread until the task exits. */
+void task_run(struct task *t);
+/* The task's thread group is done: exit_group(status). */
+void task_exit_group(struct task *t, int wait_status);
+
+/* The current task of this host thread. */
+extern __thread struct task *current;

@@ -1,0 +1,239 @@
+/* sentry/mm/fault.c: guest page faults: stack growth, protection checks,
+ * copy-on-write, and populating a window of pages around the fault in one
+ * mapping request to the platform. */
+#include "sentry/mm/fault.h"
+#include "sentry/mm/pagemap.h"
+#include "sentry/mm/vma.h"
+#include "platform/platform.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+
+/* Pages populated around a fault (aligned window). */
+#define FAULT_WINDOW 16UL
+/* Gap kept free below a growing stack. */
+#define STACK_GUARD PAGE_SIZE
+
+static int64_t cow_break(struct mm *mm, struct vma *v, uint64_t addr, uint64_t *slot)
+{
+	uint64_t old = PTE_OFF(*slot);
+	if (memfile_refcount(old) > 1) {
+		size_t got;
+		int64_t off = memfile_alloc(1, &got);
+		if (off < 0)
+			return off;
+		memcpy(memfile_ptr((uint64_t)off), memfile_ptr(old), PAGE_SIZE);
+		memfile_unref(old);
+		old = (uint64_t)off;
+	}
+	bool mirrored = *slot & PTE_RO_MAPPED;
+	*slot = old | PTE_PRESENT;
+	if (mirrored && mm->as)
+		as_map(mm->as, PAGE_ALIGN_DOWN(addr), PAGE_SIZE, v->prot, memfile_fd(), old);
+	return (int64_t)old;
+}
+
+int64_t mm_page_get(struct mm *mm, struct vma *v, uint64_t addr, bool write)
+{
+	if (v->flags & VMA_SHARED)
+		return mobj_page(v->obj, (v->obj_off + (addr - v->start)) / PAGE_SIZE);
+	uint64_t *slot = pagemap_slot(mm->pm, addr, true);
+	if (!slot)
+		return -ENOMEM;
+	if (!(*slot & PTE_PRESENT)) {
+		size_t got;
+		int64_t off = memfile_alloc(1, &got);
+		if (off < 0)
+			return off;
+		*slot = (uint64_t)off | PTE_PRESENT;
+		mm->resident_pages++;
+		return off;
+	}
+	if (write && (memfile_refcount(PTE_OFF(*slot)) > 1 || (*slot & PTE_RO_MAPPED)))
+		return cow_break(mm, v, addr, slot);
+	return (int64_t)PTE_OFF(*slot);
+}
+
+/* A fault just below a growsdown VMA extends it, within the stack limit. */
+static struct vma *grow_stack(struct mm *mm, uint64_t addr)
+{
+	size_t i = vma_lower_bound(mm, addr);
+	if (i == mm->nvmas || !(mm->vmas[i].flags & VMA_GROWSDOWN))
+		return NULL;
+	struct vma *v = &mm->vmas[i];
+	uint64_t start = PAGE_ALIGN_DOWN(addr);
+	if (v->end - start > mm->stack_limit)
+		return NULL;
+	if (i > 0 && mm->vmas[i - 1].end + STACK_GUARD > start)
+		return NULL;
+	v->start = start;
+	if (v->flags & VMA_STACK)
+		mm->stack_start = start;
+	return v;
+}
+
+/* Allocate the absent private pages of [start, end) in contiguous runs. */
+static int populate_private(struct mm *mm, uint64_t start, uint64_t end)
+{
+	for (uint64_t p = start; p < end;) {
+		uint64_t *slot = pagemap_slot(mm->pm, p, true);
+		if (!slot)
+			return -ENOMEM;
+		if (*slot & PTE_PRESENT) {
+			p += PAGE_SIZE;
+			continue;
+		}
+		size_t want = 1;
+		while (p + want * PAGE_SIZE < end) {
+			uint64_t *s = pagemap_slot(mm->pm, p + want * PAGE_SIZE, false);
+			if (s && (*s & PTE_PRESENT))
+				break;
+			want++;
+		}
+		size_t got;
+		int64_t off = memfile_alloc(want, &got);
+		if (off < 0)
+			return (int)off;
+		for (size_t k = 0; k < got; k++) {
+			slot = pagemap_slot(mm->pm, p, true);
+			if (!slot) {
+				for (size_t r = k; r < got; r++)
+					memfile_unref((uint64_t)off + r * PAGE_SIZE);
+				return -ENOMEM;
+			}
+			*slot = ((uint64_t)off + k * PAGE_SIZE) | PTE_PRESENT;
+			mm->resident_pages++;
+			p += PAGE_SIZE;
+		}
+	}
+	return 0;
+}
+
+struct run {
+	uint64_t addr, len, off;
+	int prot;
+};
+
+static void run_flush(struct mm *mm, struct run *r)
+{
+	if (r->len)
+		as_map(mm->as, r->addr, r->len, r->prot, memfile_fd(), r->off);
+	r->len = 0;
+}
+
+static void run_add(struct mm *mm, struct run *r, uint64_t addr, uint64_t off, int prot)
+{
+	if (r->len && r->addr + r->len == addr && r->off + r->len == off && r->prot == prot) {
+		r->len += PAGE_SIZE;
+		return;
+	}
+	run_flush(mm, r);
+	*r = (struct run){ addr, PAGE_SIZE, off, prot };
+}
+
+/* Mirror [start, end) of v into the platform, coalescing contiguous runs. */
+static int map_window(struct mm *mm, struct vma *v, uint64_t start, uint64_t end)
+{
+	struct run r = { 0 };
+	for (uint64_t p = start; p < end; p += PAGE_SIZE) {
+		uint64_t off;
+		int prot = v->prot;
+		if (v->flags & VMA_SHARED) {
+			int64_t o = mobj_page(v->obj, (v->obj_off + (p - v->start)) / PAGE_SIZE);
+			if (o < 0) {
+				run_flush(mm, &r);
+				continue;
+			}
+			off = (uint64_t)o;
+		} else {
+			uint64_t *slot = pagemap_slot(mm->pm, p, false);
+			if (!slot || !(*slot & PTE_PRESENT)) {
+				run_flush(mm, &r);
+				continue;
+			}
+			off = PTE_OFF(*slot);
+			*slot &= ~PTE_RO_MAPPED;
+			if ((prot & PROT_WRITE) && memfile_refcount(off) > 1) {
+				prot &= ~PROT_WRITE;
+				*slot |= PTE_RO_MAPPED;
+			}
+		}
+		run_add(mm, &r, p, off, prot);
+	}
+	run_flush(mm, &r);
+	return 0;
+}
+
+int mm_fault(struct mm *mm, uint64_t addr, int access, bool prot_fault)
+{
+	int ret = 0;
+	pthread_mutex_lock(&mm->lock);
+	struct vma *v = mm_find_vma(mm, addr);
+	if (!v)
+		v = grow_stack(mm, addr);
+	if (!v) {
+		ret = -EFAULT;
+		goto out;
+	}
+	if (v->prot == PROT_NONE ||
+	    ((access & ACCESS_WRITE) && !(v->prot & PROT_WRITE)) ||
+	    ((access & ACCESS_EXEC) && !(v->prot & PROT_EXEC))) {
+		ret = -EACCES;
+		goto out;
+	}
+	if (prot_fault) {
+		/* The host had the page: only a copy-on-write page explains it. */
+		uint64_t *slot = (v->flags & VMA_SHARED) ? NULL : pagemap_slot(mm->pm, addr, false);
+		if (!slot || !(*slot & PTE_RO_MAPPED) || !(v->prot & PROT_WRITE)) {
+			ret = -EACCES;
+			goto out;
+		}
+		int64_t off = cow_break(mm, v, addr, slot);
+		ret = off < 0 ? (int)off : 0;
+		goto out;
+	}
+	uint64_t wstart = addr & ~(FAULT_WINDOW * PAGE_SIZE - 1);
+	uint64_t wend = wstart + FAULT_WINDOW * PAGE_SIZE;
+	if (wstart < v->start)
+		wstart = v->start;
+	if (wend > v->end)
+		wend = v->end;
+	if (!(v->flags & VMA_SHARED)) {
+		ret = populate_private(mm, wstart, wend);
+		if (ret < 0)
+			goto out;
+	}
+	if (mm->as)
+		ret = map_window(mm, v, wstart, wend);
+out:
+	pthread_mutex_unlock(&mm->lock);
+	return ret;
+}
+
+int mm_poke(struct mm *mm, uint64_t addr, const void *src, size_t len)
+{
+	const char *s = src;
+	int ret = 0;
+	pthread_mutex_lock(&mm->lock);
+	while (len > 0) {
+		struct vma *v = mm_find_vma(mm, addr);
+		if (!v) {
+			ret = -EFAULT;
+			break;
+		}
+		int64_t off = mm_page_get(mm, v, addr, true);
+		if (off < 0) {
+			ret = (int)off;
+			break;
+		}
+		size_t in = addr & (PAGE_SIZE - 1);
+		size_t n = PAGE_SIZE - in < len ? PAGE_SIZE - in : len;
+		memcpy((char *)memfile_ptr((uint64_t)off) + in, s, n);
+		s += n;
+		addr += n;
+		len -= n;
+	}
+	pthread_mutex_unlock(&mm->lock);
+	return ret;
+}

@@ -1,0 +1,41 @@
+/* sentry/mm/memfile.h: the memory file, guest "physical" memory.
+ *
+ * One memfd per sandbox, mapped once into the sentry so that reading and
+ * writing guest memory is a memcpy. Pages are handed out by a refcounting
+ * allocator (copy-on-write after fork shares them). Offsets are byte
+ * offsets into the memfd, always page aligned. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* <sys/user.h> defines the same three with the same values. */
+#ifndef PAGE_SIZE
+#define PAGE_SIZE 4096UL
+#endif
+#ifndef PAGE_SHIFT
+#define PAGE_SHIFT 12
+#endif
+#ifndef PAGE_MASK
+#define PAGE_MASK (~(PAGE_SIZE - 1))
+#endif
+#define PAGE_ALIGN_UP(x) (((x) + PAGE_SIZE - 1) & PAGE_MASK)
+#define PAGE_ALIGN_DOWN(x) ((x) & PAGE_MASK)
+
+/* Create the memory file with room for limit bytes of guest memory. */
+int memfile_init(uint64_t limit);
+int memfile_fd(void);
+/* The sentry's view of the page at offset off. */
+void *memfile_ptr(uint64_t off);
+
+/* Allocate up to want zeroed pages, contiguous in the file; at least 1.
+ * Returns the offset and sets *got, or -ENOMEM. */
+int64_t memfile_alloc(size_t want, size_t *got);
+/* Refcounts of single pages. unref frees the page at zero. */
+void memfile_ref(uint64_t off);
+void memfile_unref(uint64_t off);
+uint32_t memfile_refcount(uint64_t off);
+
+/* Accounting, in pages. */
+uint64_t memfile_used_pages(void);
+uint64_t memfile_limit_pages(void);

@@ -1,0 +1,336 @@
+/* sentry/mm/mm.c: address-space lifetime and the mapping operations behind
+ * mmap, munmap, mprotect, brk, madvise, mincore and msync. mremap lives in
+ * mremap.c, faults in fault.c. Every change to the VMAs is reflected in the
+ * platform's mirror (unmap or protect); new pages reach it lazily, by
+ * faults. */
+#include "sentry/mm/mm.h"
+#include "sentry/mm/pagemap.h"
+#include "sentry/mm/vma.h"
+#include "platform/platform.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+#ifndef MAP_SHARED_VALIDATE
+#define MAP_SHARED_VALIDATE 0x03
+#endif
+
+struct mm *mm_new(struct as *as, uint64_t max_addr)
+{
+	struct mm *mm = calloc(1, sizeof(*mm));
+	if (!mm)
+		return NULL;
+	mm->pm = pagemap_new();
+	if (!mm->pm) {
+		free(mm);
+		return NULL;
+	}
+	pthread_mutex_init(&mm->lock, NULL);
+	mm->refs = 1;
+	mm->as = as;
+	mm->max_addr = max_addr;
+	/* Like Linux: mmap_base sits below the stack's maximum size plus a gap. */
+	mm->mmap_base = PAGE_ALIGN_DOWN(max_addr - (1UL << 30));
+	mm->stack_limit = 8UL << 20;
+	return mm;
+}
+
+void mm_get(struct mm *mm)
+{
+	__atomic_add_fetch(&mm->refs, 1, __ATOMIC_RELAXED);
+}
+
+void mm_put(struct mm *mm)
+{
+	if (__atomic_sub_fetch(&mm->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	for (size_t i = 0; i < mm->nvmas; i++)
+		if (mm->vmas[i].obj)
+			mobj_put(mm->vmas[i].obj);
+	mm_release_pages(mm, 0, mm->max_addr);
+	pagemap_free(mm->pm);
+	if (mm->as)
+		as_release(mm->as);
+	free(mm->vmas);
+	pthread_mutex_destroy(&mm->lock);
+	free(mm);
+}
+
+#define PROT_ALL (PROT_READ | PROT_WRITE | PROT_EXEC)
+#define MAP_KNOWN (MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | \
+		   MAP_GROWSDOWN | MAP_DENYWRITE | MAP_EXECUTABLE | MAP_LOCKED | \
+		   MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | \
+		   MAP_HUGETLB | MAP_SYNC | MAP_FIXED_NOREPLACE | MAP_32BIT | \
+		   (0x3fU << 26) /* MAP_HUGE_SHIFT sizes */)
+
+int64_t mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot,
+		int flags, struct mobj *obj, uint64_t off)
+{
+	int type = flags & MAP_SHARED_VALIDATE;
+	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
+		return -EINVAL;
+	if (type == MAP_SHARED_VALIDATE && (flags & ~MAP_KNOWN))
+		return -EOPNOTSUPP;
+	if (prot & ~PROT_ALL)
+		return -EINVAL;
+	if (len == 0)
+		return -EINVAL;
+	if (len > mm->max_addr)
+		return -ENOMEM;
+	len = PAGE_ALIGN_UP(len);
+	bool fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+	if (fixed && (addr & (PAGE_SIZE - 1)))
+		return -EINVAL;
+	if (fixed && (addr > mm->max_addr - len))
+		return -ENOMEM;
+
+	struct vma v = { .prot = prot };
+	if (type != MAP_PRIVATE) {
+		v.flags |= VMA_SHARED;
+		if (obj) {
+			mobj_get(obj);
+		} else if (!(obj = mobj_new(len))) {
+			return -ENOMEM;
+		}
+		v.obj = obj;
+		v.obj_off = off;
+	}
+	if (flags & MAP_GROWSDOWN)
+		v.flags |= VMA_GROWSDOWN;
+	if (flags & MAP_NORESERVE)
+		v.flags |= VMA_NORESERVE;
+
+	int64_t ret;
+	pthread_mutex_lock(&mm->lock);
+	if (fixed) {
+		if (vma_range_used(mm, addr, addr + len)) {
+			if (!(flags & MAP_FIXED)) {
+				ret = -EEXIST;
+				goto fail;
+			}
+			if ((ret = vma_remove_range(mm, addr, addr + len)) < 0)
+				goto fail;
+		}
+	} else {
+		ret = vma_find_free(mm, addr, len);
+		if (ret < 0)
+			goto fail;
+		addr = (uint64_t)ret;
+	}
+	v.start = addr;
+	v.end = addr + len;
+	int i = vma_insert(mm, &v);
+	if (i < 0) {
+		ret = i;
+		goto fail;
+	}
+	vma_merge_around(mm, (size_t)i);
+	pthread_mutex_unlock(&mm->lock);
+	return (int64_t)addr;
+fail:
+	pthread_mutex_unlock(&mm->lock);
+	if (v.obj)
+		mobj_put(v.obj);
+	return ret;
+}
+
+/* Validate an (addr, len) pair of munmap/mprotect/madvise style calls. */
+static int range_check(struct mm *mm, uint64_t addr, uint64_t *len)
+{
+	if (addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	uint64_t l = PAGE_ALIGN_UP(*len);
+	if (l < *len || addr + l < addr)
+		return -EINVAL;
+	if (addr + l > mm->max_addr)
+		return -ENOMEM;
+	*len = l;
+	return 0;
+}
+
+int mm_munmap(struct mm *mm, uint64_t addr, uint64_t len)
+{
+	if (len == 0)
+		return -EINVAL;
+	int r = range_check(mm, addr, &len);
+	if (r < 0)
+		return r == -ENOMEM ? -EINVAL : r;
+	pthread_mutex_lock(&mm->lock);
+	r = vma_remove_range(mm, addr, addr + len);
+	pthread_mutex_unlock(&mm->lock);
+	return r;
+}
+
+int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
+{
+	if (prot & ~(PROT_ALL | PROT_GROWSDOWN | PROT_GROWSUP))
+		return -EINVAL;
+	if ((prot & PROT_GROWSDOWN) && (prot & PROT_GROWSUP))
+		return -EINVAL;
+	int r = range_check(mm, addr, &len);
+	if (r < 0)
+		return r;
+	if (len == 0)
+		return 0;
+	prot &= PROT_ALL;
+	pthread_mutex_lock(&mm->lock);
+	uint64_t end = addr + len;
+	if (!vma_range_covered(mm, addr, end)) {
+		r = -ENOMEM;
+		goto out;
+	}
+	if ((r = vma_split_at(mm, addr)) < 0 || (r = vma_split_at(mm, end)) < 0)
+		goto out;
+	bool widen = false;
+	size_t first = vma_lower_bound(mm, addr), last = first;
+	for (size_t k = first; k < mm->nvmas && mm->vmas[k].start < end; k++) {
+		if (prot & ~mm->vmas[k].prot)
+			widen = true;
+		mm->vmas[k].prot = prot;
+		last = k;
+	}
+	for (size_t k = last + 1; k-- > first;)
+		if (k < mm->nvmas)
+			vma_merge_around(mm, k);
+	/* Narrowing can be mirrored as it is; widening (or anything that
+	 * could make a copy-on-write page writable) refaults lazily. */
+	if (mm->as) {
+		if (widen || (prot & PROT_WRITE))
+			as_unmap(mm->as, addr, len);
+		else
+			as_protect(mm->as, addr, len, prot);
+	}
+out:
+	pthread_mutex_unlock(&mm->lock);
+	return r;
+}
+
+int64_t mm_brk(struct mm *mm, uint64_t newbrk)
+{
+	pthread_mutex_lock(&mm->lock);
+	uint64_t old = mm->brk;
+	if (newbrk < mm->brk_start || newbrk > mm->max_addr)
+		goto out;
+	uint64_t oldend = PAGE_ALIGN_UP(old), newend = PAGE_ALIGN_UP(newbrk);
+	if (newend > oldend) {
+		if (vma_range_used(mm, oldend, newend))
+			goto out;
+		struct vma v = { .start = oldend, .end = newend,
+				 .prot = PROT_READ | PROT_WRITE, .flags = VMA_HEAP };
+		strcpy(v.name, "[heap]");
+		int i = vma_insert(mm, &v);
+		if (i < 0)
+			goto out;
+		vma_merge_around(mm, (size_t)i);
+	} else if (newend < oldend) {
+		if (vma_remove_range(mm, newend, oldend) < 0)
+			goto out;
+	}
+	mm->brk = newbrk;
+out:
+	newbrk = mm->brk;
+	pthread_mutex_unlock(&mm->lock);
+	return (int64_t)newbrk;
+}
+
+int mm_madvise(struct mm *mm, uint64_t addr, uint64_t len, int advice)
+{
+	if (addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	uint64_t l = PAGE_ALIGN_UP(len);
+	if (l < len || addr + l < addr)
+		return -EINVAL;
+	switch (advice) {
+	case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL:
+	case MADV_WILLNEED: case MADV_DONTFORK: case MADV_DOFORK:
+	case MADV_MERGEABLE: case MADV_UNMERGEABLE: case MADV_HUGEPAGE:
+	case MADV_NOHUGEPAGE: case MADV_DONTDUMP: case MADV_DODUMP:
+	case MADV_WIPEONFORK: case MADV_KEEPONFORK: case MADV_COLD:
+	case MADV_PAGEOUT:
+	case MADV_DONTNEED: case MADV_FREE: case MADV_REMOVE:
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (l == 0)
+		return 0;
+	int ret = 0;
+	uint64_t end = addr + l;
+	pthread_mutex_lock(&mm->lock);
+	if (!vma_range_covered(mm, addr, end))
+		ret = -ENOMEM;
+	if (advice == MADV_DONTNEED || advice == MADV_FREE || advice == MADV_REMOVE) {
+		for (size_t i = vma_lower_bound(mm, addr); i < mm->nvmas && mm->vmas[i].start < end; i++) {
+			struct vma *v = &mm->vmas[i];
+			uint64_t s = v->start > addr ? v->start : addr;
+			uint64_t e = v->end < end ? v->end : end;
+			if (v->flags & VMA_LOCKED) {
+				ret = -EINVAL;
+				break;
+			}
+			if (!(v->flags & VMA_SHARED)) {
+				mm_release_pages(mm, s, e);
+			} else if (advice == MADV_REMOVE) {
+				mobj_discard(v->obj, (v->obj_off + s - v->start) / PAGE_SIZE,
+					     (e - s) / PAGE_SIZE);
+			} else {
+				continue;
+			}
+			if (mm->as)
+				as_unmap(mm->as, s, e - s);
+		}
+	}
+	pthread_mutex_unlock(&mm->lock);
+	return ret;
+}
+
+int mm_mincore(struct mm *mm, uint64_t addr, uint64_t len, unsigned char *vec)
+{
+	if (addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	uint64_t l = PAGE_ALIGN_UP(len);
+	if (l < len || addr + l < addr || addr + l > mm->max_addr)
+		return -ENOMEM;
+	int ret = 0;
+	pthread_mutex_lock(&mm->lock);
+	if (!vma_range_covered(mm, addr, addr + l)) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (uint64_t p = addr, n = 0; p < addr + l; p += PAGE_SIZE, n++) {
+		struct vma *v = mm_find_vma(mm, p);
+		bool present;
+		if (v->flags & VMA_SHARED) {
+			present = mobj_page_present(v->obj, (v->obj_off + p - v->start) / PAGE_SIZE);
+		} else {
+			uint64_t *slot = pagemap_slot(mm->pm, p, false);
+			present = slot && (*slot & PTE_PRESENT);
+		}
+		vec[n] = present;
+	}
+out:
+	pthread_mutex_unlock(&mm->lock);
+	return ret;
+}
+
+int mm_msync(struct mm *mm, uint64_t addr, uint64_t len, int flags)
+{
+	if (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC))
+		return -EINVAL;
+	if ((flags & MS_ASYNC) && (flags & MS_SYNC))
+		return -EINVAL;
+	if (addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	uint64_t l = PAGE_ALIGN_UP(len);
+	if (l < len || addr + l < addr)
+		return -ENOMEM;
+	pthread_mutex_lock(&mm->lock);
+	int ret = vma_range_covered(mm, addr, addr + l) ? 0 : -ENOMEM;
+	pthread_mutex_unlock(&mm->lock);
+	return ret;
+}

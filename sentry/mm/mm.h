@@ -1,0 +1,103 @@
+/* sentry/mm/mm.h: a guest address space: VMAs, the page map, and the
+ * operations behind brk/mmap/munmap/mprotect/mremap/madvise/mincore/msync
+ * and page faults. The platform's struct as mirrors part of it. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <pthread.h>
+#include "sentry/mm/memfile.h"
+
+struct as;
+struct mobj;
+
+/* vma.flags */
+#define VMA_SHARED    0x01	/* MAP_SHARED: pages belong to the mobj */
+#define VMA_GROWSDOWN 0x02	/* stack: grows on faults just below it */
+#define VMA_STACK     0x04	/* the initial stack ("[stack]") */
+#define VMA_HEAP      0x08	/* brk area ("[heap]") */
+#define VMA_NORESERVE 0x10
+#define VMA_LOCKED    0x20
+
+struct vma {
+	uint64_t start, end;	/* [start, end), page aligned */
+	int prot;		/* PROT_READ|PROT_WRITE|PROT_EXEC */
+	int flags;		/* VMA_* */
+	struct mobj *obj;	/* shared memory object (VMA_SHARED), or NULL */
+	uint64_t obj_off;	/* offset of start within obj */
+	char name[32];		/* for /proc/PID/maps: "[stack]", a path... */
+};
+
+/* A shared memory object: pages that several mappings see (MAP_SHARED
+ * anonymous memory now; files and shm later). Refcounted. */
+struct mobj {
+	int refs;
+	uint64_t size;		/* bytes */
+	uint64_t *pages;	/* memfile offset + 1 per page; 0 = absent */
+	size_t npages;
+	pthread_mutex_t lock;
+};
+
+struct mobj *mobj_new(uint64_t size);
+void mobj_get(struct mobj *o);
+void mobj_put(struct mobj *o);
+/* The memfile offset of page idx, allocated on first use; or -ENOMEM. */
+int64_t mobj_page(struct mobj *o, uint64_t idx);
+bool mobj_page_present(struct mobj *o, uint64_t idx);
+int mobj_grow(struct mobj *o, uint64_t size);
+/* Drop n pages from idx (they read back as zero). */
+void mobj_discard(struct mobj *o, uint64_t idx, uint64_t n);
+
+struct pagemap;
+
+struct mm {
+	pthread_mutex_t lock;
+	int refs;
+	struct vma *vmas;	/* sorted by start, non-overlapping */
+	size_t nvmas, cap;
+	struct pagemap *pm;	/* private pages: guest page -> memfile offset */
+	struct as *as;		/* the platform's mirror; may be NULL in tests */
+	uint64_t mmap_base;	/* top-down search starts below this */
+	uint64_t max_addr;	/* guest addresses are below this */
+	uint64_t brk_start, brk;
+	uint64_t stack_start;	/* lowest address of the initial stack VMA */
+	uint64_t stack_limit;	/* RLIMIT_STACK, for growsdown */
+	/* Set by the loader: */
+	uint64_t start_code, end_code, start_data, end_data;
+	uint64_t arg_start, arg_end, env_start, env_end;
+	uint64_t auxv[64];
+	size_t auxv_len;
+	uint64_t resident_pages;
+};
+
+struct mm *mm_new(struct as *as, uint64_t max_addr);
+void mm_get(struct mm *mm);
+void mm_put(struct mm *mm);
+
+/* mmap: flags are Linux MAP_*; obj is for MAP_SHARED non-anonymous
+ * objects (NULL: a new anonymous object is made for MAP_SHARED). Returns
+ * the address or -errno. */
+int64_t mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot,
+		int flags, struct mobj *obj, uint64_t off);
+int mm_munmap(struct mm *mm, uint64_t addr, uint64_t len);
+int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot);
+int64_t mm_mremap(struct mm *mm, uint64_t old_addr, uint64_t old_len,
+		  uint64_t new_len, int flags, uint64_t new_addr);
+int64_t mm_brk(struct mm *mm, uint64_t addr);
+int mm_madvise(struct mm *mm, uint64_t addr, uint64_t len, int advice);
+/* vec receives one byte per page (bit 0 = resident). */
+int mm_mincore(struct mm *mm, uint64_t addr, uint64_t len, unsigned char *vec);
+int mm_msync(struct mm *mm, uint64_t addr, uint64_t len, int flags);
+
+/* A guest fault at addr with access (ACCESS_*, 0 if unknown); prot_fault:
+ * the host had a page there but the access was not allowed. 0: the page
+ * is now mapped, resume. -EFAULT: SIGSEGV with SEGV_MAPERR; -EACCES:
+ * SIGSEGV with SEGV_ACCERR; -ENOMEM: out of memory. */
+int mm_fault(struct mm *mm, uint64_t addr, int access, bool prot_fault);
+
+/* For the loader: write into guest memory ignoring VMA protections
+ * (populating pages as needed). 0 or -EFAULT/-ENOMEM. */
+int mm_poke(struct mm *mm, uint64_t addr, const void *src, size_t len);
+
+/* Lookup, for /proc and tests. Caller holds mm->lock. */
+struct vma *mm_find_vma(struct mm *mm, uint64_t addr);

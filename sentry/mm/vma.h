@@ -1,0 +1,26 @@
+/* sentry/mm/vma.h: the sorted VMA array of a struct mm: lookup, insert,
+ * split, merge and range removal (which releases the pages and tells the
+ * platform's mirror). Callers hold mm->lock. */
+#pragma once
+#include "sentry/mm/mm.h"
+
+/* Index of the first VMA with end > addr (nvmas if none). */
+size_t vma_lower_bound(struct mm *mm, uint64_t addr);
+/* Insert v, which overlaps nothing. Returns its index or -ENOMEM. */
+int vma_insert(struct mm *mm, const struct vma *v);
+/* Make addr a VMA boundary if it falls inside one. 0 or -ENOMEM. */
+int vma_split_at(struct mm *mm, uint64_t addr);
+/* Merge VMA i with its neighbours where they are compatible. */
+void vma_merge_around(struct mm *mm, size_t i);
+/* Remove every mapping in [start, end): pages released, mirror unmapped. */
+int vma_remove_range(struct mm *mm, uint64_t start, uint64_t end);
+/* True if [start, end) overlaps any VMA. */
+bool vma_range_used(struct mm *mm, uint64_t start, uint64_t end);
+/* True if [start, end) is covered by VMAs with no holes. */
+bool vma_range_covered(struct mm *mm, uint64_t start, uint64_t end);
+/* A free range of len bytes: at hint if it fits, else top-down from
+ * mm->mmap_base. Returns the address or -ENOMEM. */
+int64_t vma_find_free(struct mm *mm, uint64_t hint, uint64_t len);
+
+/* Release the private pages in [start, end) (unref + clear). */
+void mm_release_pages(struct mm *mm, uint64_t start, uint64_t end);

@@ -1,0 +1,45 @@
+/* tools/cvisor/main.c: the cvisor command: subcommand dispatch. One binary
+ * plays every role; the launcher re-executes /proc/self/exe for the
+ * sentry (hidden subcommand "sentry"). */
+#include "tools/cvisor/commands.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define CVISOR_VERSION "0.1.0"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+"usage: cvisor COMMAND [FLAGS]\n"
+"\n"
+"cvisor runs untrusted Linux x86-64 programs inside a user-space kernel.\n"
+"\n"
+"commands:\n"
+"  run [FLAGS] -- PROGRAM [ARGS...]   run a program in a new sandbox\n"
+"  help                               this help (cvisor run --help: run's flags)\n"
+"  version                            print the version\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "run") == 0)
+		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(cmd, "sentry") == 0)
+		return cmd_sentry(argc - 1, argv + 1);
+	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+		printf("cvisor version %s\n", CVISOR_VERSION);
+		return 0;
+	}
+	fprintf(stderr, "cvisor: unknown command \"%s\" (try cvisor help)\n", cmd);
+	return 2;
+}

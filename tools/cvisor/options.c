@@ -1,0 +1,143 @@
+/* tools/cvisor/options.c: parsing `cvisor run` flags with getopt_long. */
+#include "tools/cvisor/options.h"
+#include "platform/platform.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define DEFAULT_MEMORY (16ULL << 30)
+
+void run_usage(FILE *out)
+{
+	fprintf(out,
+"usage: cvisor run [FLAGS] -- PROGRAM [ARGS...]\n"
+"\n"
+"Run PROGRAM (a static x86-64 Linux executable) inside the sandbox.\n"
+"\n"
+"  --platform=NAME     how guest syscalls are caught: %s (default ptrace)\n"
+"  --strace            print every guest syscall, decoded, to stderr or the debug log\n"
+"  --debug-log=FILE    write the sentry's log (and --strace output) to FILE\n"
+"  --env=K=V           set an environment variable (repeatable); the default\n"
+"                      environment is PATH, HOME=/root and TERM\n"
+"  --cwd=DIR           the guest's working directory (absolute)\n"
+"  --hostname=NAME     the sandbox's hostname (default cvisor)\n"
+"  -h, --help          this help\n", platform_names());
+}
+
+static int env_set(struct run_options *o, const char *kv)
+{
+	size_t klen = strcspn(kv, "=");
+	for (size_t i = 0; i < o->nenv; i++) {
+		if (strncmp(o->env[i], kv, klen) == 0 && o->env[i][klen] == '=') {
+			o->env[i] = strdup(kv);
+			return o->env[i] ? 0 : -1;
+		}
+	}
+	char **n = realloc(o->env, (o->nenv + 2) * sizeof(char *));
+	if (!n)
+		return -1;
+	o->env = n;
+	o->env[o->nenv] = strdup(kv);
+	if (!o->env[o->nenv])
+		return -1;
+	o->env[++o->nenv] = NULL;
+	return 0;
+}
+
+static int default_env(struct run_options *o)
+{
+	const char *term = getenv("TERM");
+	char buf[256];
+	snprintf(buf, sizeof(buf), "TERM=%s", term && *term ? term : "xterm");
+	return env_set(o, "PATH=" DEFAULT_PATH) | env_set(o, "HOME=/root") | env_set(o, buf);
+}
+
+enum { OPT_PLATFORM = 256, OPT_STRACE, OPT_DEBUG_LOG, OPT_ENV, OPT_CWD, OPT_HOSTNAME };
+
+int run_options_parse(int argc, char **argv, struct run_options *o, char *err, size_t errlen)
+{
+	static const struct option longopts[] = {
+		{ "platform", required_argument, NULL, OPT_PLATFORM },
+		{ "strace", no_argument, NULL, OPT_STRACE },
+		{ "debug-log", required_argument, NULL, OPT_DEBUG_LOG },
+		{ "env", required_argument, NULL, OPT_ENV },
+		{ "cwd", required_argument, NULL, OPT_CWD },
+		{ "hostname", required_argument, NULL, OPT_HOSTNAME },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	memset(o, 0, sizeof(*o));
+	o->cfg.platform = "ptrace";
+	o->cfg.cwd = "/";
+	o->cfg.memory_limit = DEFAULT_MEMORY;
+	if (default_env(o) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	optind = 1;
+	opterr = 0;
+	int c;
+	/* '+': stop at the first non-option, the program. */
+	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_PLATFORM:
+			if (strcmp(optarg, "ptrace") != 0) {
+				snprintf(err, errlen, "unknown platform \"%s\" (available: %s)",
+					 optarg, platform_names());
+				return -1;
+			}
+			o->cfg.platform = optarg;
+			break;
+		case OPT_STRACE:
+			o->cfg.strace = true;
+			break;
+		case OPT_DEBUG_LOG:
+			o->debug_log = optarg;
+			break;
+		case OPT_ENV:
+			if (!strchr(optarg, '=') || optarg[0] == '=') {
+				snprintf(err, errlen, "--env wants KEY=VALUE, got \"%s\"", optarg);
+				return -1;
+			}
+			if (env_set(o, optarg) < 0) {
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
+			break;
+		case OPT_CWD:
+			if (optarg[0] != '/') {
+				snprintf(err, errlen, "--cwd wants an absolute path, got \"%s\"", optarg);
+				return -1;
+			}
+			o->cfg.cwd = optarg;
+			break;
+		case OPT_HOSTNAME:
+			if (strlen(optarg) == 0 || strlen(optarg) > 64) {
+				snprintf(err, errlen, "--hostname must be 1 to 64 characters");
+				return -1;
+			}
+			o->cfg.hostname = optarg;
+			break;
+		case 'h':
+			run_usage(stdout);
+			return 1;
+		default:
+			if (optopt >= OPT_PLATFORM)
+				snprintf(err, errlen, "flag %s needs a value", argv[optind - 1]);
+			else if (optopt)
+				snprintf(err, errlen, "unknown flag -%c", optopt);
+			else
+				snprintf(err, errlen, "unknown flag %s", argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind >= argc) {
+		snprintf(err, errlen, "no program given (usage: cvisor run [FLAGS] -- PROGRAM [ARGS...])");
+		return -1;
+	}
+	o->cfg.argv = &argv[optind];
+	o->cfg.envp = o->env;
+	return 0;
+}

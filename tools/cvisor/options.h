@@ -1,0 +1,20 @@
+/* tools/cvisor/options.h: the flags of `cvisor run`, parsed once by the
+ * launcher and again (the same argv) by the sentry role. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "sentry/kernel/task.h"
+
+struct run_options {
+	struct sandbox_config cfg;
+	const char *debug_log;
+	char **env;		/* NULL terminated, owned */
+	size_t nenv;
+};
+
+/* Parse argv (argv[0] is the subcommand name). 0 on success, 1 if --help
+ * was printed, or -1 with a one-line message in err. */
+int run_options_parse(int argc, char **argv, struct run_options *o,
+		      char *err, size_t errlen);
+void run_usage(FILE *out);
