@@ -376,7 +376,7 @@ static void print_envp(struct sbuf *sb, struct task *t, uint64_t addr)
 	uint64_t p;
 	int n;
 	sb_ptr(sb, addr);
-	if (!addr)
+	if (!addr || uread(t, &p, addr, sizeof(p)) < 0)
 		return;
 	for (n = 0; n < ENV_MAX; n++)
 		if (uread(t, &p, addr + 8 * (uint64_t)n, sizeof(p)) < 0 || !p)

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/rseq.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -83,7 +84,14 @@ static int stub_start(struct as *as)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		/* The child: raw syscalls only, then into the stub page. */
+		/* The child: raw syscalls only, then into the stub page. Its
+		 * rseq area (glibc's, in TLS) is about to be unmapped: the
+		 * kernel would kill it with SIGSEGV on the next preemption. */
+		if (__rseq_size > 0) {
+			void *area = (char *)__builtin_thread_pointer() + __rseq_offset;
+			if (syscall(SYS_rseq, area, 32, RSEQ_FLAG_UNREGISTER, RSEQ_SIG) < 0)
+				syscall(SYS_rseq, area, __rseq_size, RSEQ_FLAG_UNREGISTER, RSEQ_SIG);
+		}
 		syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 		syscall(SYS_setsid);
 		syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0);

@@ -137,8 +137,8 @@ int task_create_init(const struct sandbox_config *cfg, struct task **out)
 static void task_force_signal(struct task *t, int sig, int code, uint64_t addr)
 {
 	if (t->k->strace) {
-		log_printf("[%4d] --- %s {si_code=%d, si_addr=%#lx} ---", t->tid,
-			   signal_name(sig), code, (unsigned long)addr);
+		log_printf("[%4d] --- %s {si_code=%d, si_addr=%#lx} at rip %#llx ---", t->tid,
+			   signal_name(sig), code, (unsigned long)addr, t->regs.rip);
 		log_printf("[%4d] +++ killed by %s (core dumped) +++", t->tid, signal_name(sig));
 	}
 	task_exit_group(t, sig | 0x80);

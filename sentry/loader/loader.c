@@ -175,12 +175,12 @@ static int load_segment(struct mm *mm, struct loader_file *f,
 	uint64_t start = PAGE_ALIGN_DOWN(ph->p_vaddr) + bias;
 	uint64_t end = PAGE_ALIGN_UP(ph->p_vaddr + ph->p_memsz) + bias;
 	uint64_t off, len, done, avail;
-	int64_t r;
+	int64_t addr;
 
-	r = mm_mmap(mm, start, end - start, elf_prot(ph->p_flags),
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL, 0);
-	if (r < 0)
-		return fail(why, "cannot map a segment", (int)r);
+	addr = mm_mmap(mm, start, end - start, elf_prot(ph->p_flags),
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL, 0);
+	if (addr < 0)
+		return fail(why, "cannot map a segment", (int)addr);
 	if (!ph->p_filesz)
 		return 0;
 	/* elf_parse: p_offset ≡ p_vaddr (mod page), so p_offset >= pageoff,
@@ -523,7 +523,8 @@ static int stack_build(struct mm *mm, const struct stack_args *sa,
 	size_t nauxv, size;
 	char *buf;
 	int prot = PROT_READ | PROT_WRITE | (img->exec_stack ? PROT_EXEC : 0);
-	int64_t r;
+	int64_t addr;
+	int r;
 
 	/* Strings, from the top down. stack_args_init bounded their
 	 * total to sa->limit, far below sa->size. */
@@ -553,14 +554,13 @@ static int stack_build(struct mm *mm, const struct stack_args *sa,
 	memcpy(buf + (ai.at_platform - sp), PLATFORM, sizeof(PLATFORM));
 	memcpy(buf + (execfn - sp), sa->execfn, sa->execfn_len);
 
-	r = mm_mmap(mm, top - sa->size, sa->size, prot,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_GROWSDOWN |
-		    MAP_STACK, NULL, 0);
-	if (r >= 0)
-		r = mm_poke(mm, sp, buf, size);
+	addr = mm_mmap(mm, top - sa->size, sa->size, prot,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_GROWSDOWN |
+		       MAP_STACK, NULL, 0);
+	r = addr < 0 ? (int)addr : mm_poke(mm, sp, buf, size);
 	free(buf);
-	if (r < 0)
-		return (int)r;
+	if (r)
+		return r;
 
 	mm->stack_start = top - sa->size;
 	mm->arg_start = arg_start;

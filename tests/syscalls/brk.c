@@ -78,6 +78,6 @@ int main(void)
 	/* Back to where we started. */
 	CHECK_EQ(sys_brk(start), start);
 	CHECK_EQ(sys_brk(0), start);
-	CHECK(!mapped((start + PG - 1 + PG) & ~(PG - 1)), "heap page still mapped after shrinking back");
+	CHECK(!mapped((start + PG - 1) & ~(PG - 1)), "heap page still mapped after shrinking back");
 	PASS();
 }

@@ -118,9 +118,9 @@ Test(strace_format, arg_counts)
 	cr_assert_eq(syscall_table[0].ret, 'd');	/* read */
 }
 
-/* Trace one syscall of task with a pipe as the log; the line written. */
-static char line[1100];
-static struct task task = { .tid = 1 };
+/* Trace one syscall of strace_task with a pipe as the log; the line written. */
+static char trace_line[1100];
+static struct task strace_task = { .tid = 1 };
 
 static const char *traced(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
 			  uint64_t a3, uint64_t a4, uint64_t a5, int64_t ret, bool enter)
@@ -130,18 +130,18 @@ static const char *traced(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
 	cr_assert_eq(pipe(p), 0);
 	log_set_fd(p[1]);
 	if (enter)
-		strace_syscall_enter(&task, nr, a);
+		strace_syscall_enter(&strace_task, nr, a);
 	else
-		strace_syscall(&task, nr, a, ret);
+		strace_syscall(&strace_task, nr, a, ret);
 	log_set_fd(-1);
 	close(p[1]);
-	ssize_t n = read(p[0], line, sizeof(line) - 1);
+	ssize_t n = read(p[0], trace_line, sizeof(trace_line) - 1);
 	close(p[0]);
 	cr_assert_gt(n, 0);
-	line[n] = 0;
-	if (line[n - 1] == '\n')
-		line[n - 1] = 0;
-	return line;
+	trace_line[n] = 0;
+	if (trace_line[n - 1] == '\n')
+		trace_line[n - 1] = 0;
+	return trace_line;
 }
 
 #define TRACE(nr, a0, a1, a2, a3, a4, a5, ret) \
