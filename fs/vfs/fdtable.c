@@ -121,3 +121,25 @@ int fdtable_close(struct fdtable *t, int fd)
 	file_put(f);
 	return 0;
 }
+
+int fdtable_get_cloexec(struct fdtable *t, int fd)
+{
+	int r = -EBADF;
+	pthread_mutex_lock(&t->lock);
+	if (fd >= 0 && fd < t->nfds && t->files[fd])
+		r = t->cloexec[fd];
+	pthread_mutex_unlock(&t->lock);
+	return r;
+}
+
+int fdtable_set_cloexec(struct fdtable *t, int fd, bool cloexec)
+{
+	int r = -EBADF;
+	pthread_mutex_lock(&t->lock);
+	if (fd >= 0 && fd < t->nfds && t->files[fd]) {
+		t->cloexec[fd] = cloexec;
+		r = 0;
+	}
+	pthread_mutex_unlock(&t->lock);
+	return r;
+}

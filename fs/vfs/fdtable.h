@@ -24,3 +24,6 @@ int fdtable_install_at(struct fdtable *t, int fd, struct file *f, int limit, boo
 /* A new reference to the file at fd, or NULL. */
 struct file *fdtable_get_file(struct fdtable *t, int fd);
 int fdtable_close(struct fdtable *t, int fd);
+/* The close-on-exec flag of fd: 0/1, or -EBADF. */
+int fdtable_get_cloexec(struct fdtable *t, int fd);
+int fdtable_set_cloexec(struct fdtable *t, int fd, bool cloexec);

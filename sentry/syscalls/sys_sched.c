@@ -3,10 +3,10 @@
  *
  * Every task runs SCHED_OTHER at priority 0 on the CPUs the sentry may
  * use. The guest's view of the machine's CPUs is the sentry's host
- * affinity, read once (the sentry cannot see /sys once confined); the
- * kernel's cpumask size is found the way the host reports it:
- * sched_getaffinity fails with EINVAL for a buffer shorter than nr_cpu_ids
- * bits. Affinity changes are accepted and not stored: the host schedules
+ * affinity, read once (the sentry cannot see /sys once confined). The
+ * sizes are the host kernel's: sched_getaffinity returns its cpumask size
+ * and fails with EINVAL for a buffer shorter than nr_cpu_ids bits, which a
+ * probe finds. Affinity changes are accepted and not stored: the host schedules
  * the sentry's threads. Only the caller can be named by pid until tasks
  * can be looked up. */
 #include "sentry/syscalls/syscalls.h"
@@ -31,7 +31,8 @@
 static struct {
 	pthread_once_t once;
 	uint8_t mask[MASK_MAX_BYTES];	/* the CPUs the sandbox may use */
-	size_t bytes;			/* 8 * ceil(nr_cpu_ids / 64) */
+	size_t min_bytes;		/* 8 * ceil(nr_cpu_ids / 64) */
+	size_t bytes;			/* cpumask_size() */
 } cpus = { .once = PTHREAD_ONCE_INIT };
 
 static void cpus_probe(void)
@@ -43,9 +44,10 @@ static void cpus_probe(void)
 		/* Cannot happen on a sane host; fall back to one CPU. */
 		memset(cpus.mask, 0, sizeof(cpus.mask));
 		cpus.mask[0] = 1;
-		cpus.bytes = 8;
+		cpus.min_bytes = cpus.bytes = 8;
 		return;
 	}
+	cpus.bytes = (size_t)n;
 	/* Highest CPU we may use: nr_cpu_ids is beyond it. */
 	size_t hi = 0;
 	for (size_t i = 0; i < (size_t)n; i++)
@@ -55,7 +57,7 @@ static void cpus_probe(void)
 	for (; len < (size_t)n; len += 8)
 		if (syscall(SYS_sched_getaffinity, 0, len, probe) >= 0)
 			break;
-	cpus.bytes = len;
+	cpus.min_bytes = len;
 }
 
 static void cpus_get(void)
@@ -78,18 +80,19 @@ int64_t sys_sched_yield(struct task *t, const uint64_t a[6])
 }
 
 /* sched_getaffinity(pid_t pid, unsigned int len, unsigned long *mask):
- * the number of bytes written, the kernel's mask size or len if smaller. */
+ * the number of bytes written, the kernel's cpumask size or len if
+ * smaller. */
 int64_t sys_sched_getaffinity(struct task *t, const uint64_t a[6])
 {
 	int32_t pid = (int32_t)a[0];
 	uint32_t len = (uint32_t)a[1];
 
 	cpus_get();
-	if (len < cpus.bytes || (len & 7))
+	if (len < cpus.min_bytes || (len & 7))
 		return -EINVAL;
 	if (!pid_is_self(t, pid))
 		return -ESRCH;
-	size_t n = cpus.bytes;
+	size_t n = len < cpus.bytes ? len : cpus.bytes;
 	int err = copy_out(t->mm, a[2], cpus.mask, n);
 	if (err)
 		return err;

@@ -1,8 +1,10 @@
 /* sentry/syscalls/sys_sysinfo.c: sysinfo.
  *
- * The sandbox's machine: uptime since the sentry booted, RAM the memory
- * file's limit, free RAM what its allocator has not handed out, no swap,
- * no load. Sizes are in bytes (mem_unit 1), as 64-bit Linux reports. */
+ * The sandbox's machine: RAM is the memory file's limit, free RAM what its
+ * allocator has not handed out, no swap, no load. Sizes are in bytes
+ * (mem_unit 1), as 64-bit Linux reports. Uptime is CLOCK_BOOTTIME rounded
+ * up, as in Linux, so that it agrees with the guest's clock_gettime (which
+ * is the host's: the sandbox does not offset its clocks). */
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/memfile.h"
@@ -21,12 +23,8 @@ int64_t sys_sysinfo(struct task *t, const uint64_t a[6])
 
 	memset(&si, 0, sizeof(si));
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	uint64_t ns = (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec;
-	uint64_t boot = t->k ? t->k->boot_ns : 0;
-	uint64_t up = ns > boot ? ns - boot : 0;
-	/* Linux rounds a partial second up. */
-	si.uptime = (long)((up + 999999999ULL) / 1000000000ULL);
+	clock_gettime(CLOCK_BOOTTIME, &now);
+	si.uptime = now.tv_sec + (now.tv_nsec ? 1 : 0);
 
 	uint64_t total = memfile_limit_pages() * PAGE_SIZE;
 	uint64_t used = memfile_used_pages() * PAGE_SIZE;

@@ -61,6 +61,7 @@ struct gclock {
 	enum clock_kind kind;
 	clockid_t host;
 	bool thread;		/* CK_CPU: a per-thread clock */
+	bool nosleep;		/* CK_CPU: clock_nanosleep gives EOPNOTSUPP */
 };
 
 /* CPU clock ids (include/linux/posix-timers.h): ~pid << 3 | perthread<<2 |
@@ -96,8 +97,11 @@ static struct gclock clock_lookup(struct task *t, int32_t id, bool gettime)
 		c.kind = CK_CPU;
 		return c;
 	case CLOCK_THREAD_CPUTIME_ID:
+		/* Linux's clock_thread has no nsleep at all, unlike the
+		 * encoded per-thread clocks below. */
 		c.kind = CK_CPU;
 		c.thread = true;
+		c.nosleep = true;
 		return c;
 	default:
 		break;
@@ -259,7 +263,7 @@ int64_t sys_clock_nanosleep(struct task *t, const uint64_t a[6])
 
 	if (c.kind == CK_INVALID)
 		return -EINVAL;
-	if (c.kind == CK_NOSLEEP || c.kind == CK_FD)
+	if (c.kind == CK_NOSLEEP || c.kind == CK_FD || c.nosleep)
 		return -EOPNOTSUPP;
 	int err = read_timespec(t, a[2], &req);
 	if (err)
@@ -270,8 +274,9 @@ int64_t sys_clock_nanosleep(struct task *t, const uint64_t a[6])
 	case CK_ALARM:
 		return -EOPNOTSUPP;	/* alarmtimer without an RTC */
 	case CK_CPU:
-		/* A thread cannot sleep on its own CPU clock; only the
-		 * caller's clocks are known, so every thread clock here is. */
+		/* A thread cannot sleep on its own CPU clock (EINVAL); only
+		 * the caller's clocks are known, so every thread clock here
+		 * is its own. */
 		if (c.thread)
 			return -EINVAL;
 		return sleep_on(t, c.host, abs, req, urem);

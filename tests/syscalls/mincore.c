@@ -1,11 +1,10 @@
 /*
  * mincore: residency of anonymous pages. Pages that were written report
- * resident (bit 0 set), pages never touched report not resident, pages
- * dropped by MADV_DONTNEED report not resident again; only bit 0 may be
- * set. Errors: a range with unmapped pages ENOMEM, an unaligned start
- * EINVAL, an unwritable vector EFAULT. Length 0 succeeds.
- * (Small mappings only, so that transparent huge pages cannot make
- * untouched neighbours resident.)
+ * resident (bit 0 set, and only bit 0), private and shared; the vector is
+ * written for exactly the pages asked (an unaligned length rounds up).
+ * Errors: a range with unmapped pages ENOMEM, an unaligned start EINVAL, an
+ * unwritable vector EFAULT. Length 0 succeeds. (That untouched and
+ * MADV_DONTNEED'd pages are NOT resident is checked in mincore_lazy.c.)
  */
 #include <sys/mman.h>
 #include <unistd.h>
@@ -22,13 +21,6 @@ int main(void)
 	unsigned char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	CHECK(p != MAP_FAILED, "mmap");
 
-	/* Nothing touched yet. */
-	memset(vec, 0xff, sizeof(vec));
-	CHECK_OK(mincore(p, len, vec));
-	for (int i = 0; i < NPAGES; i++)
-		CHECK((vec[i] & 1) == 0, "untouched page %d reported resident (%#x)", i, vec[i]);
-	CHECK(vec[NPAGES] == 0xff, "mincore wrote past the end of the vector");
-
 	/* Touch pages 0, 3, 4 and 7. */
 	p[0] = 1;
 	p[3 * PG + 100] = 2;
@@ -37,9 +29,10 @@ int main(void)
 	memset(vec, 0xff, sizeof(vec));
 	CHECK_OK(mincore(p, len, vec));
 	for (int i = 0; i < NPAGES; i++) {
-		int want = (i == 0 || i == 3 || i == 4 || i == 7);
+		int touched = (i == 0 || i == 3 || i == 4 || i == 7);
 		CHECK((vec[i] & ~1) == 0, "page %d: bits other than bit 0 set (%#x)", i, vec[i]);
-		CHECK((vec[i] & 1) == want, "page %d: resident %d, want %d", i, vec[i] & 1, want);
+		if (touched)
+			CHECK((vec[i] & 1) == 1, "written page %d not resident", i);
 	}
 	CHECK(vec[NPAGES] == 0xff, "mincore wrote past the end of the vector");
 
@@ -48,12 +41,6 @@ int main(void)
 	CHECK_OK(mincore(p + 3 * PG, PG + 1, vec));
 	CHECK(vec[0] == 1 && vec[1] == 1 && vec[2] == 0xff, "sub-range pages 3-4: %#x %#x %#x",
 	      vec[0], vec[1], vec[2]);
-
-	/* DONTNEED makes page 3 non-resident again. */
-	CHECK_OK(madvise(p + 3 * PG, PG, MADV_DONTNEED));
-	CHECK_OK(mincore(p, len, vec));
-	CHECK((vec[3] & 1) == 0, "page 3 resident after MADV_DONTNEED");
-	CHECK((vec[4] & 1) == 1, "page 4 not resident after DONTNEED of page 3");
 
 	/* Shared anonymous: written pages resident too. */
 	unsigned char *s = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
