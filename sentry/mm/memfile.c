@@ -208,3 +208,11 @@ uint32_t memfile_refcount(uint64_t off)
 {
 	return __atomic_load_n(&mf.refs[off / PAGE_SIZE], __ATOMIC_RELAXED);
 }
+
+bool memfile_resident(uint64_t off)
+{
+	unsigned char v = 0;
+	if (mincore(mf.base + off, PAGE_SIZE, &v) < 0)
+		return true;
+	return v & 1;
+}

@@ -36,6 +36,9 @@ void memfile_ref(uint64_t off);
 void memfile_unref(uint64_t off);
 uint32_t memfile_refcount(uint64_t off);
 
+/* Whether the host holds the page in memory (it was touched). */
+bool memfile_resident(uint64_t off);
+
 /* Accounting, in pages. */
 uint64_t memfile_used_pages(void);
 uint64_t memfile_limit_pages(void);

@@ -308,8 +308,11 @@ int mm_mincore(struct mm *mm, uint64_t addr, uint64_t len, unsigned char *vec)
 		if (v->flags & VMA_SHARED) {
 			present = mobj_page_present(v->obj, (v->obj_off + p - v->start) / PAGE_SIZE);
 		} else {
+			/* Pages populated around a fault but never touched are
+			 * not resident in the memory file yet: ask the host. */
 			uint64_t *slot = pagemap_slot(mm->pm, p, false);
-			present = slot && (*slot & PTE_PRESENT);
+			present = slot && (*slot & PTE_PRESENT) &&
+				  memfile_resident(PTE_OFF(*slot));
 		}
 		vec[n] = present;
 	}
