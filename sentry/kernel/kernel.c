@@ -40,16 +40,17 @@ int kernel_run(const struct sandbox_config *cfg)
 	int r = platform_select(cfg->platform);
 	if (r < 0) {
 		fprintf(stderr, "cvisor: platform %s: %s\n", cfg->platform, strerror(-r));
-		return -1;
+		return -EIO;
 	}
 	r = memfile_init(cfg->memory_limit);
 	if (r < 0) {
 		fprintf(stderr, "cvisor: memory file: %s\n", strerror(-r));
-		return -1;
+		return -EIO;
 	}
 	struct task *init;
-	if (task_create_init(cfg, &init) < 0)
-		return -1;
+	r = task_create_init(cfg, &init);
+	if (r < 0)
+		return r;
 	/* The init task runs on a thread of its own like every task; the
 	 * main thread waits for the sandbox to end. */
 	pthread_attr_t attr;
@@ -59,7 +60,7 @@ int kernel_run(const struct sandbox_config *cfg)
 	pthread_attr_destroy(&attr);
 	if (r != 0) {
 		fprintf(stderr, "cvisor: cannot start the init task: %s\n", strerror(r));
-		return -1;
+		return -EIO;
 	}
 	pthread_join(init->thread, NULL);
 	return kernel.exit_status;

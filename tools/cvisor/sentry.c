@@ -37,6 +37,11 @@ int cmd_sentry(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	int ws = kernel_run(&o.cfg);
+	/* Like a shell (and runc): 127 not found, 126 not executable. */
+	if (ws == -ENOENT)
+		return 127;
+	if (ws == -ENOEXEC || ws == -EACCES || ws == -E2BIG)
+		return 126;
 	if (ws < 0)
 		return 125;
 	if (WIFEXITED(ws))
