@@ -206,6 +206,16 @@ void task_run(struct task *t)
 	ctx_release(t->ctx);
 }
 
+void task_sigpipe(struct task *t)
+{
+	if (t->sigactions[SIGPIPE - 1].handler == (uint64_t)SIG_DFL &&
+	    !(t->sigmask & (1ULL << (SIGPIPE - 1)))) {
+		if (t->k->strace)
+			log_printf("[%4d] +++ killed by SIGPIPE +++", t->tid);
+		task_exit_group(t, SIGPIPE);
+	}
+}
+
 void task_exit_group(struct task *t, int wait_status)
 {
 	t->exiting = true;

@@ -77,6 +77,9 @@ struct task {
 int task_create_init(const struct sandbox_config *cfg, struct task **out);
 /* Run the task loop on the calling host thread until the task exits. */
 void task_run(struct task *t);
+/* A write hit a broken pipe: SIGPIPE, whose default action kills the
+ * process (handlers run once signal delivery exists). */
+void task_sigpipe(struct task *t);
 /* The task's thread group is done: exit_group(status). */
 void task_exit_group(struct task *t, int wait_status);
 

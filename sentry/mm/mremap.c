@@ -75,6 +75,8 @@ int64_t mm_mremap(struct mm *mm, uint64_t old, uint64_t old_len,
 		return -EINVAL;
 	if (old & (PAGE_SIZE - 1))
 		return -EINVAL;
+	if (old_len > mm->max_addr || new_len > mm->max_addr)
+		return new_len == 0 ? -EINVAL : -ENOMEM;
 	old_len = PAGE_ALIGN_UP(old_len);
 	uint64_t nl = PAGE_ALIGN_UP(new_len);
 	if (new_len == 0 || nl < new_len)

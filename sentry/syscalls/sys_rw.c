@@ -98,6 +98,8 @@ int64_t sys_write(struct task *t, const uint64_t a[6])
 		return -EBADF;
 	ssize_t r = write_from_user(t, f, a[1], clamp_count(a[2]));
 	file_put(f);
+	if (r == -EPIPE)
+		task_sigpipe(t);
 	return r;
 }
 
@@ -146,7 +148,10 @@ int64_t sys_readv(struct task *t, const uint64_t a[6])
 
 int64_t sys_writev(struct task *t, const uint64_t a[6])
 {
-	return do_iov(t, (int)a[0], a[1], a[2], true);
+	int64_t r = do_iov(t, (int)a[0], a[1], a[2], true);
+	if (r == -EPIPE)
+		task_sigpipe(t);
+	return r;
 }
 
 /* No seekable files before the VFS: stdio is a pipe, tty or socket. */
