@@ -5,9 +5,11 @@
 #include <string.h>
 
 extern const struct platform_ops ptrace_platform_ops;
+extern const struct platform_ops systrap_platform_ops;
 
 static const struct platform_ops *const platforms[] = {
 	&ptrace_platform_ops,
+	&systrap_platform_ops,
 };
 
 const struct platform_ops *platform;
@@ -25,5 +27,5 @@ int platform_select(const char *name)
 
 const char *platform_names(void)
 {
-	return "ptrace";
+	return "ptrace,systrap";
 }

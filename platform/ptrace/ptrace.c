@@ -11,6 +11,7 @@
  * signal (SIGURG) that the tracer swallows. */
 #include "platform/platform.h"
 #include "lib/log.h"
+#include "sentry/mm/memfile.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -92,9 +93,16 @@ static int stub_start(struct as *as)
 			if (syscall(SYS_rseq, area, 32, RSEQ_FLAG_UNREGISTER, RSEQ_SIG) < 0)
 				syscall(SYS_rseq, area, __rseq_size, RSEQ_FLAG_UNREGISTER, RSEQ_SIG);
 		}
+		/* Keep only the memory file: nothing else of the sentry's. */
+		int mfd = memfile_fd();
+		if (mfd > 0)
+			syscall(SYS_close_range, 0, mfd - 1, 0);
+		syscall(SYS_close_range, mfd + 1, ~0U, 0);
 		syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 		syscall(SYS_setsid);
-		syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0);
+		/* Already traced (a debugger with follow-fork): give up. */
+		if (syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0) < 0)
+			syscall(SYS_exit_group, 126);
 		__asm__ volatile("jmp *%0"
 				 :: "r"(stub_page), "D"(stub_page), "S"(stub_page + PAGE),
 				    "d"(USER_TOP)

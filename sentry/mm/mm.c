@@ -34,8 +34,13 @@ struct mm *mm_new(struct as *as, uint64_t max_addr)
 	mm->refs = 1;
 	mm->as = as;
 	mm->max_addr = max_addr;
-	/* Like Linux: mmap_base sits below the stack's maximum size plus a gap. */
-	mm->mmap_base = PAGE_ALIGN_DOWN(max_addr - (1UL << 30));
+	/* Like Linux: mmap_base sits below the stack's maximum size plus a
+	 * gap, a gap of at most 5/6 of the address space (so that a small
+	 * one, in tests, does not wrap mmap_base above max_addr). */
+	uint64_t gap = 1UL << 30;
+	if (gap > max_addr / 6 * 5)
+		gap = max_addr / 6 * 5;
+	mm->mmap_base = PAGE_ALIGN_DOWN(max_addr - gap);
 	mm->stack_limit = 8UL << 20;
 	return mm;
 }

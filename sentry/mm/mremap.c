@@ -123,7 +123,9 @@ int64_t mm_mremap(struct mm *mm, uint64_t old, uint64_t old_len,
 				   flags & MREMAP_DONTUNMAP);
 		goto out;
 	}
-	if (new_len <= old_len && old_len) {
+	/* Shrinking (or keeping the size) happens in place; DONTUNMAP
+	 * always moves, even at the same size. */
+	if (new_len <= old_len && old_len && !(flags & MREMAP_DONTUNMAP)) {
 		if (new_len < old_len)
 			ret = vma_remove_range(mm, old + new_len, old + old_len);
 		else

@@ -1,6 +1,6 @@
 /* sentry/mm/pagemap.h: a guest address space's private page map: guest
- * page -> memory file offset, a three-level radix tree over the 35-bit
- * guest page number. Shared mappings keep their pages in their mobj. */
+ * page -> memory file offset, a three-level radix tree over a 36-bit
+ * guest page number (12 bits a level). Shared mappings keep their pages in their mobj. */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>

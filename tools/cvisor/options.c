@@ -83,7 +83,7 @@ int run_options_parse(int argc, char **argv, struct run_options *o, char *err, s
 	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_PLATFORM:
-			if (strcmp(optarg, "ptrace") != 0) {
+			if (strcmp(optarg, "ptrace") != 0 && strcmp(optarg, "systrap") != 0) {
 				snprintf(err, errlen, "unknown platform \"%s\" (available: %s)",
 					 optarg, platform_names());
 				return -1;

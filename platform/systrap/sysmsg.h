@@ -1,0 +1,74 @@
+/* platform/systrap/sysmsg.h: the layout of a systrap stub's address range
+ * and of the pages the stub shares with the sentry.
+ *
+ * Included by stub.S as well as by C, so it holds only #defines. Offsets
+ * are relative to the stub region base S, which the sentry picks at
+ * start-up above the guest's address range (aligned to 16 MiB):
+ *
+ *   S + 0x00000  code page (stub.S), read + exec
+ *   S + 0x01000  control page, memory file, READ-ONLY in the stub: map
+ *                requests for the map thread and the two seccomp programs
+ *   S + 0x02000  response page, memory file, read-write: map results
+ *   S + 0x03000  stack page of the map thread (anonymous; unused so far)
+ *   S + 0x10000  slot of the guest thread: its message page (memory file)
+ *   S + 0x11000  ... followed by its signal stack (anonymous), up to the
+ *                slot end. The handler finds the message page by
+ *                rounding its stack pointer down to the slot size.
+ *
+ * Everything in the shared pages is written by the guest's own process and
+ * is untrusted in the sentry, except the control page, which the stub can
+ * only read. */
+#pragma once
+
+#define STUB_PAGE		0x1000
+#define STUB_REGION		0x20000
+#define STUB_ALIGN		0x1000000
+#define STUB_CTL_OFF		0x1000
+#define STUB_RSP_OFF		0x2000
+#define STUB_MAPSTACK_OFF	0x3000
+#define STUB_SLOT_OFF		0x10000
+#define STUB_SLOT_SIZE		0x10000
+#define STUB_ALTSTACK_OFF	(STUB_SLOT_OFF + STUB_PAGE)
+#define STUB_ALTSTACK_SIZE	(STUB_SLOT_SIZE - STUB_PAGE)
+
+/* --- message page of a guest thread -------------------------------------- */
+#define MSG_STATE		0	/* u32: MSG_ST_* (futex word) */
+#define MSG_STUB_SLEEP		4	/* u32: the stub may sleep on MSG_STATE */
+#define MSG_SENTRY_SLEEP	8	/* u32: the sentry may sleep on MSG_STATE */
+#define MSG_SIGNO		12	/* u32: signal that entered the handler */
+#define MSG_SICODE		16	/* s32: siginfo si_code */
+#define MSG_SIARCH		20	/* u32: si_arch (SIGSYS) */
+#define MSG_SISYSCALL		24	/* s32: si_syscall (SIGSYS) */
+#define MSG_SIADDR		32	/* u64: si_addr / si_call_addr */
+#define MSG_HOST_FS		40	/* u64: fs base the handler last set */
+#define MSG_HOST_GS		48	/* u64: gs base the handler last set */
+#define MSG_FS_BASE		56	/* u64: fs base the sentry wants */
+#define MSG_GS_BASE		64	/* u64: gs base the sentry wants */
+#define MSG_GREGS		128	/* u64[23]: uc_mcontext.gregs */
+#define MSG_NGREGS		23
+#define MSG_NGREGS_IN		18	/* R8..EFL: what goes back into the guest */
+
+#define MSG_ST_SENTRY		1	/* stub stopped, sentry's turn */
+#define MSG_ST_RUN		2	/* sentry done, stub's turn */
+
+/* --- control page (read-only in the stub) -------------------------------- */
+#define CTL_REQ_SEQ		0	/* u32: bumped per batch (futex word) */
+#define CTL_NREQ		4	/* u32: requests in this batch */
+#define CTL_ZERO_MASK		8	/* u64: an empty signal mask */
+#define CTL_START_MASK		16	/* u64: the mask the guest thread starts with */
+#define CTL_REQS		64	/* CTL_MAXREQ x {nr, a1..a6} */
+#define CTL_REQ_SIZE		56
+#define CTL_MAXREQ		32
+#define CTL_GUEST_PROG		2048	/* struct sock_fprog, then the insns */
+#define CTL_GUEST_INSNS		2064
+#define CTL_GUEST_MAXINSNS	64
+#define CTL_MAP_PROG		2816
+#define CTL_MAP_INSNS		2832
+#define CTL_MAP_MAXINSNS	64
+
+/* --- response page -------------------------------------------------------- */
+#define RSP_SEQ			0	/* u32: last batch served (futex word) */
+#define RSP_RETS		64	/* s64[CTL_MAXREQ] */
+
+/* Pause iterations a side spins before it sleeps on a futex. */
+#define STUB_SPIN		4000

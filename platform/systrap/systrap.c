@@ -1,0 +1,279 @@
+/* platform/systrap/systrap.c: the systrap platform.
+ *
+ * Guest code runs in a stub process (stub.c, stub.S) whose guest thread
+ * has a seccomp filter that traps every syscall made outside the stub
+ * code page (filter.c). The trap, faults, other synchronous signals and
+ * the interrupt signal all enter the stub's signal handler, which copies
+ * the registers into the thread's message page (a memory-file page the
+ * sentry sees too), hands the turn to the sentry and waits for it to hand
+ * it back. ctx_switch is the sentry's half of that exchange; no ptrace and
+ * no host syscall when both sides find each other while spinning.
+ * Mapping requests go to the stub's map thread (systrap_stub_call).
+ *
+ * Everything read from a message page is untrusted: other guest threads of
+ * the same process can write it. It only ever becomes guest registers or a
+ * guest event the guest could have caused itself. */
+#include "platform/platform.h"
+#include "platform/systrap/systrap.h"
+#include "platform/systrap/sysmsg.h"
+#include "lib/log.h"
+
+#include <errno.h>
+#include <linux/audit.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/ucontext.h>
+#include <unistd.h>
+
+struct ctx {
+	int interrupt;		/* atomic: ctx_interrupt() was called */
+	pid_t running;		/* guest thread while in ctx_switch, else 0 */
+};
+
+static int systrap_init(void)
+{
+	return systrap_stub_init();
+}
+
+static uint64_t systrap_max_user_addr(void) { return SYSTRAP_GUEST_MAX; }
+
+static struct as *systrap_as_new(void)
+{
+	struct as *as = calloc(1, sizeof(*as));
+	if (as)
+		pthread_mutex_init(&as->lock, NULL);
+	return as;
+}
+
+static void systrap_as_release(struct as *as)
+{
+	if (!as)
+		return;
+	systrap_stub_release(as);
+	pthread_mutex_destroy(&as->lock);
+	free(as);
+}
+
+/* One request to the map thread; 0 before the stub starts (nothing is
+ * mirrored yet: the guest's first touches fault the pages in). */
+static long as_call(struct as *as, uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3,
+		    uint64_t a4, uint64_t a5, uint64_t a6)
+{
+	const uint64_t req[1][7] = { { nr, a1, a2, a3, a4, a5, a6 } };
+	int64_t ret = 0;
+	pthread_mutex_lock(&as->lock);
+	if (as->pid > 0) {
+		int r = systrap_stub_call(as, req, 1, &ret);
+		if (r < 0)
+			ret = r;
+	}
+	pthread_mutex_unlock(&as->lock);
+	return ret;
+}
+
+static int systrap_as_map(struct as *as, uint64_t addr, uint64_t len, int prot, int fd,
+			  uint64_t off)
+{
+	if (addr >= SYSTRAP_GUEST_MAX || len > SYSTRAP_GUEST_MAX - addr)
+		return -EINVAL;
+	long r = as_call(as, SYS_mmap, addr, len, (uint64_t)prot, MAP_SHARED | MAP_FIXED,
+			 (uint64_t)fd, off);
+	if (r < 0 && r > -4096) {
+		log_printf("systrap: map %#lx+%#lx failed: %ld", (unsigned long)addr,
+			   (unsigned long)len, r);
+		return (int)r;
+	}
+	return 0;
+}
+
+static int systrap_as_unmap(struct as *as, uint64_t addr, uint64_t len)
+{
+	if (addr >= SYSTRAP_GUEST_MAX || len > SYSTRAP_GUEST_MAX - addr)
+		return -EINVAL;
+	return (int)as_call(as, SYS_munmap, addr, len, 0, 0, 0, 0);
+}
+
+static int systrap_as_protect(struct as *as, uint64_t addr, uint64_t len, int prot)
+{
+	if (addr >= SYSTRAP_GUEST_MAX || len > SYSTRAP_GUEST_MAX - addr)
+		return -EINVAL;
+	return (int)as_call(as, SYS_mprotect, addr, len, (uint64_t)prot, 0, 0, 0);
+}
+
+static struct ctx *systrap_ctx_new(void)
+{
+	return calloc(1, sizeof(struct ctx));
+}
+
+static void systrap_ctx_release(struct ctx *c)
+{
+	free(c);
+}
+
+static void systrap_ctx_interrupt(struct ctx *c)
+{
+	__atomic_store_n(&c->interrupt, 1, __ATOMIC_SEQ_CST);
+	pid_t pid = __atomic_load_n(&c->running, __ATOMIC_SEQ_CST);
+	if (pid > 0)
+		syscall(SYS_tgkill, pid, pid, SYSTRAP_SIG_INTERRUPT);
+}
+
+/* user_regs_struct <-> uc_mcontext.gregs */
+static void regs_out(volatile uint8_t *msg, const struct user_regs_struct *r)
+{
+	uint64_t g[MSG_NGREGS_IN];
+	g[REG_R8] = r->r8; g[REG_R9] = r->r9; g[REG_R10] = r->r10; g[REG_R11] = r->r11;
+	g[REG_R12] = r->r12; g[REG_R13] = r->r13; g[REG_R14] = r->r14; g[REG_R15] = r->r15;
+	g[REG_RDI] = r->rdi; g[REG_RSI] = r->rsi; g[REG_RBP] = r->rbp; g[REG_RBX] = r->rbx;
+	g[REG_RDX] = r->rdx; g[REG_RAX] = r->rax; g[REG_RCX] = r->rcx; g[REG_RSP] = r->rsp;
+	g[REG_RIP] = r->rip; g[REG_EFL] = r->eflags;
+	memcpy((void *)(msg + MSG_GREGS), g, sizeof(g));
+	memcpy((void *)(msg + MSG_FS_BASE), &r->fs_base, 8);
+	memcpy((void *)(msg + MSG_GS_BASE), &r->gs_base, 8);
+}
+
+static void regs_in(const uint64_t *g, struct user_regs_struct *r)
+{
+	r->r8 = g[REG_R8]; r->r9 = g[REG_R9]; r->r10 = g[REG_R10]; r->r11 = g[REG_R11];
+	r->r12 = g[REG_R12]; r->r13 = g[REG_R13]; r->r14 = g[REG_R14]; r->r15 = g[REG_R15];
+	r->rdi = g[REG_RDI]; r->rsi = g[REG_RSI]; r->rbp = g[REG_RBP]; r->rbx = g[REG_RBX];
+	r->rdx = g[REG_RDX]; r->rax = g[REG_RAX]; r->rcx = g[REG_RCX]; r->rsp = g[REG_RSP];
+	r->rip = g[REG_RIP]; r->eflags = g[REG_EFL];
+	r->orig_rax = (uint64_t)-1;
+	/* fs/gs bases and selectors stay as the sentry set them. */
+}
+
+/* Turn the handler's report (a snapshot of the message page) into an
+ * event and registers. */
+static void report_in(const uint8_t *m, struct user_regs_struct *regs, struct ctx_exit *out)
+{
+	uint32_t signo, arch;
+	int32_t code, nr;
+	uint64_t addr, g[MSG_NGREGS];
+	memcpy(&signo, m + MSG_SIGNO, 4);
+	memcpy(&code, m + MSG_SICODE, 4);
+	memcpy(&arch, m + MSG_SIARCH, 4);
+	memcpy(&nr, m + MSG_SISYSCALL, 4);
+	memcpy(&addr, m + MSG_SIADDR, 8);
+	memcpy(g, m + MSG_GREGS, sizeof(g));
+	regs_in(g, regs);
+	out->signo = (int)signo;
+	out->si_code = code;
+	out->fault_addr = addr;
+	switch (signo) {
+	case SIGSYS:
+		if (arch != AUDIT_ARCH_X86_64) {
+			out->event = CTX_SIGNAL;	/* int $0x80 and the like */
+			break;
+		}
+		out->event = CTX_SYSCALL;
+		/* After SECCOMP_RET_TRAP rax holds the number again, unless
+		 * it looked like -ERESTART* and signal delivery rewound rip. */
+		if (g[REG_RIP] == addr) {
+			regs->orig_rax = g[REG_RAX];
+		} else {
+			regs->orig_rax = (uint64_t)(int64_t)nr;
+			regs->rip = addr;
+		}
+		regs->rax = (uint64_t)-ENOSYS;
+		out->fault_addr = 0;
+		break;
+	case SYSTRAP_SIG_INTERRUPT:
+		out->event = CTX_INTERRUPTED;
+		break;
+	case SIGSEGV:
+		if (code == SEGV_MAPERR || code == SEGV_ACCERR) {
+			uint64_t err = g[REG_ERR];
+			out->event = CTX_FAULT;
+			out->access = (err & 0x10) ? ACCESS_EXEC :
+				      (err & 0x2) ? ACCESS_WRITE : ACCESS_READ;
+		} else {
+			out->event = CTX_SIGNAL;
+		}
+		break;
+	case SIGBUS:
+		out->event = code > 0 && code != SI_KERNEL ? CTX_FAULT : CTX_SIGNAL;
+		break;
+	case SIGFPE:
+	case SIGILL:
+	case SIGTRAP:
+		out->event = CTX_SIGNAL;
+		break;
+	default:
+		/* The handler serves no other signal: a forged report. */
+		out->event = CTX_SIGNAL;
+		out->signo = SIGSEGV;
+		out->si_code = SI_KERNEL;
+		break;
+	}
+}
+
+static int systrap_ctx_switch(struct ctx *c, struct as *as, struct user_regs_struct *regs,
+			      struct ctx_exit *out)
+{
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&as->lock);
+	int r = as->pid > 0 ? 0 : systrap_stub_start(as);
+	pthread_mutex_unlock(&as->lock);
+	if (r < 0)
+		return r;
+	if (__atomic_exchange_n(&c->interrupt, 0, __ATOMIC_SEQ_CST)) {
+		out->event = CTX_INTERRUPTED;
+		return 0;
+	}
+	volatile uint8_t *msg = as->msg;
+	volatile uint32_t *state = (volatile uint32_t *)(msg + MSG_STATE);
+	regs_out(msg, regs);
+	__atomic_store_n(&c->running, as->pid, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&c->interrupt, __ATOMIC_SEQ_CST))
+		syscall(SYS_tgkill, as->pid, as->pid, SYSTRAP_SIG_INTERRUPT);
+	/* Hand the turn to the stub; wake it if it sleeps. */
+	__atomic_exchange_n(state, MSG_ST_RUN, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n((volatile uint32_t *)(msg + MSG_STUB_SLEEP), __ATOMIC_SEQ_CST))
+		systrap_wake(state);
+	r = systrap_wait(as->pid, state, MSG_ST_SENTRY,
+			 (volatile uint32_t *)(msg + MSG_SENTRY_SLEEP));
+	__atomic_store_n(&c->running, 0, __ATOMIC_SEQ_CST);
+	if (r < 0)
+		return r;
+	uint8_t snap[MSG_GREGS + 8 * MSG_NGREGS];
+	memcpy(snap, (const void *)msg, sizeof(snap));
+	report_in(snap, regs, out);
+	if (out->event == CTX_INTERRUPTED)
+		__atomic_store_n(&c->interrupt, 0, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+/* The FP state lives in the signal frame on the stub's signal stack, not
+ * in the message page yet. */
+static int systrap_ctx_get_fpstate(struct ctx *c, void *buf, size_t size)
+{
+	(void)c; (void)buf; (void)size;
+	return -ENOSYS;
+}
+
+static int systrap_ctx_set_fpstate(struct ctx *c, const void *buf, size_t size)
+{
+	(void)c; (void)buf; (void)size;
+	return -ENOSYS;
+}
+
+const struct platform_ops systrap_platform_ops = {
+	.name = "systrap",
+	.init = systrap_init,
+	.max_user_addr = systrap_max_user_addr,
+	.as_new = systrap_as_new,
+	.as_release = systrap_as_release,
+	.as_map = systrap_as_map,
+	.as_unmap = systrap_as_unmap,
+	.as_protect = systrap_as_protect,
+	.ctx_new = systrap_ctx_new,
+	.ctx_release = systrap_ctx_release,
+	.ctx_switch = systrap_ctx_switch,
+	.ctx_interrupt = systrap_ctx_interrupt,
+	.ctx_get_fpstate = systrap_ctx_get_fpstate,
+	.ctx_set_fpstate = systrap_ctx_set_fpstate,
+};
