@@ -143,3 +143,44 @@ int fdtable_set_cloexec(struct fdtable *t, int fd, bool cloexec)
 	pthread_mutex_unlock(&t->lock);
 	return r;
 }
+
+struct fdtable *fdtable_fork(struct fdtable *t)
+{
+	struct fdtable *n = fdtable_new();
+	if (!n)
+		return NULL;
+	pthread_mutex_lock(&t->lock);
+	if (fdtable_grow(n, t->nfds) < 0) {
+		pthread_mutex_unlock(&t->lock);
+		fdtable_put(n);
+		return NULL;
+	}
+	for (int i = 0; i < t->nfds; i++) {
+		if (t->files[i]) {
+			file_get(t->files[i]);
+			n->files[i] = t->files[i];
+			n->cloexec[i] = t->cloexec[i];
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}
+
+void fdtable_close_on_exec(struct fdtable *t)
+{
+	for (;;) {
+		struct file *f = NULL;
+		pthread_mutex_lock(&t->lock);
+		for (int i = 0; i < t->nfds && !f; i++) {
+			if (t->files[i] && t->cloexec[i]) {
+				f = t->files[i];
+				t->files[i] = NULL;
+				t->cloexec[i] = 0;
+			}
+		}
+		pthread_mutex_unlock(&t->lock);
+		if (!f)
+			return;
+		file_put(f);	/* outside the lock: release may block */
+	}
+}

@@ -27,3 +27,7 @@ int fdtable_close(struct fdtable *t, int fd);
 /* The close-on-exec flag of fd: 0/1, or -EBADF. */
 int fdtable_get_cloexec(struct fdtable *t, int fd);
 int fdtable_set_cloexec(struct fdtable *t, int fd, bool cloexec);
+/* A copy of t for fork: same open file descriptions, same flags. */
+struct fdtable *fdtable_fork(struct fdtable *t);
+/* execve: close every fd marked close-on-exec. */
+void fdtable_close_on_exec(struct fdtable *t);
