@@ -13,7 +13,11 @@
 #include <string.h>
 #include <time.h>
 
-struct kernel kernel = { .lock = PTHREAD_MUTEX_INITIALIZER, .next_tid = 1 };
+struct kernel kernel = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.next_tid = 1,
+	.task_exited = PTHREAD_COND_INITIALIZER,
+};
 __thread struct task *current;
 
 uint64_t kernel_now_ns(clockid_t clk)

@@ -4,6 +4,7 @@
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/errno_restart.h"
 #include "sentry/kernel/errno_name.h"
+#include "sentry/kernel/exec.h"
 #include "sentry/kernel/rlimit.h"
 #include "sentry/loader/loader.h"
 #include "sentry/mm/mm.h"
@@ -24,12 +25,6 @@
 #include <unistd.h>
 
 /* --- loading the first program from the host ---------------------------- */
-
-static ssize_t hostfd_pread(void *priv, void *buf, size_t len, uint64_t off)
-{
-	ssize_t n = pread((int)(intptr_t)priv, buf, len, (off_t)off);
-	return n < 0 ? -errno : n;
-}
 
 /* Resolve a command name like execvp: names without '/' are searched in
  * the guest's PATH. Returns an open fd or -errno. */
@@ -91,9 +86,7 @@ int task_create_init(const struct sandbox_config *cfg, struct task **out)
 	rlimit_init_defaults(t->rlim);
 	t->files = fdtable_new();
 	t->ctx = ctx_new();
-	struct as *as = as_new();
-	t->mm = as ? mm_new(as, platform->max_user_addr()) : NULL;
-	if (!t->files || !t->ctx || !t->mm) {
+	if (!t->files || !t->ctx) {
 		fprintf(stderr, "cvisor: out of memory creating the first task\n");
 		return -ENOMEM;
 	}
@@ -109,18 +102,22 @@ int task_create_init(const struct sandbox_config *cfg, struct task **out)
 		fprintf(stderr, "cvisor: %s: %s\n", cfg->argv[0], strerror(-fd));
 		return fd;
 	}
-	struct stat st;
-	fstat(fd, &st);
-	struct loader_file lf = { (void *)(intptr_t)fd, hostfd_pread, (uint64_t)st.st_size, path };
-	struct loader_args la = { cfg->argv, cfg->envp, path };
-	const char *why = NULL;
-	r = loader_exec(t->mm, &lf, &la, &t->regs, &why);
 	close(fd);
+	const char *why = NULL;
+	struct mm *mm;
+	r = exec_image(path, cfg->argv, cfg->envp, &mm, &t->regs, &why);
 	if (r < 0) {
 		fprintf(stderr, "cvisor: %s: cannot execute: %s\n", path,
 			why ? why : strerror(-r));
 		return r;
 	}
+	t->mm = mm;
+	t->pgid = t->sid = t->tgid;
+	t->exit_signal = SIGCHLD;
+	pthread_mutex_lock(&kernel.lock);
+	t->next = kernel.tasks;
+	kernel.tasks = t;
+	pthread_mutex_unlock(&kernel.lock);
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	size_t n = strnlen(base, sizeof(t->comm) - 1);
@@ -200,10 +197,7 @@ void task_run(struct task *t)
 			break;
 		}
 	}
-	mm_put(t->mm);
-	t->mm = NULL;
-	fdtable_put(t->files);
-	ctx_release(t->ctx);
+	task_exit_finish(t);
 }
 
 void task_sigpipe(struct task *t)

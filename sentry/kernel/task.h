@@ -44,6 +44,10 @@ struct kernel {
 	int exit_status;	/* wait(2) status of the init process */
 	bool strace;
 	uint64_t boot_ns;	/* CLOCK_MONOTONIC at start, for uptime */
+	/* Under lock: every task that is alive or a zombie, and a condition
+	 * broadcast whenever one exits (wait4, vfork). */
+	struct task *tasks;
+	pthread_cond_t task_exited;
 };
 
 extern struct kernel kernel;
@@ -70,6 +74,15 @@ struct task {
 	bool exiting;		/* leave the task loop */
 	int exit_status;	/* wait(2) encoding */
 	pthread_t thread;
+
+	/* The process tree, under kernel.lock. */
+	struct task *parent;	/* NULL for init */
+	struct task *next;	/* kernel.tasks list */
+	int exit_signal;	/* sent to the parent at exit (SIGCHLD) */
+	int pgid, sid;
+	bool zombie;		/* exited, waiting to be reaped */
+	bool autoreap;		/* the parent ignores SIGCHLD: nobody reaps */
+	bool vfork_done;	/* exec'd or exited: a vfork parent may go on */
 };
 
 /* Create the first task from the config: load argv[0], set up the fd
@@ -77,6 +90,13 @@ struct task {
 int task_create_init(const struct sandbox_config *cfg, struct task **out);
 /* Run the task loop on the calling host thread until the task exits. */
 void task_run(struct task *t);
+/* Start t's loop on a new detached host thread. 0 or -errno. */
+int task_start(struct task *t);
+/* After the loop: release the task's resources, reparent its children,
+ * and become a zombie for the parent (or vanish if nobody will reap). */
+void task_exit_finish(struct task *t);
+/* Look a task up by tid; caller holds kernel.lock. */
+struct task *task_lookup(int tid);
 /* A write hit a broken pipe: SIGPIPE, whose default action kills the
  * process (handlers run once signal delivery exists). */
 void task_sigpipe(struct task *t);

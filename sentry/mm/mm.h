@@ -72,6 +72,8 @@ struct mm {
 
 struct mm *mm_new(struct as *as, uint64_t max_addr);
 void mm_get(struct mm *mm);
+/* A copy-on-write copy of old for fork, mirrored by as. */
+struct mm *mm_fork(struct mm *old, struct as *as);
 void mm_put(struct mm *mm);
 
 /* mmap: flags are Linux MAP_*; obj is for MAP_SHARED non-anonymous

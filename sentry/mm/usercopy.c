@@ -76,11 +76,11 @@ ssize_t copy_string_in(struct mm *mm, char *buf, uint64_t src, size_t max)
 	size_t done = 0;
 	if (max == 0)
 		return -ENAMETOOLONG;
-	while (done < max - 1) {
+	while (done < max) {
 		/* Never cross a page in one copy: the next page may be unmapped. */
 		size_t chunk = PAGE_SIZE - ((src + done) & (PAGE_SIZE - 1));
-		if (chunk > max - 1 - done)
-			chunk = max - 1 - done;
+		if (chunk > max - done)
+			chunk = max - done;
 		int r = copy_in(mm, buf + done, src + done, chunk);
 		if (r < 0)
 			return r;

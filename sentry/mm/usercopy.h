@@ -16,7 +16,7 @@ int copy_out(struct mm *mm, uint64_t dst, const void *src, size_t len);
 int clear_user(struct mm *mm, uint64_t dst, size_t len);
 /* Copy a NUL-terminated string of at most max-1 bytes into buf (always
  * terminated). Returns its length, -EFAULT, or -ENAMETOOLONG when no NUL
- * is found within max-1 bytes. */
+ * is found within max bytes (like Linux's getname with PATH_MAX). */
 ssize_t copy_string_in(struct mm *mm, char *buf, uint64_t src, size_t max);
 
 /* A guest iovec array, copied in and checked: at most IOV_MAX entries,

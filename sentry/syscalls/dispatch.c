@@ -31,7 +31,8 @@ int64_t syscall_dispatch(struct task *t, uint64_t nr, const uint64_t a[6])
 				   syscall_table[nr].name : "unknown", (unsigned long)nr);
 		ret = -ENOSYS;
 	}
-	if (trace && !(syscall_noreturn(nr) && t->exiting))
+	/* A successful execve has no old memory to decode arguments from. */
+	if (trace && !(syscall_noreturn(nr) && (t->exiting || ret == 0)))
 		strace_syscall(t, nr, a, ret);
 	return ret;
 }

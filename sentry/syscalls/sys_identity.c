@@ -6,6 +6,7 @@
  * root (uid/gid 0) everywhere, with no supplementary groups, until the
  * credentials work lands. */
 #include "sentry/syscalls/syscalls.h"
+#include "sentry/kernel/process.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/usercopy.h"
 
@@ -23,14 +24,12 @@ int64_t sys_gettid(struct task *t, const uint64_t a[6])
 	return t->tid;
 }
 
-/* Tasks have no parent link yet, so every task is reported as a child of
- * the namespace's outside (0): exact for init (tgid 1), which is the only
- * process until fork/clone give tasks a parent. */
+/* The parent's pid, or 0 for init: its parent lies outside the
+ * sandbox's pid namespace. */
 int64_t sys_getppid(struct task *t, const uint64_t a[6])
 {
-	(void)t;
 	(void)a;
-	return 0;
+	return task_getppid(t);
 }
 
 int64_t sys_getuid(struct task *t, const uint64_t a[6])

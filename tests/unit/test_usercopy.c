@@ -246,10 +246,17 @@ Test(usercopy, string_length_limit)
 	cr_assert_eq(copy_out(mm, A, s, 15), 0);
 	cr_assert_eq(copy_string_in(mm, buf, A, sizeof(buf)), 14);
 	cr_assert_eq(strlen(buf), 14);
-	/* Exactly max - 1 characters: no NUL within max - 1 bytes. */
+	/* Exactly max - 1 characters: the NUL is the max-th byte; fits, as
+	 * a 4095-character path fits PATH_MAX on Linux. */
 	s[14] = 'a';
 	s[15] = 0;
 	cr_assert_eq(copy_out(mm, A, s, 16), 0);
+	cr_assert_eq(copy_string_in(mm, buf, A, sizeof(buf)), 15);
+	cr_assert_eq(strlen(buf), 15);
+	/* max characters: no NUL within max bytes. */
+	s[15] = 'a';
+	s[16] = 0;
+	cr_assert_eq(copy_out(mm, A, s, 17), 0);
 	cr_assert_eq(copy_string_in(mm, buf, A, sizeof(buf)), -ENAMETOOLONG);
 	cr_assert_eq(buf[sizeof(buf) - 1], 0, "buffer not terminated");
 	/* Longer still. */

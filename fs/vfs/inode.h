@@ -1,0 +1,114 @@
+/* fs/vfs/inode.h: inodes, their ops tables, and the super blocks that own
+ * them.
+ *
+ * An inode is one file system object. Its attributes live in the struct
+ * (file systems keep them current); inode_ops change the namespace and
+ * the attributes, file_ops (fs/vfs/file.h) serve open files. Inodes are
+ * refcounted: dentries and open files hold references; the last iput
+ * calls super_ops->evict. Namespace ops run under the VFS namespace lock
+ * (fs/vfs/dentry.h); attribute and data changes take inode->lock. */
+#pragma once
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/types.h>
+#include <time.h>
+
+struct dentry;
+struct inode;
+struct file_ops;
+struct super_block;
+
+/* What setattr changes (ia_valid bits, as Linux's ATTR_*). */
+#define ATTR_MODE	0x001
+#define ATTR_UID	0x002
+#define ATTR_GID	0x004
+#define ATTR_SIZE	0x008
+#define ATTR_ATIME	0x010
+#define ATTR_MTIME	0x020
+#define ATTR_CTIME	0x040
+
+struct iattr {
+	unsigned valid;
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+	int64_t size;
+	struct timespec atime, mtime;
+};
+
+struct inode_ops {
+	/* Find name (d->name) in dir: set d->inode (d_instantiate) or leave
+	 * it negative. 0 or -errno. NULL: the dcache is complete (tmpfs). */
+	int (*lookup)(struct inode *dir, struct dentry *d);
+	/* Make a non-directory (S_IFREG, S_IFIFO, S_IFCHR, S_IFBLK,
+	 * S_IFSOCK in mode) for the negative dentry d, and instantiate d. */
+	int (*mknod)(struct inode *dir, struct dentry *d, mode_t mode, dev_t rdev);
+	int (*mkdir)(struct inode *dir, struct dentry *d, mode_t mode);
+	int (*symlink)(struct inode *dir, struct dentry *d, const char *target);
+	/* A new name d in dir for old's inode. */
+	int (*link)(struct dentry *old, struct inode *dir, struct dentry *d);
+	/* Remove a name (the VFS then unhashes d). rmdir: d is an empty dir. */
+	int (*unlink)(struct inode *dir, struct dentry *d);
+	int (*rmdir)(struct inode *dir, struct dentry *d);
+	/* Attributes for a rename of od to nd (nd may be positive: it is
+	 * replaced, or exchanged with RENAME_EXCHANGE); the VFS moves the
+	 * dentries afterwards. */
+	int (*rename)(struct inode *odir, struct dentry *od, struct inode *ndir,
+		      struct dentry *nd, unsigned flags);
+	/* The target of a symlink into buf (not terminated): its length. */
+	ssize_t (*readlink)(struct inode *inode, char *buf, size_t len);
+	int (*setattr)(struct dentry *d, const struct iattr *ia);
+};
+
+struct super_ops {
+	void (*evict)(struct inode *inode);	/* free the fs's part */
+	int (*statfs)(struct super_block *sb, struct statfs *st);
+};
+
+struct super_block {
+	const struct super_ops *ops;
+	const char *type;	/* "tmpfs" */
+	dev_t dev;
+	bool rdonly;
+	uint64_t next_ino;
+	void *priv;
+};
+
+struct inode {
+	int refs;
+	pthread_mutex_t lock;	/* attributes and data */
+	struct super_block *sb;
+	const struct inode_ops *iops;
+	const struct file_ops *fops;
+	uint64_t ino;
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+	nlink_t nlink;
+	dev_t rdev;
+	int64_t size;
+	int64_t blocks;		/* 512-byte units */
+	struct timespec atime, mtime, ctime, btime;
+	void *priv;
+};
+
+/* A new inode of sb with one reference, times now, uid/gid 0. */
+struct inode *inode_new(struct super_block *sb, mode_t mode);
+void iget(struct inode *inode);
+void iput(struct inode *inode);
+/* CLOCK_REALTIME now. */
+struct timespec inode_now(void);
+/* Fill st from the inode's attributes. */
+void inode_stat(struct inode *inode, struct stat *st);
+/* An anonymous device number for a new super block. */
+dev_t super_anon_dev(void);
+
+/* Access checks (MAY_* as Linux; the sandbox's tasks are root, so only
+ * exec on non-directories without any x bit is refused). 0 or -EACCES. */
+#define MAY_EXEC  1
+#define MAY_WRITE 2
+#define MAY_READ  4
+int inode_permission(struct inode *inode, int mask);
