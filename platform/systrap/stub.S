@@ -177,7 +177,9 @@ systrap_stub_handler:
 	xor %r10d, %r10d
 	syscall
 	/* Spin a little, then sleep, until the sentry hands the turn back. */
-1:	mov $STUB_SPIN, %ecx
+1:	mov (STUB_CTL_OFF - STUB_SLOT_OFF + CTL_SPIN)(%rbx), %ecx
+	test %ecx, %ecx
+	jz 3f
 2:	cmpl $MSG_ST_RUN, MSG_STATE(%rbx)
 	je 5f
 	pause

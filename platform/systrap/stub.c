@@ -30,6 +30,7 @@ extern const char systrap_code_start[], systrap_code_end[], systrap_stub_handler
 	systrap_stub_restorer[];
 
 uint64_t systrap_base;
+static uint32_t spin_iters;	/* pause instructions in SPIN_NS */
 
 /* Signals the handler serves: the trap signals and the interrupt. */
 static const int stub_signals[] = {
@@ -38,6 +39,9 @@ static const int stub_signals[] = {
 
 /* Not a canonical address: the first return to the guest sets fs and gs. */
 #define BASE_UNSET 0x8000000000000001UL
+/* How long each side spins before it sleeps on the futex: long enough
+ * for a quick syscall's round trip, short enough not to starve others. */
+#define SPIN_NS 10000
 /* How long a wait sleeps before it checks that the stub lives. */
 #define WAIT_SLICE_NS 50000000L
 #ifndef SA_RESTORER
@@ -48,8 +52,30 @@ struct kernel_sigaction {
 	uint64_t handler, flags, restorer, mask;
 };
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* How many pause instructions take SPIN_NS (pause costs from a few to
+ * over a hundred cycles depending on the CPU). */
+static void spin_calibrate(void)
+{
+	uint64_t t0 = now_ns();
+	for (int i = 0; i < 2000; i++)
+		__builtin_ia32_pause();
+	uint64_t per = (now_ns() - t0) / 2000;
+	if (per == 0)
+		per = 1;
+	uint64_t n = SPIN_NS / per;
+	spin_iters = n < 16 ? 16 : n > 100000 ? 100000 : (uint32_t)n;
+}
+
 int systrap_stub_init(void)
 {
+	spin_calibrate();
 	size_t len = (size_t)(systrap_code_end - systrap_code_start);
 	if (len > STUB_PAGE)
 		return -E2BIG;
@@ -174,6 +200,7 @@ int systrap_stub_start(struct as *as)
 	}
 	uint64_t start_mask = 1UL << (SYSTRAP_SIG_INTERRUPT - 1);
 	memcpy((void *)(as->ctl + CTL_START_MASK), &start_mask, sizeof(start_mask));
+	memcpy((void *)(as->ctl + CTL_SPIN), &spin_iters, sizeof(spin_iters));
 	uint64_t unset = BASE_UNSET;
 	memcpy((void *)(as->msg + MSG_HOST_FS), &unset, sizeof(unset));
 	memcpy((void *)(as->msg + MSG_HOST_GS), &unset, sizeof(unset));
@@ -234,7 +261,7 @@ void systrap_wake(volatile uint32_t *word)
 int systrap_wait(pid_t pid, volatile uint32_t *word, uint32_t want,
 		 volatile uint32_t *sleeping)
 {
-	for (int i = 0; i < STUB_SPIN; i++) {
+	for (uint32_t i = 0; i < spin_iters; i++) {
 		if (__atomic_load_n(word, __ATOMIC_ACQUIRE) == want)
 			return 0;
 		__builtin_ia32_pause();

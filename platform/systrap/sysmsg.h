@@ -56,6 +56,7 @@
 #define CTL_NREQ		4	/* u32: requests in this batch */
 #define CTL_ZERO_MASK		8	/* u64: an empty signal mask */
 #define CTL_START_MASK		16	/* u64: the mask the guest thread starts with */
+#define CTL_SPIN		24	/* u32: pause iterations the handler spins */
 #define CTL_REQS		64	/* CTL_MAXREQ x {nr, a1..a6} */
 #define CTL_REQ_SIZE		56
 #define CTL_MAXREQ		32
@@ -70,5 +71,3 @@
 #define RSP_SEQ			0	/* u32: last batch served (futex word) */
 #define RSP_RETS		64	/* s64[CTL_MAXREQ] */
 
-/* Pause iterations a side spins before it sleeps on a futex. */
-#define STUB_SPIN		4000
