@@ -16,7 +16,6 @@
 struct kernel kernel = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.next_tid = 1,
-	.task_exited = PTHREAD_COND_INITIALIZER,
 };
 __thread struct task *current;
 

@@ -1,8 +1,11 @@
 /* sentry/kernel/process.c: the process tree: creating a child process
  * (fork/vfork/clone without threads), exit (reparenting, zombies,
  * SIGCHLD auto-reap), wait4/waitid, and process groups and sessions.
- * kernel.lock guards the tree; kernel.task_exited wakes waiters. */
+ * kernel.lock guards the tree; a task waits on its own condition (see
+ * signal.h), and an exiting child wakes its parent's. */
 #include "sentry/kernel/process.h"
+#include "sentry/kernel/signal.h"
+#include "sentry/kernel/errno_restart.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "sentry/mm/usercopy.h"
@@ -45,6 +48,7 @@ int task_start(struct task *t)
 
 static void task_free(struct task *t)
 {
+	pthread_cond_destroy(&t->wake);
 	free(t);
 }
 
@@ -63,6 +67,7 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 	if (!c)
 		return -ENOMEM;
 	c->k = t->k;
+	pthread_cond_init(&c->wake, NULL);
 	c->regs = t->regs;
 	c->regs.rax = 0;
 	if (fa->stack)
@@ -123,8 +128,8 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 	if (fa->flags & CLONE_VFORK) {
 		pthread_mutex_lock(&kernel.lock);
 		struct task *v;
-		while ((v = task_lookup(tid)) && !v->vfork_done)
-			pthread_cond_wait(&kernel.task_exited, &kernel.lock);
+		while ((v = task_lookup(tid)) && !v->vfork_done && !t->exiting)
+			pthread_cond_wait(&t->wake, &kernel.lock);
 		pthread_mutex_unlock(&kernel.lock);
 	}
 	return tid;
@@ -143,8 +148,26 @@ void task_vfork_done(struct task *t)
 {
 	pthread_mutex_lock(&kernel.lock);
 	t->vfork_done = true;
-	pthread_cond_broadcast(&kernel.task_exited);
+	if (t->parent)
+		pthread_cond_broadcast(&t->parent->wake);
 	pthread_mutex_unlock(&kernel.lock);
+}
+
+/* The exit signal (SIGCHLD) to the parent, with the child's status. */
+static void notify_parent_locked(struct task *t)
+{
+	siginfo_t info;
+	memset(&info, 0, sizeof(info));
+	info.si_signo = t->exit_signal;
+	info.si_pid = t->tgid;
+	if (WIFEXITED(t->exit_status)) {
+		info.si_code = CLD_EXITED;
+		info.si_status = WEXITSTATUS(t->exit_status);
+	} else {
+		info.si_code = WCOREDUMP(t->exit_status) ? CLD_DUMPED : CLD_KILLED;
+		info.si_status = WTERMSIG(t->exit_status);
+	}
+	signal_send_locked(t->parent, &info);
 }
 
 void task_exit_finish(struct task *t)
@@ -153,8 +176,6 @@ void task_exit_finish(struct task *t)
 	t->mm = NULL;
 	fdtable_put(t->files);
 	t->files = NULL;
-	ctx_release(t->ctx);
-	t->ctx = NULL;
 
 	pthread_mutex_lock(&kernel.lock);
 	struct task *init = task_lookup(1);
@@ -187,8 +208,14 @@ void task_exit_finish(struct task *t)
 	} else {
 		t->zombie = true;
 	}
-	pthread_cond_broadcast(&kernel.task_exited);
+	if (t->parent) {
+		if (t->exit_signal)
+			notify_parent_locked(t);
+		pthread_cond_broadcast(&t->parent->wake);
+	}
 	pthread_mutex_unlock(&kernel.lock);
+	ctx_release(t->ctx);
+	t->ctx = NULL;
 	if (vanish)
 		task_free(t);
 }
@@ -246,11 +273,10 @@ int task_wait(struct task *t, const struct wait_args *w, struct wait_result *res
 			pthread_mutex_unlock(&kernel.lock);
 			return 0;
 		}
-		if (t->exiting) {
+		if (task_block(t, NULL) == -ERESTARTSYS) {
 			pthread_mutex_unlock(&kernel.lock);
-			return -EINTR;
+			return -ERESTARTSYS;
 		}
-		pthread_cond_wait(&kernel.task_exited, &kernel.lock);
 	}
 }
 

@@ -6,6 +6,7 @@
 #include "sentry/kernel/errno_name.h"
 #include "sentry/kernel/exec.h"
 #include "sentry/kernel/rlimit.h"
+#include "sentry/kernel/signal.h"
 #include "sentry/loader/loader.h"
 #include "sentry/mm/mm.h"
 #include "sentry/syscalls/syscalls.h"
@@ -82,6 +83,7 @@ int task_create_init(const struct sandbox_config *cfg, struct task **out)
 	if (!t)
 		return -ENOMEM;
 	t->k = &kernel;
+	pthread_cond_init(&t->wake, NULL);
 	t->tid = t->tgid = kernel.next_tid++;
 	rlimit_init_defaults(t->rlim);
 	t->files = fdtable_new();
@@ -129,29 +131,14 @@ int task_create_init(const struct sandbox_config *cfg, struct task **out)
 
 /* --- the task loop ------------------------------------------------------- */
 
-/* A synchronous signal the guest cannot handle yet kills it (signal
- * delivery to guest handlers comes with the processes issue). */
-static void task_force_signal(struct task *t, int sig, int code, uint64_t addr)
-{
-	if (t->k->strace) {
-		log_printf("[%4d] --- %s {si_code=%d, si_addr=%#lx} at rip %#llx ---", t->tid,
-			   signal_name(sig), code, (unsigned long)addr, t->regs.rip);
-		log_printf("[%4d] +++ killed by %s (core dumped) +++", t->tid, signal_name(sig));
-	}
-	task_exit_group(t, sig | 0x80);
-}
-
 static void task_syscall(struct task *t)
 {
 	struct user_regs_struct *r = &t->regs;
 	uint64_t a[6] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 };
 	int64_t ret = syscall_dispatch(t, r->orig_rax, a);
-	if (t->exiting)
+	if (t->exiting || t->sigreturned)
 		return;
-	/* No signal can interrupt a syscall yet; never leak restart codes. */
-	if (ret == -ERESTARTSYS || ret == -ERESTARTNOINTR || ret == -ERESTARTNOHAND ||
-	    ret == -ERESTART_RESTARTBLOCK)
-		ret = -EINTR;
+	/* Restart codes are settled by signal_deliver(). */
 	r->rax = (uint64_t)ret;
 }
 
@@ -162,14 +149,20 @@ static void task_fault(struct task *t, const struct ctx_exit *ev)
 		if (r == 0)
 			return;
 		if (r == -ENOMEM) {
-			task_force_signal(t, SIGKILL, 0, ev->fault_addr);
+			task_exit_group(t, SIGKILL);
 			return;
 		}
-		task_force_signal(t, SIGSEGV, r == -EACCES ? SEGV_ACCERR : SEGV_MAPERR,
-				  ev->fault_addr);
+		signal_force(t, SIGSEGV, r == -EACCES ? SEGV_ACCERR : SEGV_MAPERR, ev->fault_addr);
 		return;
 	}
-	task_force_signal(t, ev->signo, ev->si_code, ev->fault_addr);
+	signal_force(t, ev->signo, ev->si_code, ev->fault_addr);
+}
+
+static bool is_restart(uint64_t rax)
+{
+	int64_t r = (int64_t)rax;
+	return r == -ERESTARTSYS || r == -ERESTARTNOINTR || r == -ERESTARTNOHAND ||
+	       r == -ERESTART_RESTARTBLOCK;
 }
 
 void task_run(struct task *t)
@@ -183,19 +176,27 @@ void task_run(struct task *t)
 			task_exit_group(t, SIGKILL);
 			break;
 		}
+		bool after_syscall = false;
 		switch (ev.event) {
 		case CTX_SYSCALL:
 			task_syscall(t);
+			after_syscall = !t->sigreturned;
+			t->sigreturned = false;
 			break;
 		case CTX_FAULT:
 			task_fault(t, &ev);
 			break;
 		case CTX_SIGNAL:
-			task_force_signal(t, ev.signo, ev.si_code, ev.fault_addr);
+			signal_force(t, ev.signo, ev.si_code, ev.fault_addr);
 			break;
 		case CTX_INTERRUPTED:
 			break;
 		}
+		if (t->exiting)
+			break;
+		if (signal_pending(t) || t->restore_sigmask ||
+		    (after_syscall && is_restart(t->regs.rax)))
+			signal_deliver(t, after_syscall);
 	}
 	task_exit_finish(t);
 }

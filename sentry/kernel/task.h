@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/resource.h>
 #include <sys/user.h>
+#include <time.h>
 
 struct mm;
 struct ctx;
@@ -44,10 +45,8 @@ struct kernel {
 	int exit_status;	/* wait(2) status of the init process */
 	bool strace;
 	uint64_t boot_ns;	/* CLOCK_MONOTONIC at start, for uptime */
-	/* Under lock: every task that is alive or a zombie, and a condition
-	 * broadcast whenever one exits (wait4, vfork). */
+	/* Under lock: every task that is alive or a zombie. */
 	struct task *tasks;
-	pthread_cond_t task_exited;
 };
 
 extern struct kernel kernel;
@@ -60,9 +59,21 @@ struct task {
 	struct user_regs_struct regs;
 	struct fdtable *files;
 
-	/* Signals: recorded now; delivery comes with the processes issue. */
+	/* Signals (sentry/kernel/signal.c). Pending state and the mask are
+	 * under kernel.lock; sigmask is also read without it by its owner. */
 	struct k_sigaction sigactions[KSIG_MAX];
 	uint64_t sigmask;
+	uint64_t sig_pending;		/* bit n-1: signal n */
+	siginfo_t sig_info[KSIG_MAX];	/* one queued instance per signal */
+	uint64_t saved_sigmask;		/* rt_sigsuspend/pselect's mask to restore */
+	bool restore_sigmask;
+	bool sigreturned;		/* rt_sigreturn set every register */
+	bool stopped;			/* SIGSTOP and friends */
+	/* restart_syscall: continue an interrupted relative sleep. */
+	clockid_t restart_clock;
+	struct timespec restart_deadline;
+	uint64_t restart_urem;
+	pthread_cond_t wake;		/* with kernel.lock: the task blocks here */
 	uint64_t altstack_sp, altstack_size;
 	int altstack_flags;
 

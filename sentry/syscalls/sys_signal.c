@@ -116,7 +116,9 @@ int64_t sys_rt_sigprocmask(struct task *t, const uint64_t a[6])
  * (even 0) is accepted and that many bytes are written. */
 int64_t sys_rt_sigpending(struct task *t, const uint64_t a[6])
 {
-	uint64_t pending = 0;	/* (pending | shared pending) & blocked */
+	pthread_mutex_lock(&kernel.lock);
+	uint64_t pending = t->sig_pending & t->sigmask;
+	pthread_mutex_unlock(&kernel.lock);
 
 	if (a[1] > KSIGSET_SIZE)
 		return -EINVAL;

@@ -14,6 +14,8 @@
  * being torn down, which is the one interruption there is until guest
  * signal delivery arrives (it will turn -EINTR into the restart codes). */
 #include "sentry/syscalls/syscalls.h"
+#include "sentry/kernel/errno_restart.h"
+#include "sentry/kernel/signal.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/usercopy.h"
 
@@ -189,13 +191,10 @@ static struct timespec ts_sub_clamp(struct timespec a, struct timespec b)
 	return r;
 }
 
-static bool sleep_interrupted(struct task *t)
-{
-	return __atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE);
-}
-
-/* Sleep on host clock base until req (abs) or for req. When interrupted,
- * a relative sleep writes the time left to urem (if non-zero). */
+/* Sleep on host clock base until req (abs) or for req. Interrupted by a
+ * signal: an absolute sleep restarts if no handler runs (ERESTARTNOHAND);
+ * a relative one writes the time left to urem and, if no handler runs,
+ * continues to the same deadline through restart_syscall. */
 static int64_t sleep_on(struct task *t, clockid_t base, bool abs,
 			struct timespec req, uint64_t urem)
 {
@@ -206,23 +205,32 @@ static int64_t sleep_on(struct task *t, clockid_t base, bool abs,
 			return -errno;
 		deadline = ts_add(now, req);
 	}
-	for (;;) {
-		int r = clock_nanosleep(base, TIMER_ABSTIME, &deadline, NULL);
-		if (r == 0)
-			return 0;
-		if (r != EINTR)
-			return -r;
-		if (sleep_interrupted(t))
-			break;
-	}
-	if (!abs && urem) {
+	if (task_sleep_until(t, base, &deadline) == 0)
+		return 0;
+	if (abs)
+		return -ERESTARTNOHAND;
+	if (urem) {
 		if (clock_gettime(base, &now))
 			return -errno;
 		struct timespec left = ts_sub_clamp(deadline, now);
 		if (write_timespec(t, urem, &left))
 			return -EFAULT;
 	}
-	return -EINTR;
+	t->restart_clock = base;
+	t->restart_deadline = deadline;
+	t->restart_urem = urem;
+	return -ERESTART_RESTARTBLOCK;
+}
+
+/* restart_syscall: the rest of an interrupted relative sleep. */
+int64_t sys_restart_syscall(struct task *t, const uint64_t a[6])
+{
+	(void)a;
+	if (!t->restart_deadline.tv_sec && !t->restart_deadline.tv_nsec)
+		return -EINTR;
+	struct timespec deadline = t->restart_deadline;
+	return sleep_on(t, t->restart_clock, true, deadline, 0) == 0 ? 0
+	       : (t->restart_deadline = deadline, -ERESTART_RESTARTBLOCK);
 }
 
 int64_t sys_clock_gettime(struct task *t, const uint64_t a[6])

@@ -1,0 +1,279 @@
+/* sentry/kernel/signal.c: sending, blocking, and delivering signals
+ * (see signal.h). Default actions follow signal(7); syscall restarts
+ * follow Linux's arch_do_signal_or_restart(). */
+#include "sentry/kernel/signal.h"
+#include "sentry/kernel/errno_restart.h"
+#include "sentry/kernel/errno_name.h"
+#include "sentry/kernel/process.h"
+#include "sentry/kernel/sigframe.h"
+#include "sentry/kernel/task.h"
+#include "platform/platform.h"
+#include "lib/log.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+enum sig_default { SD_TERM, SD_CORE, SD_IGN, SD_STOP, SD_CONT };
+
+static enum sig_default sig_default_action(int sig)
+{
+	switch (sig) {
+	case SIGQUIT: case SIGILL: case SIGTRAP: case SIGABRT: case SIGBUS:
+	case SIGFPE: case SIGSEGV: case SIGXCPU: case SIGXFSZ: case SIGSYS:
+		return SD_CORE;
+	case SIGCHLD: case SIGURG: case SIGWINCH:
+		return SD_IGN;
+	case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU:
+		return SD_STOP;
+	case SIGCONT:
+		return SD_CONT;
+	default:
+		return SD_TERM;
+	}
+}
+
+static bool sig_ignored(struct task *t, int sig)
+{
+	uint64_t h = t->sigactions[sig - 1].handler;
+	if (h == (uint64_t)SIG_IGN)
+		return true;
+	return h == (uint64_t)SIG_DFL &&
+	       (sig_default_action(sig) == SD_IGN || sig_default_action(sig) == SD_CONT);
+}
+
+void task_wake_locked(struct task *t)
+{
+	pthread_cond_broadcast(&t->wake);
+	if (!t->zombie && t->ctx)
+		ctx_interrupt(t->ctx);
+}
+
+void signal_send_locked(struct task *t, const siginfo_t *info)
+{
+	int sig = info->si_signo;
+	if (sig < 1 || sig > KSIG_MAX || t->zombie || t->exiting)
+		return;
+	if (sig == SIGKILL) {
+		task_exit_group(t, SIGKILL);
+		t->stopped = false;
+		task_wake_locked(t);
+		return;
+	}
+	if (sig == SIGCONT) {
+		t->sig_pending &= ~(SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU));
+		t->stopped = false;
+	} else if (sig_default_action(sig) == SD_STOP) {
+		t->sig_pending &= ~SIGBIT(SIGCONT);
+	}
+	/* Ignored signals are dropped at once unless blocked (Linux keeps
+	 * blocked ones so that a later handler or sigwait sees them). */
+	if (sig_ignored(t, sig) && !(t->sigmask & SIGBIT(sig))) {
+		if (sig == SIGCONT)
+			task_wake_locked(t);
+		return;
+	}
+	if (!(t->sig_pending & SIGBIT(sig)))
+		t->sig_info[sig - 1] = *info;
+	t->sig_pending |= SIGBIT(sig);
+	if (!(t->sigmask & SIGBIT(sig)) || sig == SIGCONT)
+		task_wake_locked(t);
+}
+
+void signal_send(struct task *t, const siginfo_t *info)
+{
+	pthread_mutex_lock(&kernel.lock);
+	signal_send_locked(t, info);
+	pthread_mutex_unlock(&kernel.lock);
+}
+
+void signal_info_kill(siginfo_t *info, int sig, int code, const struct task *sender)
+{
+	memset(info, 0, sizeof(*info));
+	info->si_signo = sig;
+	info->si_code = code;
+	info->si_pid = sender ? sender->tgid : 0;
+	info->si_uid = 0;
+}
+
+void signal_force(struct task *t, int sig, int code, uint64_t addr)
+{
+	siginfo_t info;
+	memset(&info, 0, sizeof(info));
+	info.si_signo = sig;
+	info.si_code = code;
+	info.si_addr = (void *)addr;
+	pthread_mutex_lock(&kernel.lock);
+	struct k_sigaction *sa = &t->sigactions[sig - 1];
+	if ((t->sigmask & SIGBIT(sig)) || sa->handler == (uint64_t)SIG_IGN) {
+		t->sigmask &= ~SIGBIT(sig);
+		if (sa->handler == (uint64_t)SIG_IGN)
+			sa->handler = (uint64_t)SIG_DFL;
+	}
+	t->sig_info[sig - 1] = info;
+	t->sig_pending |= SIGBIT(sig);
+	pthread_mutex_unlock(&kernel.lock);
+}
+
+bool signal_pending(struct task *t)
+{
+	uint64_t pending = __atomic_load_n(&t->sig_pending, __ATOMIC_ACQUIRE);
+	return (pending & ~t->sigmask) || __atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE);
+}
+
+/* Synchronous signals first, as Linux does, then the lowest number. */
+#define SYNC_SIGNALS (SIGBIT(SIGSEGV) | SIGBIT(SIGBUS) | SIGBIT(SIGILL) | \
+		      SIGBIT(SIGTRAP) | SIGBIT(SIGFPE) | SIGBIT(SIGSYS))
+
+int signal_dequeue_locked(struct task *t, uint64_t set, siginfo_t *info)
+{
+	uint64_t ready = t->sig_pending & set;
+	if (!ready)
+		return 0;
+	if (ready & SYNC_SIGNALS)
+		ready &= SYNC_SIGNALS;
+	int sig = __builtin_ctzll(ready) + 1;
+	t->sig_pending &= ~SIGBIT(sig);
+	*info = t->sig_info[sig - 1];
+	return sig;
+}
+
+int task_block(struct task *t, const struct timespec *deadline)
+{
+	if (signal_pending(t))
+		return -ERESTARTSYS;
+	int r = deadline ? pthread_cond_clockwait(&t->wake, &kernel.lock, CLOCK_MONOTONIC, deadline)
+			 : pthread_cond_wait(&t->wake, &kernel.lock);
+	if (signal_pending(t))
+		return -ERESTARTSYS;
+	return r == ETIMEDOUT ? -ETIMEDOUT : 0;
+}
+
+static int ts_cmp(const struct timespec *a, const struct timespec *b)
+{
+	if (a->tv_sec != b->tv_sec)
+		return a->tv_sec < b->tv_sec ? -1 : 1;
+	return a->tv_nsec < b->tv_nsec ? -1 : a->tv_nsec > b->tv_nsec;
+}
+
+int task_sleep_until(struct task *t, clockid_t clk, const struct timespec *deadline)
+{
+	int r = 0;
+	pthread_mutex_lock(&kernel.lock);
+	for (;;) {
+		struct timespec now, mono;
+		clock_gettime(clk, &now);
+		if (ts_cmp(&now, deadline) >= 0)
+			break;
+		/* Wait on CLOCK_MONOTONIC for the time left on clk. */
+		clock_gettime(CLOCK_MONOTONIC, &mono);
+		mono.tv_sec += deadline->tv_sec - now.tv_sec;
+		mono.tv_nsec += deadline->tv_nsec - now.tv_nsec;
+		while (mono.tv_nsec < 0) {
+			mono.tv_nsec += 1000000000;
+			mono.tv_sec--;
+		}
+		while (mono.tv_nsec >= 1000000000) {
+			mono.tv_nsec -= 1000000000;
+			mono.tv_sec++;
+		}
+		if (task_block(t, &mono) == -ERESTARTSYS) {
+			r = -EINTR;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&kernel.lock);
+	return r;
+}
+
+/* --- delivery ------------------------------------------------------------- */
+
+static bool is_restart(int64_t r)
+{
+	return r == -ERESTARTSYS || r == -ERESTARTNOINTR || r == -ERESTARTNOHAND ||
+	       r == -ERESTART_RESTARTBLOCK;
+}
+
+/* Go back to the syscall instruction to run it again. */
+static void restart_syscall_insn(struct task *t, bool restart_block)
+{
+	t->regs.rax = restart_block ? SYS_restart_syscall : t->regs.orig_rax;
+	t->regs.rip -= 2;
+}
+
+/* The stop action: wait for SIGCONT or SIGKILL. */
+static void task_stop(struct task *t)
+{
+	t->stopped = true;
+	while (t->stopped && !t->exiting)
+		pthread_cond_wait(&t->wake, &kernel.lock);
+}
+
+void signal_deliver(struct task *t, bool after_syscall)
+{
+	int64_t ret = (int64_t)t->regs.rax;
+	bool restarting = after_syscall && is_restart(ret);
+	pthread_mutex_lock(&kernel.lock);
+	for (;;) {
+		siginfo_t info;
+		int sig = signal_dequeue_locked(t, ~t->sigmask, &info);
+		if (!sig || t->exiting)
+			break;
+		struct k_sigaction sa = t->sigactions[sig - 1];
+		if (sa.handler == (uint64_t)SIG_IGN)
+			continue;
+		if (sa.handler == (uint64_t)SIG_DFL) {
+			switch (sig_default_action(sig)) {
+			case SD_IGN:
+			case SD_CONT:
+				continue;
+			case SD_STOP:
+				task_stop(t);
+				continue;
+			case SD_TERM:
+			case SD_CORE:
+				if (t->k->strace)
+					log_printf("[%4d] +++ killed by %s +++", t->tid, signal_name(sig));
+				task_exit_group(t, sig | (sig_default_action(sig) == SD_CORE ? 0x80 : 0));
+				pthread_mutex_unlock(&kernel.lock);
+				return;
+			}
+		}
+		/* A handler runs: settle the interrupted syscall first. */
+		if (restarting) {
+			if (ret == -ERESTARTNOINTR ||
+			    (ret == -ERESTARTSYS && (sa.flags & SA_RESTART)))
+				restart_syscall_insn(t, false);
+			else
+				t->regs.rax = (uint64_t)-EINTR;
+			restarting = false;
+		}
+		uint64_t oldmask = t->restore_sigmask ? t->saved_sigmask : t->sigmask;
+		t->restore_sigmask = false;
+		pthread_mutex_unlock(&kernel.lock);
+		if (t->k->strace)
+			log_printf("[%4d] --- %s {si_code=%d, si_pid=%d} ---", t->tid,
+				   signal_name(sig), info.si_code, info.si_pid);
+		int r = sigframe_setup(t, sig, &sa, &info, oldmask);
+		pthread_mutex_lock(&kernel.lock);
+		if (r < 0) {
+			/* No room for the frame: Linux's force_sigsegv. */
+			task_exit_group(t, SIGSEGV | 0x80);
+			break;
+		}
+		if (sa.flags & SA_RESETHAND)
+			t->sigactions[sig - 1].handler = (uint64_t)SIG_DFL;
+		t->sigmask |= sa.mask;
+		if (!(sa.flags & SA_NODEFER))
+			t->sigmask |= SIGBIT(sig);
+		t->sigmask &= ~SIG_UNBLOCKABLE;
+		break;	/* one frame at a time; the rest at the next return */
+	}
+	if (restarting)
+		restart_syscall_insn(t, ret == -ERESTART_RESTARTBLOCK);
+	if (t->restore_sigmask) {
+		t->sigmask = t->saved_sigmask;
+		t->restore_sigmask = false;
+	}
+	pthread_mutex_unlock(&kernel.lock);
+}
