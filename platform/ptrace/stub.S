@@ -6,9 +6,10 @@
  *   rdx = top of the user address space,
  * unmaps everything but this page (it needs no stack), and stops itself
  * with SIGSTOP for its tracer. The tracer then injects host syscalls by
- * pointing rip at stub_syscall: the syscall runs, int3 stops the stub. */
+ * pointing rip at stub_syscall: the syscall runs, int3 stops the stub.
+ * Guest threads are made by injecting clone at stub_clone. */
 	.section .rodata
-	.globl ptrace_stub_start, ptrace_stub_end, ptrace_stub_syscall
+	.globl ptrace_stub_start, ptrace_stub_end, ptrace_stub_syscall, ptrace_stub_clone
 	.balign 16
 ptrace_stub_start:
 	mov %rdi, %r12
@@ -35,6 +36,17 @@ ptrace_stub_start:
 ptrace_stub_syscall:
 	syscall
 	int3
+	jmp ptrace_stub_syscall
+	/* An injected clone: the parent stops at int3 as usual; the new
+	 * thread (rax 0, no stack needed) spins until its tracer seizes and
+	 * interrupts it. */
+ptrace_stub_clone:
+	syscall
+	test %rax, %rax
+	jnz 2f
+1:	pause
+	jmp 1b
+2:	int3
 	jmp ptrace_stub_syscall
 ptrace_stub_end:
 	.section .note.GNU-stack,"",@progbits

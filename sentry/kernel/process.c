@@ -172,6 +172,12 @@ static void notify_parent_locked(struct task *t)
 
 void task_exit_finish(struct task *t)
 {
+	/* The platform context goes first, while its address space lives. */
+	pthread_mutex_lock(&kernel.lock);
+	struct ctx *ctx = t->ctx;
+	t->ctx = NULL;
+	pthread_mutex_unlock(&kernel.lock);
+	ctx_release(ctx);
 	mm_put(t->mm);
 	t->mm = NULL;
 	fdtable_put(t->files);
@@ -214,8 +220,6 @@ void task_exit_finish(struct task *t)
 		pthread_cond_broadcast(&t->parent->wake);
 	}
 	pthread_mutex_unlock(&kernel.lock);
-	ctx_release(t->ctx);
-	t->ctx = NULL;
 	if (vanish)
 		task_free(t);
 }

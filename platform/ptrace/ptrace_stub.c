@@ -1,0 +1,280 @@
+/* platform/ptrace/ptrace_stub.c: stub processes and stub threads.
+ *
+ * An address space starts when a sentry thread first needs it: a service
+ * thread is created, forks the stub process (PTRACE_TRACEME; the stub
+ * unmaps all but its code page and stops) and keeps tracing its master
+ * thread, which never runs guest code. A sentry thread that wants to run
+ * guest code in the address space asks the service thread to inject a
+ * clone into the master; the new thread spins in the stub page until the
+ * sentry thread seizes it (PTRACE_SEIZE + PTRACE_INTERRUPT). Only a
+ * thread's tracer may drive it, so every sentry thread has its own. */
+#include "platform/ptrace/ptrace_stub.h"
+#include "sentry/mm/memfile.h"
+#include "lib/log.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/rseq.h>
+#include <sys/syscall.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define USER_TOP 0x7ffffffff000UL
+#define PAGE 4096UL
+
+pid_t ptrace_gettid(void) { return (pid_t)syscall(SYS_gettid); }
+
+int ptrace_wait(pid_t tid)
+{
+	int status;
+	for (;;) {
+		pid_t r = waitpid(tid, &status, __WALL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r != tid)
+			return -ESRCH;
+		if (WIFSTOPPED(status))
+			return WSTOPSIG(status);
+		return -ESRCH;	/* exited or killed */
+	}
+}
+
+long ptrace_inject(pid_t tid, uint64_t rip, long nr, const uint64_t a[6])
+{
+	struct user_regs_struct r;
+	if (ptrace(PTRACE_GETREGS, tid, 0, &r) < 0)
+		return -errno;
+	r.rax = (uint64_t)nr;
+	r.orig_rax = (uint64_t)-1;
+	r.rdi = a[0]; r.rsi = a[1]; r.rdx = a[2]; r.r10 = a[3]; r.r8 = a[4]; r.r9 = a[5];
+	r.rip = rip;
+	if (ptrace(PTRACE_SETREGS, tid, 0, &r) < 0)
+		return -errno;
+	if (ptrace(PTRACE_CONT, tid, 0, 0) < 0)
+		return -errno;
+	for (;;) {
+		int sig = ptrace_wait(tid);
+		if (sig < 0)
+			return sig;
+		if (sig == SIGTRAP)
+			break;
+		/* A stray signal (an interrupt that raced with us): swallow it;
+		 * ctx_interrupt's flag keeps the request. */
+		if (ptrace(PTRACE_CONT, tid, 0, 0) < 0)
+			return -errno;
+	}
+	errno = 0;
+	long ret = ptrace(PTRACE_PEEKUSER, tid, (void *)offsetof(struct user_regs_struct, rax), 0);
+	return errno ? -errno : ret;
+}
+
+/* Fork the stub process from the calling (service) thread. */
+static int stub_fork(void)
+{
+	pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		/* Raw syscalls only, then into the stub page. glibc's rseq area
+		 * is about to be unmapped: the kernel would kill us with
+		 * SIGSEGV on the next preemption. */
+		if (__rseq_size > 0) {
+			void *area = (char *)__builtin_thread_pointer() + __rseq_offset;
+			if (syscall(SYS_rseq, area, 32, RSEQ_FLAG_UNREGISTER, RSEQ_SIG) < 0)
+				syscall(SYS_rseq, area, __rseq_size, RSEQ_FLAG_UNREGISTER, RSEQ_SIG);
+		}
+		/* Keep only the memory file: nothing else of the sentry's. */
+		int mfd = memfile_fd();
+		if (mfd > 0)
+			syscall(SYS_close_range, 0, mfd - 1, 0);
+		syscall(SYS_close_range, mfd + 1, ~0U, 0);
+		syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		syscall(SYS_setsid);
+		/* Already traced (a debugger with follow-fork): give up. */
+		if (syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0) < 0)
+			syscall(SYS_exit_group, 126);
+		__asm__ volatile("jmp *%0"
+				 :: "r"(ptrace_stub_page), "D"(ptrace_stub_page),
+				    "S"(ptrace_stub_page + PAGE), "d"(USER_TOP)
+				 : "memory");
+		__builtin_unreachable();
+	}
+	int status;
+	if (waitpid(pid, &status, __WALL) != pid || !WIFSTOPPED(status) ||
+	    WSTOPSIG(status) != SIGSTOP) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, __WALL);
+		log_printf("ptrace: stub %d did not start (status 0x%x)", pid, status);
+		return -ECHILD;
+	}
+	if (ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD) < 0) {
+		int err = errno;
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, __WALL);
+		return -err;
+	}
+	return pid;
+}
+
+static void *service_main(void *arg)
+{
+	struct as *as = arg;
+	int pid = stub_fork();
+	pthread_mutex_lock(&as->lock);
+	as->started = true;
+	as->failed = pid < 0;
+	as->pid = pid > 0 ? pid : 0;
+	pthread_cond_broadcast(&as->cond);
+	while (!as->quit) {
+		if (!as->req_pending) {
+			pthread_cond_wait(&as->cond, &as->lock);
+			continue;
+		}
+		as->req_pending = false;
+		long nr = as->req_nr;
+		uint64_t args[6], rip = as->req_rip;
+		memcpy(args, as->req_args, sizeof(args));
+		pthread_mutex_unlock(&as->lock);
+		long ret = as->failed ? -ESRCH : ptrace_inject(pid, rip, nr, args);
+		pthread_mutex_lock(&as->lock);
+		as->req_ret = ret;
+		as->req_done = true;
+		pthread_cond_broadcast(&as->cond);
+	}
+	pthread_mutex_unlock(&as->lock);
+	if (pid > 0) {
+		int status;
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, __WALL);
+	}
+	return NULL;
+}
+
+/* Start the service thread (and so the stub) if needed; as->lock held. */
+static int as_start_locked(struct as *as)
+{
+	if (!as->service_running) {
+		int r = pthread_create(&as->service, NULL, service_main, as);
+		if (r != 0)
+			return -r;
+		as->service_running = true;
+	}
+	while (!as->started)
+		pthread_cond_wait(&as->cond, &as->lock);
+	return as->failed ? -ECHILD : 0;
+}
+
+static long service_request(struct as *as, uint64_t rip, long nr, const uint64_t args[6])
+{
+	pthread_mutex_lock(&as->lock);
+	int r = as_start_locked(as);
+	if (r < 0) {
+		pthread_mutex_unlock(&as->lock);
+		return r;
+	}
+	while (as->req_busy)
+		pthread_cond_wait(&as->cond, &as->lock);
+	as->req_busy = true;
+	as->req_nr = nr;
+	as->req_rip = rip;
+	memcpy(as->req_args, args, sizeof(as->req_args));
+	as->req_done = false;
+	as->req_pending = true;
+	pthread_cond_broadcast(&as->cond);
+	while (!as->req_done)
+		pthread_cond_wait(&as->cond, &as->lock);
+	long ret = as->req_ret;
+	as->req_busy = false;
+	pthread_cond_broadcast(&as->cond);
+	pthread_mutex_unlock(&as->lock);
+	return ret;
+}
+
+struct stub_thread *as_thread(struct as *as, struct ctx *c, bool create, int *err)
+{
+	pid_t me = ptrace_gettid();
+	*err = 0;
+	pthread_mutex_lock(&as->lock);
+	for (struct stub_thread *st = as->threads; st; st = st->next) {
+		if (st->tracer == me) {
+			pthread_mutex_unlock(&as->lock);
+			return st;
+		}
+	}
+	pthread_mutex_unlock(&as->lock);
+	if (!create)
+		return NULL;
+
+	struct stub_thread *st = calloc(1, sizeof(*st));
+	if (!st) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	const uint64_t args[6] = {
+		CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM,
+		0, 0, 0, 0, 0,
+	};
+	long tid = service_request(as, ptrace_clone_addr, SYS_clone, args);
+	if (tid <= 0) {
+		free(st);
+		*err = tid < 0 ? (int)tid : -ECHILD;
+		return NULL;
+	}
+	if (ptrace(PTRACE_SEIZE, (pid_t)tid, 0, PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD) < 0 ||
+	    ptrace(PTRACE_INTERRUPT, (pid_t)tid, 0, 0) < 0) {
+		*err = -errno;
+		free(st);
+		return NULL;
+	}
+	int sig = ptrace_wait((pid_t)tid);
+	if (sig < 0) {
+		*err = sig;
+		free(st);
+		return NULL;
+	}
+	st->tracer = me;
+	st->tid = (pid_t)tid;
+	st->ctx = c;
+	pthread_mutex_lock(&as->lock);
+	st->next = as->threads;
+	as->threads = st;
+	pthread_mutex_unlock(&as->lock);
+	return st;
+}
+
+long as_syscall(struct as *as, long nr, const uint64_t args[6])
+{
+	int err;
+	struct stub_thread *st = as_thread(as, NULL, false, &err);
+	if (st)
+		return ptrace_inject(st->tid, ptrace_syscall_addr, nr, args);
+	pthread_mutex_lock(&as->lock);
+	bool running = as->service_running;
+	pthread_mutex_unlock(&as->lock);
+	if (!running)
+		return 0;	/* not started: nothing is mirrored yet */
+	return service_request(as, ptrace_syscall_addr, nr, args);
+}
+
+/* End the caller's stub thread without touching its siblings. */
+void stub_thread_exit(struct as *as, struct stub_thread *st)
+{
+	pthread_mutex_lock(&as->lock);
+	for (struct stub_thread **p = &as->threads; *p; p = &(*p)->next) {
+		if (*p == st) {
+			*p = st->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&as->lock);
+	const uint64_t args[6] = { 0 };
+	if (ptrace_inject(st->tid, ptrace_syscall_addr, SYS_exit, args) != -ESRCH)
+		ptrace_wait(st->tid);
+	free(st);
+}

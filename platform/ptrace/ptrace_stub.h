@@ -1,0 +1,59 @@
+/* platform/ptrace/ptrace_stub.h: the ptrace platform's address spaces:
+ * a stub process per address space, a service thread per stub that traces
+ * its master thread, and one stub thread per sentry thread running guest
+ * code in it (see ptrace_stub.c). */
+#pragma once
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct ctx;
+
+/* One stub thread, traced by one sentry thread. */
+struct stub_thread {
+	pid_t tracer;		/* host tid of the sentry thread */
+	pid_t tid;		/* the stub thread */
+	struct ctx *ctx;	/* the context running on it */
+	struct stub_thread *next;
+};
+
+struct as {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	pid_t pid;		/* stub process (its master thread); 0 before start */
+	bool service_running;	/* the service thread exists */
+	bool started, failed, quit;
+	pthread_t service;
+	struct stub_thread *threads;
+	/* One request to the service thread at a time. */
+	bool req_busy, req_pending, req_done;
+	long req_nr;
+	uint64_t req_args[6], req_rip;
+	long req_ret;
+};
+
+struct ctx {
+	int interrupt;		/* atomic: ctx_interrupt() was called */
+	pid_t running;		/* stub tid while the guest runs, else 0 */
+	pid_t process;		/* stub process of running */
+	struct stub_thread *st;	/* the stub thread of the last switch */
+	struct as *as;		/* its address space (cleared by as_release) */
+};
+
+extern uint64_t ptrace_stub_page, ptrace_syscall_addr, ptrace_clone_addr;
+
+pid_t ptrace_gettid(void);
+/* Run a host syscall in stopped tracee tid (traced by the caller) from
+ * the instruction at rip. Its result, or -errno for a platform failure. */
+long ptrace_inject(pid_t tid, uint64_t rip, long nr, const uint64_t args[6]);
+/* Wait for tid to stop: the stop signal (| 0x80 for syscall stops), or
+ * -ESRCH when it died. */
+int ptrace_wait(pid_t tid);
+
+/* The calling thread's stub thread in as, created if create is set. */
+struct stub_thread *as_thread(struct as *as, struct ctx *c, bool create, int *err);
+/* A host syscall in the address space: through the caller's own stub
+ * thread if it has one, else through the service thread. */
+long as_syscall(struct as *as, long nr, const uint64_t args[6]);
+void stub_thread_exit(struct as *as, struct stub_thread *st);
