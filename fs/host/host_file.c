@@ -14,8 +14,9 @@
 
 static int host_fd(struct file *f) { return (int)(intptr_t)f->priv; }
 
-static ssize_t host_read(struct file *f, void *buf, size_t len)
+static ssize_t host_read(struct file *f, void *buf, size_t len, int64_t *pos)
 {
+	(void)pos;
 	ssize_t n;
 	do
 		n = read(host_fd(f), buf, len);
@@ -23,8 +24,9 @@ static ssize_t host_read(struct file *f, void *buf, size_t len)
 	return n < 0 ? -errno : n;
 }
 
-static ssize_t host_write(struct file *f, const void *buf, size_t len)
+static ssize_t host_write(struct file *f, const void *buf, size_t len, int64_t *pos)
 {
+	(void)pos;
 	ssize_t n;
 	do
 		n = write(host_fd(f), buf, len);

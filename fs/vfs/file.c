@@ -1,6 +1,10 @@
-/* fs/vfs/file.c: open file description lifetime. */
+/* fs/vfs/file.c: open file description lifetime and generic helpers. */
 #include "fs/vfs/file.h"
+#include "fs/vfs/dentry.h"
+#include "fs/vfs/inode.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 
 struct file *file_new(const struct file_ops *ops, int flags, void *priv)
@@ -12,6 +16,12 @@ struct file *file_new(const struct file_ops *ops, int flags, void *priv)
 	f->ops = ops;
 	f->flags = flags;
 	f->priv = priv;
+	pthread_mutex_init(&f->pos_lock, NULL);
+	int acc = flags & O_ACCMODE;
+	if (acc == O_RDONLY || acc == O_RDWR)
+		f->mode |= FMODE_READ;
+	if (acc == O_WRONLY || acc == O_RDWR)
+		f->mode |= FMODE_WRITE;
 	return f;
 }
 
@@ -24,7 +34,45 @@ void file_put(struct file *f)
 {
 	if (!f || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
-	if (f->ops->release)
+	if (f->ops && f->ops->release)
 		f->ops->release(f);
+	iput(f->inode);
+	if (f->path.dentry)
+		path_put(&f->path);
+	pthread_mutex_destroy(&f->pos_lock);
 	free(f);
+}
+
+int file_stat(struct file *f, struct stat *st)
+{
+	if (f->inode) {
+		inode_stat(f->inode, st);
+		return 0;
+	}
+	return f->ops && f->ops->stat ? f->ops->stat(f, st) : -EINVAL;
+}
+
+int64_t generic_llseek(struct file *f, int64_t off, int whence)
+{
+	int64_t base;
+	switch (whence) {
+	case SEEK_SET:
+		base = 0;
+		break;
+	case SEEK_CUR:
+		base = f->pos;
+		break;
+	case SEEK_END:
+		pthread_mutex_lock(&f->inode->lock);
+		base = f->inode->size;
+		pthread_mutex_unlock(&f->inode->lock);
+		break;
+	default:
+		return -EINVAL;
+	}
+	int64_t pos;
+	if (__builtin_add_overflow(base, off, &pos) || pos < 0)
+		return -EINVAL;
+	f->pos = pos;
+	return pos;
 }

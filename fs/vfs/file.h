@@ -1,38 +1,77 @@
 /* fs/vfs/file.h: open file descriptions and their ops table.
  *
- * The foundation has only host-backed files (the inherited stdio); the VFS
- * issue adds dentries, inodes and mounts behind the same struct file. All
- * ops return a count or a negative errno. Buffers are sentry memory: the
- * syscall layer copies to and from the guest. */
+ * A file is an open file description: status flags, a position and, for
+ * files opened by path, the path and inode it was opened on. Host-backed
+ * files (the inherited stdio) have no inode. All ops return a count or a
+ * negative errno. Buffers are sentry memory: the syscall layer copies to
+ * and from the guest.
+ *
+ * read/write take the position to use and advance it; the syscall layer
+ * passes &f->pos (under f->pos_lock when FMODE_ATOMIC_POS) or the pread
+ * offset. Files without FMODE_PREAD give ESPIPE for pread/pwrite/lseek. */
 #pragma once
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "fs/vfs/mount.h"
+
 struct file;
+struct inode;
 struct task;
 
+/* readdir: emit returns false when the caller's buffer is full. pos is
+ * the position of the next entry (d_off of the last one emitted). */
+struct dir_context {
+	bool (*emit)(struct dir_context *ctx, const char *name, size_t len,
+		     uint64_t ino, unsigned type, int64_t next_pos);
+	int64_t pos;
+};
+
 struct file_ops {
-	ssize_t (*read)(struct file *f, void *buf, size_t len);
-	ssize_t (*write)(struct file *f, const void *buf, size_t len);
+	/* Called by vfs_open after the file is set up; optional. */
+	int (*open)(struct inode *inode, struct file *f);
+	ssize_t (*read)(struct file *f, void *buf, size_t len, int64_t *pos);
+	ssize_t (*write)(struct file *f, const void *buf, size_t len, int64_t *pos);
+	/* Under pos_lock; returns the new position. NULL: generic_llseek. */
+	int64_t (*llseek)(struct file *f, int64_t off, int whence);
+	int (*iterate)(struct file *f, struct dir_context *ctx);
 	/* ioctl with its argument still a guest address. */
 	int64_t (*ioctl)(struct file *f, struct task *t, unsigned int cmd, uint64_t arg);
+	/* stat of a file without an inode (host files). */
 	int (*stat)(struct file *f, struct stat *st);
+	int (*fsync)(struct file *f, bool datasync);
 	void (*release)(struct file *f);
 };
+
+#define FMODE_READ	 0x1
+#define FMODE_WRITE	 0x2
+#define FMODE_PREAD	 0x4	/* positional I/O and lseek */
+#define FMODE_ATOMIC_POS 0x8	/* read/write hold pos_lock */
+#define FMODE_PATH	 0x10	/* O_PATH: no I/O at all */
 
 struct file {
 	int refs;
 	const struct file_ops *ops;
 	int flags;		/* O_ACCMODE, O_APPEND, O_NONBLOCK... */
+	unsigned mode;		/* FMODE_* */
 	void *priv;
+	struct path path;	/* NULL members for files without a path */
+	struct inode *inode;	/* referenced, or NULL */
+	pthread_mutex_t pos_lock;
+	int64_t pos;
 };
 
 struct file *file_new(const struct file_ops *ops, int flags, void *priv);
 void file_get(struct file *f);
 void file_put(struct file *f);
+/* stat of an open file: its inode's attributes, or ops->stat. */
+int file_stat(struct file *f, struct stat *st);
+/* lseek for files whose size is the inode's: SEEK_SET/CUR/END. */
+int64_t generic_llseek(struct file *f, int64_t off, int whence);
 
 /* fs/host/host_file.c: a file backed by a host fd the sentry owns. */
 struct file *host_file_new(int host_fd, int flags);

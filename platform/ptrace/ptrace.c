@@ -176,6 +176,13 @@ static int ptrace_ctx_switch(struct ctx *c, struct as *as,
 			     struct user_regs_struct *regs, struct ctx_exit *out)
 {
 	memset(out, 0, sizeof(*out));
+	/* Moving to another address space (exec after vfork): end our
+	 * thread in the old one, or our exit would EXITKILL its process. */
+	if (c->st && c->as && c->as != as) {
+		stub_thread_exit(c->as, c->st);
+		c->st = NULL;
+		c->as = NULL;
+	}
 	int err;
 	struct stub_thread *st = as_thread(as, c, true, &err);
 	if (!st)

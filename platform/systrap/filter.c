@@ -1,16 +1,24 @@
 /* platform/systrap/filter.c: the seccomp programs of a stub's threads.
  *
- * Guest thread: every syscall from outside the stub code page, and every
- * syscall of another architecture, is SECCOMP_RET_TRAP (SIGSYS to the
- * handler, which reports it to the sentry). From the code page only what
- * the handler needs: rt_sigreturn, futex WAIT/WAKE on this thread's own
- * message word, and arch_prctl ARCH_{SET,GET}_{FS,GS}. Anything else
- * from the code page (a guest jumping to a stub `syscall` with registers
- * of its choosing) kills the stub process.
+ * Map thread (never runs guest code): from the stub code page only mmap,
+ * munmap, mprotect, madvise, futex, exit, exit_group, clone with exactly
+ * the guest-thread flags, and what a new guest thread needs before and
+ * after its own filter (sigaltstack, rt_sigprocmask, seccomp,
+ * rt_sigreturn, arch_prctl); anything else from the code page kills the
+ * stub. Syscalls from elsewhere and of other architectures are
+ * SECCOMP_RET_TRAP rather than a kill: guest threads are clones of the map
+ * thread and keep its filter under their own, and for them such syscalls
+ * must trap.
  *
- * Map thread (never runs guest code): from the code page only mmap,
- * munmap, mprotect, madvise, futex, exit and exit_group; anything else, or
- * anything from elsewhere, kills the stub. */
+ * Guest threads add a second program: every syscall from outside the stub
+ * code page, and every syscall of another architecture, is
+ * SECCOMP_RET_TRAP (SIGSYS to the handler, which reports it to the
+ * sentry). From the code page only what the handler needs: rt_sigreturn,
+ * exit (of the thread, on ctx_release), futex WAIT/WAKE on a word in the
+ * slot area (the message words), and arch_prctl ARCH_{SET,GET}_{FS,GS}.
+ * Anything else from the code page (a guest jumping to a stub `syscall`
+ * with registers of its choosing) kills the stub process. The kernel runs
+ * both programs and the strictest answer wins. */
 #include "platform/systrap/systrap.h"
 #include "platform/systrap/sysmsg.h"
 
@@ -52,11 +60,12 @@ static int store(volatile uint8_t *ctl, uint64_t base, unsigned prog_off, unsign
 	return 0;
 }
 
-int systrap_filters_write(volatile uint8_t *ctl, uint64_t base, uint64_t msg_addr)
+int systrap_filters_write(volatile uint8_t *ctl, uint64_t base)
 {
 	uint32_t ip_hi = (uint32_t)(base >> 32), ip_lo = (uint32_t)base;
-	uint32_t ip_end = ip_lo + STUB_PAGE;	/* base is 16 MiB aligned: no carry */
-	uint64_t word = msg_addr + MSG_STATE;
+	/* base is STUB_ALIGN aligned and STUB_REGION < STUB_ALIGN: no carry. */
+	uint32_t ip_end = ip_lo + STUB_PAGE;
+	uint32_t slots_lo = ip_lo + STUB_SLOT_OFF, slots_end = ip_lo + STUB_REGION;
 	struct sock_filter guest[] = {
 		/* 0 */ LD(OFF_ARCH),
 		/* 1 */ JEQ(AUDIT_ARCH_X86_64, 1, 0),
@@ -73,46 +82,62 @@ int systrap_filters_write(volatile uint8_t *ctl, uint64_t base, uint64_t msg_add
 		/* 11 */ LD(OFF_NR),
 		/* 12 */ JEQ(SYS_rt_sigreturn, 0, 1),
 		/* 13 */ RET(SECCOMP_RET_ALLOW),
-		/* 14 */ JEQ(SYS_arch_prctl, 0, 7),
-		/* 15 */ LD(OFF_ARG_HI(0)),
-		/* 16 */ JEQ(0, 0, 4),
-		/* 17 */ LD(OFF_ARG_LO(0)),
-		/* 18 */ JGE(ARCH_SET_GS, 0, 2),
-		/* 19 */ JGE(ARCH_GET_GS + 1, 1, 0),
-		/* 20 */ RET(SECCOMP_RET_ALLOW),
-		/* 21 */ RET(KILL),
-		/* 22 */ JEQ(SYS_futex, 0, 10),
-		/* 23 */ LD(OFF_ARG_LO(0)),
-		/* 24 */ JEQ((uint32_t)word, 0, 8),
+		/* 14 */ JEQ(SYS_exit, 0, 1),
+		/* 15 */ RET(SECCOMP_RET_ALLOW),
+		/* 16 */ JEQ(SYS_arch_prctl, 0, 7),
+		/* 17 */ LD(OFF_ARG_HI(0)),
+		/* 18 */ JEQ(0, 0, 4),
+		/* 19 */ LD(OFF_ARG_LO(0)),
+		/* 20 */ JGE(ARCH_SET_GS, 0, 2),
+		/* 21 */ JGE(ARCH_GET_GS + 1, 1, 0),
+		/* 22 */ RET(SECCOMP_RET_ALLOW),
+		/* 23 */ RET(KILL),
+		/* 24 */ JEQ(SYS_futex, 0, 11),
 		/* 25 */ LD(OFF_ARG_HI(0)),
-		/* 26 */ JEQ((uint32_t)(word >> 32), 0, 6),
-		/* 27 */ LD(OFF_ARG_LO(1)),
-		/* 28 */ JEQ(FUTEX_WAIT, 1, 0),
-		/* 29 */ JEQ(FUTEX_WAKE, 0, 3),
-		/* 30 */ LD(OFF_ARG_HI(1)),
-		/* 31 */ JEQ(0, 0, 1),
-		/* 32 */ RET(SECCOMP_RET_ALLOW),
-		/* 33 */ RET(KILL),
+		/* 26 */ JEQ(ip_hi, 0, 9),
+		/* 27 */ LD(OFF_ARG_LO(0)),
+		/* 28 */ JGE(slots_lo, 0, 7),
+		/* 29 */ JGE(slots_end, 6, 0),
+		/* 30 */ LD(OFF_ARG_LO(1)),
+		/* 31 */ JEQ(FUTEX_WAIT, 1, 0),
+		/* 32 */ JEQ(FUTEX_WAKE, 0, 3),
+		/* 33 */ LD(OFF_ARG_HI(1)),
+		/* 34 */ JEQ(0, 0, 1),
+		/* 35 */ RET(SECCOMP_RET_ALLOW),
+		/* 36 */ RET(KILL),
 	};
 	struct sock_filter map[] = {
 		/* 0 */ LD(OFF_ARCH),
-		/* 1 */ JEQ(AUDIT_ARCH_X86_64, 0, 15),
-		/* 2 */ LD(OFF_IP_HI),
-		/* 3 */ JEQ(ip_hi, 0, 13),
-		/* 4 */ LD(OFF_IP_LO),
-		/* 5 */ JGE(ip_lo, 0, 11),
-		/* 6 */ JGE(ip_end, 10, 0),
-		/* 7 */ LD(OFF_NR),
-		/* 8 */ JEQ(SYS_mmap, 7, 0),
-		/* 9 */ JEQ(SYS_munmap, 6, 0),
-		/* 10 */ JEQ(SYS_mprotect, 5, 0),
-		/* 11 */ JEQ(SYS_madvise, 4, 0),
-		/* 12 */ JEQ(SYS_futex, 3, 0),
-		/* 13 */ JEQ(SYS_exit, 2, 0),
-		/* 14 */ JEQ(SYS_exit_group, 1, 0),
-		/* 15 */ RET(KILL),
-		/* 16 */ RET(SECCOMP_RET_ALLOW),
-		/* 17 */ RET(KILL),
+		/* 1 */ JEQ(AUDIT_ARCH_X86_64, 1, 0),
+		/* 2 */ RET(SECCOMP_RET_TRAP),
+		/* 3 */ LD(OFF_IP_HI),
+		/* 4 */ JEQ(ip_hi, 1, 0),
+		/* 5 */ RET(SECCOMP_RET_TRAP),
+		/* 6 */ LD(OFF_IP_LO),
+		/* 7 */ JGE(ip_lo, 1, 0),
+		/* 8 */ RET(SECCOMP_RET_TRAP),
+		/* 9 */ JGE(ip_end, 0, 1),
+		/* 10 */ RET(SECCOMP_RET_TRAP),
+		/* 11 */ LD(OFF_NR),
+		/* 12 */ JEQ(SYS_mmap, 17, 0),
+		/* 13 */ JEQ(SYS_munmap, 16, 0),
+		/* 14 */ JEQ(SYS_mprotect, 15, 0),
+		/* 15 */ JEQ(SYS_madvise, 14, 0),
+		/* 16 */ JEQ(SYS_futex, 13, 0),
+		/* 17 */ JEQ(SYS_exit, 12, 0),
+		/* 18 */ JEQ(SYS_exit_group, 11, 0),
+		/* 19 */ JEQ(SYS_rt_sigreturn, 10, 0),
+		/* 20 */ JEQ(SYS_arch_prctl, 9, 0),
+		/* 21 */ JEQ(SYS_sigaltstack, 8, 0),
+		/* 22 */ JEQ(SYS_rt_sigprocmask, 7, 0),
+		/* 23 */ JEQ(SYS_seccomp, 6, 0),
+		/* 24 */ JEQ(SYS_clone, 0, 4),
+		/* 25 */ LD(OFF_ARG_LO(0)),
+		/* 26 */ JEQ(STUB_THREAD_CLONE, 0, 2),
+		/* 27 */ LD(OFF_ARG_HI(0)),
+		/* 28 */ JEQ(0, 1, 0),
+		/* 29 */ RET(KILL),
+		/* 30 */ RET(SECCOMP_RET_ALLOW),
 	};
 	int r = store(ctl, base, CTL_GUEST_PROG, CTL_GUEST_INSNS, CTL_GUEST_MAXINSNS, guest,
 		      sizeof(guest) / sizeof(guest[0]));

@@ -1,19 +1,25 @@
 /* platform/systrap/stub.S: the code page of a systrap stub process.
  *
  * Position independent; copied to the start of the stub region S (see
- * sysmsg.h). A freshly cloned stub has mapped its shared pages and signal
- * stack, set its signal handlers and blocked every signal (stub.c), then
+ * sysmsg.h). A freshly forked stub has mapped its control and response
+ * pages, set its signal handlers and blocked every signal (stub.c), then
  * jumps to systrap_code_start with
  *   rdi = S, rsi = S + STUB_REGION, rdx = top of the user address space.
- * The entry unmaps everything else, starts the map thread, installs the
- * guest thread's seccomp filter and executes ud2: the SIGILL handler
- * reports to the sentry, which answers with the guest's first registers.
+ * The entry unmaps everything else, installs the map thread's seccomp
+ * filter and becomes the map thread: it runs batches of host syscalls the
+ * sentry writes into the control page. One of them is clone: the child
+ * starts a guest thread (thread_start): it takes the signal stack named
+ * in the control page (its slot), unblocks the trap signals, adds the
+ * guest seccomp filter and executes ud2: the SIGILL handler reports to the
+ * sentry, which answers with the guest's first registers.
  *
  * The handler (every trap signal and the interrupt signal) copies the
  * signal's ucontext registers into the thread's message page, hands the
  * turn to the sentry, waits for it to hand the turn back, copies the
  * registers back, applies fs/gs base changes, clears the signal mask and
- * returns to the guest with rt_sigreturn. It uses no stack of its own. */
+ * returns to the guest with rt_sigreturn, which also restores the FP state
+ * from the frame (the sentry may have rewritten it). If the sentry asks
+ * the thread to exit instead, it exits alone. It uses no stack of its own. */
 #include "platform/systrap/sysmsg.h"
 
 #define NR_MMAP		9
@@ -21,6 +27,8 @@
 #define NR_RT_SIGPROCMASK 14
 #define NR_RT_SIGRETURN	15
 #define NR_CLONE	56
+#define NR_EXIT		60
+#define NR_SIGALTSTACK	131
 #define NR_ARCH_PRCTL	158
 #define NR_FUTEX	202
 #define NR_EXIT_GROUP	231
@@ -31,8 +39,6 @@
 #define ARCH_SET_FS	0x1002
 #define UC_GREGS	40
 #define UC_SIGMASK	296
-/* CLONE_VM|FS|FILES|SIGHAND|THREAD|SYSVSEM */
-#define MAPPER_CLONE	0x50f00
 
 	.section .rodata
 	.globl systrap_code_start, systrap_code_end, systrap_stub_handler
@@ -53,45 +59,15 @@ systrap_code_start:
 	mov %r14, %rsi
 	sub %r13, %rsi
 	syscall
-	/* clone the map thread; it inherits the all-blocked mask */
-	mov $NR_CLONE, %eax
-	mov $MAPPER_CLONE, %edi
-	lea (STUB_MAPSTACK_OFF + STUB_PAGE)(%r12), %rsi
-	xor %edx, %edx
-	xor %r10d, %r10d
-	xor %r8d, %r8d
-	syscall
-	test %rax, %rax
-	jz mapper
-	js die
-	/* The guest thread: unblock the trap signals (the interrupt signal
-	 * stays blocked until the first rt_sigreturn clears the mask). */
-	mov $NR_RT_SIGPROCMASK, %eax
-	mov $2, %edi			/* SIG_SETMASK */
-	lea (STUB_CTL_OFF + CTL_START_MASK)(%r12), %rsi
-	xor %edx, %edx
-	mov $8, %r10d
-	syscall
-	test %rax, %rax
-	jnz die
-	/* seccomp(SECCOMP_SET_MODE_FILTER, 0, guest program) */
-	mov $NR_SECCOMP, %eax
-	mov $1, %edi
-	xor %esi, %esi
-	lea (STUB_CTL_OFF + CTL_GUEST_PROG)(%r12), %rdx
-	syscall
-	test %rax, %rax
-	jnz die
-	/* Report to the sentry; its answer starts the guest. */
-	ud2
+	jmp mapper
 die:
 	mov $NR_EXIT_GROUP, %eax
 	mov $126, %edi
 	syscall
 	ud2
 
-/* The map thread: serves batches of mmap/munmap/mprotect requests from
- * the read-only control page, forever. r12 = S. */
+/* The map thread: serves batches of mmap/munmap/mprotect/clone requests
+ * from the read-only control page, forever. r12 = S. */
 mapper:
 	mov $NR_SECCOMP, %eax
 	mov $1, %edi
@@ -130,7 +106,11 @@ mapper:
 	mov 40(%rbx), %r8
 	mov 48(%rbx), %r9
 	syscall
-	mov %rax, (%r12)
+	test %rax, %rax
+	jnz 6f
+	cmpq $NR_CLONE, 0(%rbx)
+	je thread_start			/* the new guest thread */
+6:	mov %rax, (%r12)
 	add $8, %r12
 	add $CTL_REQ_SIZE, %rbx
 	dec %ebp
@@ -145,6 +125,34 @@ mapper:
 	syscall
 	jmp 1b
 
+/* A new guest thread, cloned by the map thread: r13 = control page. Its
+ * signal mask is still all-blocked and its filter the map thread's. */
+thread_start:
+	mov $NR_SIGALTSTACK, %eax
+	lea CTL_SPAWN_SS(%r13), %rdi
+	xor %esi, %esi
+	syscall
+	test %rax, %rax
+	jnz die
+	mov $NR_RT_SIGPROCMASK, %eax
+	mov $2, %edi			/* SIG_SETMASK */
+	lea CTL_START_MASK(%r13), %rsi
+	xor %edx, %edx
+	mov $8, %r10d
+	syscall
+	test %rax, %rax
+	jnz die
+	/* seccomp(SECCOMP_SET_MODE_FILTER, 0, guest program) */
+	mov $NR_SECCOMP, %eax
+	mov $1, %edi
+	xor %esi, %esi
+	lea CTL_GUEST_PROG(%r13), %rdx
+	syscall
+	test %rax, %rax
+	jnz die
+	/* Report to the sentry; its answer starts the guest. */
+	ud2
+
 /* handler(signo, siginfo, ucontext), on the slot's signal stack. */
 	.balign 16
 systrap_stub_handler:
@@ -153,6 +161,7 @@ systrap_stub_handler:
 	mov %rdx, %r12				/* ucontext */
 	cld
 	mov %edi, MSG_SIGNO(%rbx)
+	mov %r12, MSG_UCTX(%rbx)
 	mov 8(%rsi), %eax
 	mov %eax, MSG_SICODE(%rbx)
 	mov 16(%rsi), %rax
@@ -180,15 +189,21 @@ systrap_stub_handler:
 1:	mov (STUB_CTL_OFF - STUB_SLOT_OFF + CTL_SPIN)(%rbx), %ecx
 	test %ecx, %ecx
 	jz 3f
-2:	cmpl $MSG_ST_RUN, MSG_STATE(%rbx)
+2:	mov MSG_STATE(%rbx), %eax
+	cmp $MSG_ST_RUN, %eax
 	je 5f
+	cmp $MSG_ST_SENTRY, %eax
+	jne thread_exit
 	pause
 	dec %ecx
 	jnz 2b
 3:	mov $1, %eax
 	xchg %eax, MSG_STUB_SLEEP(%rbx)
-	cmpl $MSG_ST_RUN, MSG_STATE(%rbx)
+	mov MSG_STATE(%rbx), %eax
+	cmp $MSG_ST_RUN, %eax
 	je 4f
+	cmp $MSG_ST_SENTRY, %eax
+	jne thread_exit
 	mov $NR_FUTEX, %eax
 	lea MSG_STATE(%rbx), %rdi
 	mov $FUTEX_WAIT, %esi
@@ -219,6 +234,13 @@ systrap_stub_handler:
 7:	movq $0, UC_SIGMASK(%r12)
 	mov %r12, %rsp
 	mov $NR_RT_SIGRETURN, %eax
+	syscall
+	ud2
+
+/* The sentry released this thread's context: exit this thread only. */
+thread_exit:
+	mov $NR_EXIT, %eax
+	xor %edi, %edi
 	syscall
 	ud2
 

@@ -1,13 +1,17 @@
 /* platform/systrap/stub.c: systrap stub processes: creating one, killing
- * it, and running host syscalls in its map thread.
+ * it, spawning its guest threads and running host syscalls in its map
+ * thread.
  *
- * A stub is cloned from the sentry thread that first runs the address
- * space (like the ptrace platform's), with PDEATHSIG, its own session and
- * glibc's rseq area unregistered. Still in C (a copy of the sentry), the
- * child maps the shared pages of its stub region from the memory file and
- * its signal stack, installs the stub's signal handlers, blocks every
- * signal, sets no_new_privs and closes every fd but the memory file's;
- * then it jumps to the code page (stub.S), which unmaps the rest. */
+ * A stub is forked by a sentry thread that exists only for that (so that
+ * PR_SET_PDEATHSIG, which follows the parent *thread*, fires only when the
+ * sentry dies), with its own session and glibc's rseq area unregistered.
+ * Still in C (a copy of the sentry), the child maps its control and
+ * response pages from the memory file, installs the stub's signal
+ * handlers, blocks every signal, sets no_new_privs and closes every fd but
+ * the memory file's; then it jumps to the code page (stub.S), which unmaps
+ * the rest and becomes the map thread. Guest threads are clones of the
+ * map thread, one per slot (sysmsg.h): the sentry maps the slot's pages
+ * and asks for the clone through the map thread like any other request. */
 #include "platform/systrap/systrap.h"
 #include "platform/systrap/sysmsg.h"
 #include "sentry/mm/memfile.h"
@@ -15,8 +19,10 @@
 
 #include <errno.h>
 #include <linux/futex.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -73,6 +79,49 @@ static void spin_calibrate(void)
 	spin_iters = n < 16 ? 16 : n > 100000 ? 100000 : (uint32_t)n;
 }
 
+/* The stub-forking thread: one request at a time. */
+static pthread_mutex_t fork_serial = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t fork_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t fork_cond = PTHREAD_COND_INITIALIZER;
+static const struct as *fork_req;
+static pid_t fork_result;
+static bool fork_done;
+
+static __attribute__((noreturn)) void stub_child(const struct as *as);
+
+static void *forker(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&fork_lock);
+	for (;;) {
+		while (!fork_req)
+			pthread_cond_wait(&fork_cond, &fork_lock);
+		pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+		if (pid == 0)
+			stub_child(fork_req);
+		fork_result = pid < 0 ? -errno : pid;
+		fork_req = NULL;
+		fork_done = true;
+		pthread_cond_broadcast(&fork_cond);
+	}
+	return NULL;
+}
+
+static pid_t fork_stub(const struct as *as)
+{
+	pthread_mutex_lock(&fork_serial);
+	pthread_mutex_lock(&fork_lock);
+	fork_req = as;
+	fork_done = false;
+	pthread_cond_broadcast(&fork_cond);
+	while (!fork_done)
+		pthread_cond_wait(&fork_cond, &fork_lock);
+	pid_t pid = fork_result;
+	pthread_mutex_unlock(&fork_lock);
+	pthread_mutex_unlock(&fork_serial);
+	return pid;
+}
+
 int systrap_stub_init(void)
 {
 	spin_calibrate();
@@ -96,9 +145,24 @@ int systrap_stub_init(void)
 		if (mprotect(p, STUB_PAGE, PROT_READ | PROT_EXEC) < 0)
 			return -errno;
 		systrap_base = at;
-		return 0;
+		break;
 	}
-	return -ENOMEM;
+	if (!systrap_base)
+		return -ENOMEM;
+	/* The forking thread takes no signals (its stubs block them all). */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	long min = sysconf(_SC_THREAD_STACK_MIN);
+	pthread_attr_setstacksize(&attr, min > 256 * 1024 ? (size_t)min : 256 * 1024);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_t th;
+	int r = pthread_create(&th, &attr, forker, NULL);
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return -r;
 }
 
 static int page_new(uint64_t *off, volatile uint8_t **view)
@@ -112,15 +176,31 @@ static int page_new(uint64_t *off, volatile uint8_t **view)
 	return 0;
 }
 
+static void slot_pages_free(struct slot *sl)
+{
+	for (unsigned i = 0; i < STUB_SLOT_PAGES; i++) {
+		if (sl->off[i])
+			memfile_unref(sl->off[i]);
+		sl->off[i] = 0;
+		sl->page[i] = NULL;
+	}
+}
+
 static void pages_free(struct as *as)
 {
-	uint64_t *offs[] = { &as->ctl_off, &as->rsp_off, &as->msg_off };
-	for (size_t i = 0; i < 3; i++) {
+	uint64_t *offs[] = { &as->ctl_off, &as->rsp_off };
+	for (size_t i = 0; i < 2; i++) {
 		if (*offs[i])
 			memfile_unref(*offs[i]);
 		*offs[i] = 0;
 	}
-	as->ctl = as->rsp = as->msg = NULL;
+	as->ctl = as->rsp = NULL;
+	for (unsigned i = 0; i < as->nslots; i++) {
+		slot_pages_free(as->slots[i]);
+		free(as->slots[i]);
+		as->slots[i] = NULL;
+	}
+	as->nslots = 0;
 }
 
 /* Raw syscalls only from here until the jump: this is a forked copy of a
@@ -148,14 +228,6 @@ static __attribute__((noreturn)) void stub_child(const struct as *as)
 		  as->rsp_off);
 	map_fixed(s + STUB_MAPSTACK_OFF, STUB_PAGE, PROT_READ | PROT_WRITE,
 		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	map_fixed(s + STUB_SLOT_OFF, STUB_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd,
-		  as->msg_off);
-	map_fixed(s + STUB_ALTSTACK_OFF, STUB_ALTSTACK_SIZE, PROT_READ | PROT_WRITE,
-		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	stack_t ss = { .ss_sp = (void *)(s + STUB_ALTSTACK_OFF), .ss_flags = 0,
-		       .ss_size = STUB_ALTSTACK_SIZE };
-	if (syscall(SYS_sigaltstack, &ss, NULL) < 0)
-		syscall(SYS_exit_group, 125);
 	/* Every inherited handler points into the sentry's code, soon gone. */
 	struct kernel_sigaction dfl = { 0 };
 	for (int sig = 1; sig <= 64; sig++)
@@ -172,6 +244,9 @@ static __attribute__((noreturn)) void stub_child(const struct as *as)
 			syscall(SYS_exit_group, 125);
 	uint64_t all = ~0UL;
 	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, NULL, 8);
+	/* No signal stack for the map thread: it takes no signals. */
+	stack_t ss = { .ss_flags = SS_DISABLE };
+	syscall(SYS_sigaltstack, &ss, NULL);
 	if (syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		syscall(SYS_exit_group, 125);
 	if (memfd > 0)
@@ -187,13 +262,12 @@ int systrap_stub_start(struct as *as)
 {
 	int r;
 	if ((r = page_new(&as->ctl_off, &as->ctl)) < 0 ||
-	    (r = page_new(&as->rsp_off, &as->rsp)) < 0 ||
-	    (r = page_new(&as->msg_off, &as->msg)) < 0) {
+	    (r = page_new(&as->rsp_off, &as->rsp)) < 0) {
 		pages_free(as);
 		return r;
 	}
 	uint64_t s = systrap_base;
-	r = systrap_filters_write(as->ctl, s, s + STUB_SLOT_OFF);
+	r = systrap_filters_write(as->ctl, s);
 	if (r < 0) {
 		pages_free(as);
 		return r;
@@ -201,31 +275,22 @@ int systrap_stub_start(struct as *as)
 	uint64_t start_mask = 1UL << (SYSTRAP_SIG_INTERRUPT - 1);
 	memcpy((void *)(as->ctl + CTL_START_MASK), &start_mask, sizeof(start_mask));
 	memcpy((void *)(as->ctl + CTL_SPIN), &spin_iters, sizeof(spin_iters));
-	uint64_t unset = BASE_UNSET;
-	memcpy((void *)(as->msg + MSG_HOST_FS), &unset, sizeof(unset));
-	memcpy((void *)(as->msg + MSG_HOST_GS), &unset, sizeof(unset));
 
-	pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+	pid_t pid = fork_stub(as);
 	if (pid < 0) {
-		r = -errno;
 		pages_free(as);
-		return r;
+		return pid;
 	}
-	if (pid == 0)
-		stub_child(as);
 	as->pid = pid;
 	as->seq = 0;
-	/* The guest thread reports once, from the ud2 in the code page. */
-	volatile uint32_t *state = (volatile uint32_t *)(as->msg + MSG_STATE);
-	r = systrap_wait(pid, state, MSG_ST_SENTRY,
-			 (volatile uint32_t *)(as->msg + MSG_SENTRY_SLEEP));
-	uint32_t signo = *(volatile uint32_t *)(as->msg + MSG_SIGNO);
-	if (r < 0 || signo != SIGILL) {
+	/* An empty batch: the map thread is up once it answers. */
+	int64_t none;
+	r = systrap_stub_call(as, NULL, 0, &none);
+	if (r < 0) {
 		int status = 0;
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, __WALL);
-		log_printf("systrap: stub %d did not start (status 0x%x, signal %u)", pid, status,
-			   signo);
+		log_printf("systrap: stub %d did not start (status 0x%x)", pid, status);
 		as->pid = 0;
 		pages_free(as);
 		return -ECHILD;
@@ -244,13 +309,20 @@ void systrap_stub_release(struct as *as)
 	pages_free(as);
 }
 
-static bool stub_alive(pid_t pid)
+/* Whether the stub process, and its thread tid if not 0, still run. */
+static bool stub_alive(pid_t pid, pid_t tid)
 {
 	siginfo_t si;
 	memset(&si, 0, sizeof(si));
-	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT | __WALL) < 0)
-		return errno == EINTR;
-	return si.si_pid == 0;
+	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT | __WALL) < 0) {
+		if (errno != EINTR)
+			return false;
+	} else if (si.si_pid != 0) {
+		return false;
+	}
+	if (tid > 0 && syscall(SYS_tgkill, pid, tid, 0) < 0 && errno == ESRCH)
+		return false;
+	return true;
 }
 
 void systrap_wake(volatile uint32_t *word)
@@ -258,7 +330,7 @@ void systrap_wake(volatile uint32_t *word)
 	syscall(SYS_futex, word, FUTEX_WAKE, 1, NULL, NULL, 0);
 }
 
-int systrap_wait(pid_t pid, volatile uint32_t *word, uint32_t want,
+int systrap_wait(pid_t pid, pid_t tid, volatile uint32_t *word, uint32_t want,
 		 volatile uint32_t *sleeping)
 {
 	for (uint32_t i = 0; i < spin_iters; i++) {
@@ -274,7 +346,7 @@ int systrap_wait(pid_t pid, volatile uint32_t *word, uint32_t want,
 			break;
 		struct timespec ts = { 0, WAIT_SLICE_NS };
 		long r = syscall(SYS_futex, word, FUTEX_WAIT, v, &ts, NULL, 0);
-		if (r < 0 && errno == ETIMEDOUT && !stub_alive(pid)) {
+		if (r < 0 && errno == ETIMEDOUT && !stub_alive(pid, tid)) {
 			if (sleeping)
 				*sleeping = 0;
 			return -ESRCH;
@@ -290,19 +362,179 @@ int systrap_stub_call(struct as *as, const uint64_t (*req)[7], unsigned n, int64
 {
 	if (n > CTL_MAXREQ)
 		return -E2BIG;
-	memcpy((void *)(as->ctl + CTL_REQS), req, n * CTL_REQ_SIZE);
+	if (n)
+		memcpy((void *)(as->ctl + CTL_REQS), req, n * CTL_REQ_SIZE);
 	*(volatile uint32_t *)(as->ctl + CTL_NREQ) = n;
 	uint32_t seq = ++as->seq;
 	volatile uint32_t *req_seq = (volatile uint32_t *)(as->ctl + CTL_REQ_SEQ);
 	__atomic_store_n(req_seq, seq, __ATOMIC_SEQ_CST);
 	systrap_wake(req_seq);
+	/* The response page is the stub's to write: a forged sequence number
+	 * only makes us read garbage results early, which the callers treat
+	 * as untrusted anyway. */
 	volatile uint32_t *done = (volatile uint32_t *)(as->rsp + RSP_SEQ);
-	int r;
-	while ((r = systrap_wait(as->pid, done, seq, NULL)) < 0) {
-		if (r == -ESRCH)
-			return r;
-	}
+	int r = systrap_wait(as->pid, 0, done, seq, NULL);
+	if (r < 0)
+		return r;
 	for (unsigned i = 0; i < n; i++)
 		ret[i] = *(volatile int64_t *)(as->rsp + RSP_RETS + 8 * i);
 	return 0;
+}
+
+/* --- slots ---------------------------------------------------------------- */
+
+int systrap_slot_read(const struct slot *sl, uint64_t addr, void *buf, size_t len)
+{
+	uint64_t base = systrap_slot_addr(sl);
+	if (addr < base || len > STUB_SLOT_SIZE || addr - base > STUB_SLOT_SIZE - len)
+		return -EFAULT;
+	uint8_t *out = buf;
+	uint64_t o = addr - base;
+	while (len) {
+		size_t in_page = STUB_PAGE - (o % STUB_PAGE);
+		size_t n = len < in_page ? len : in_page;
+		memcpy(out, (const void *)(sl->page[o / STUB_PAGE] + o % STUB_PAGE), n);
+		out += n;
+		o += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int systrap_slot_write(struct slot *sl, uint64_t addr, const void *buf, size_t len)
+{
+	uint64_t base = systrap_slot_addr(sl);
+	if (addr < base || len > STUB_SLOT_SIZE || addr - base > STUB_SLOT_SIZE - len)
+		return -EFAULT;
+	const uint8_t *in = buf;
+	uint64_t o = addr - base;
+	while (len) {
+		size_t in_page = STUB_PAGE - (o % STUB_PAGE);
+		size_t n = len < in_page ? len : in_page;
+		memcpy((void *)(sl->page[o / STUB_PAGE] + o % STUB_PAGE), in, n);
+		in += n;
+		o += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* A new slot: its pages, mapped into the stub (runs of contiguous
+ * memory-file pages, one mmap each). */
+static int slot_new(struct as *as, struct slot **out)
+{
+	if (as->nslots >= STUB_MAX_THREADS)
+		return -EAGAIN;
+	struct slot *sl = calloc(1, sizeof(*sl));
+	if (!sl)
+		return -ENOMEM;
+	sl->as = as;
+	sl->idx = as->nslots;
+	uint64_t req[STUB_SLOT_PAGES][7];
+	unsigned nreq = 0;
+	int r = 0;
+	for (unsigned i = 0; i < STUB_SLOT_PAGES;) {
+		size_t got;
+		int64_t o = memfile_alloc(STUB_SLOT_PAGES - i, &got);
+		if (o < 0) {
+			r = (int)o;
+			break;
+		}
+		uint64_t addr = systrap_slot_addr(sl) + (uint64_t)i * STUB_PAGE;
+		uint64_t req1[7] = { SYS_mmap, addr, got * STUB_PAGE, PROT_READ | PROT_WRITE,
+				     MAP_SHARED | MAP_FIXED, (uint64_t)memfile_fd(), (uint64_t)o };
+		memcpy(req[nreq++], req1, sizeof(req1));
+		for (size_t k = 0; k < got; k++, i++) {
+			sl->off[i] = (uint64_t)o + k * STUB_PAGE;
+			sl->page[i] = memfile_ptr(sl->off[i]);
+		}
+	}
+	int64_t ret[STUB_SLOT_PAGES];
+	if (r == 0)
+		r = systrap_stub_call(as, (const uint64_t (*)[7])req, nreq, ret);
+	for (unsigned i = 0; r == 0 && i < nreq; i++)
+		if (ret[i] != (int64_t)req[i][1])
+			r = ret[i] < 0 && ret[i] > -4096 ? (int)ret[i] : -ENOMEM;
+	if (r < 0) {
+		slot_pages_free(sl);
+		free(sl);
+		return r;
+	}
+	as->slots[as->nslots++] = sl;
+	*out = sl;
+	return 0;
+}
+
+/* Not a canonical address: the first return to the guest sets fs and gs. */
+static void msg_reset(struct slot *sl)
+{
+	volatile uint8_t *msg = sl->page[0];
+	memset((void *)msg, 0, MSG_GREGS);
+	uint64_t unset = BASE_UNSET;
+	memcpy((void *)(msg + MSG_HOST_FS), &unset, sizeof(unset));
+	memcpy((void *)(msg + MSG_HOST_GS), &unset, sizeof(unset));
+}
+
+int systrap_slot_spawn(struct as *as, struct ctx *owner, struct slot **out)
+{
+	struct slot *sl = NULL;
+	for (unsigned i = 0; i < as->nslots; i++) {
+		struct slot *c = as->slots[i];
+		if (c->owner)
+			continue;
+		/* A retired thread may still be on its way out. */
+		if (c->tid > 0 && syscall(SYS_tgkill, as->pid, c->tid, 0) == 0)
+			continue;
+		sl = c;
+		break;
+	}
+	int r;
+	if (!sl && (r = slot_new(as, &sl)) < 0)
+		return r;
+	sl->tid = 0;
+	msg_reset(sl);
+	uint64_t slot = systrap_slot_addr(sl);
+	struct {
+		uint64_t sp;
+		int32_t flags, pad;
+		uint64_t size;
+	} ss = { slot + STUB_PAGE, 0, 0, STUB_ALTSTACK_SIZE };
+	memcpy((void *)(as->ctl + CTL_SPAWN_SS), &ss, sizeof(ss));
+	const uint64_t req[1][7] = {
+		{ SYS_clone, STUB_THREAD_CLONE, slot + STUB_SLOT_SIZE, 0, 0, 0, 0 },
+	};
+	int64_t tid = 0;
+	r = systrap_stub_call(as, req, 1, &tid);
+	if (r == 0 && (tid <= 0 || tid > 0x3fffffff))
+		r = tid < 0 && tid > -4096 ? (int)tid : -ECHILD;
+	if (r < 0)
+		return r;
+	/* The new thread reports once, from the ud2 in the code page. */
+	volatile uint8_t *msg = sl->page[0];
+	r = systrap_wait(as->pid, (pid_t)tid, (volatile uint32_t *)(msg + MSG_STATE),
+			 MSG_ST_SENTRY, (volatile uint32_t *)(msg + MSG_SENTRY_SLEEP));
+	uint32_t signo = *(volatile uint32_t *)(msg + MSG_SIGNO);
+	if (r < 0 || signo != SIGILL) {
+		log_printf("systrap: stub %d: thread %ld did not start (signal %u)", as->pid,
+			   (long)tid, signo);
+		/* It is in an unknown state: the slot stays taken. */
+		sl->tid = (pid_t)tid;
+		sl->owner = (struct ctx *)sl;
+		return -ECHILD;
+	}
+	sl->tid = (pid_t)tid;
+	sl->owner = owner;
+	systrap_fp_reset(sl);
+	*out = sl;
+	return 0;
+}
+
+void systrap_slot_retire(struct slot *sl)
+{
+	volatile uint8_t *msg = sl->page[0];
+	volatile uint32_t *state = (volatile uint32_t *)(msg + MSG_STATE);
+	__atomic_store_n(state, MSG_ST_EXIT, __ATOMIC_SEQ_CST);
+	systrap_wake(state);
+	sl->owner = NULL;
+	sl->ctx_next = NULL;
 }

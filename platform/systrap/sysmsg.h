@@ -7,13 +7,19 @@
  *
  *   S + 0x00000  code page (stub.S), read + exec
  *   S + 0x01000  control page, memory file, READ-ONLY in the stub: map
- *                requests for the map thread and the two seccomp programs
+ *                requests for the map thread, the two seccomp programs,
+ *                the signal stack of the thread being spawned
  *   S + 0x02000  response page, memory file, read-write: map results
  *   S + 0x03000  stack page of the map thread (anonymous; unused so far)
- *   S + 0x10000  slot of the guest thread: its message page (memory file)
- *   S + 0x11000  ... followed by its signal stack (anonymous), up to the
- *                slot end. The handler finds the message page by
- *                rounding its stack pointer down to the slot size.
+ *   S + 0x10000 + i * STUB_SLOT_SIZE  slot i (i < STUB_MAX_THREADS), one
+ *                per guest thread, all memory file: its message page, then
+ *                its signal stack up to the slot end. The handler finds the
+ *                message page by rounding its stack pointer down to the
+ *                slot size; the sentry reads the signal frame (the FP state
+ *                in it) through its own view of the slot's pages.
+ *
+ * The stub's first thread is its map thread; guest threads are clones of
+ * it (a request like any map request), one per (ctx, address space).
  *
  * Everything in the shared pages is written by the guest's own process and
  * is untrusted in the sentry, except the control page, which the stub can
@@ -21,8 +27,9 @@
 #pragma once
 
 #define STUB_PAGE		0x1000
-#define STUB_REGION		0x20000
-#define STUB_ALIGN		0x1000000
+#define STUB_MAX_THREADS	1024
+#define STUB_REGION		(STUB_SLOT_OFF + STUB_MAX_THREADS * STUB_SLOT_SIZE)
+#define STUB_ALIGN		0x8000000	/* > STUB_REGION: no carry in 32-bit checks */
 #define STUB_CTL_OFF		0x1000
 #define STUB_RSP_OFF		0x2000
 #define STUB_MAPSTACK_OFF	0x3000
@@ -30,6 +37,9 @@
 #define STUB_SLOT_SIZE		0x10000
 #define STUB_ALTSTACK_OFF	(STUB_SLOT_OFF + STUB_PAGE)
 #define STUB_ALTSTACK_SIZE	(STUB_SLOT_SIZE - STUB_PAGE)
+#define STUB_SLOT_PAGES		(STUB_SLOT_SIZE / STUB_PAGE)
+/* clone flags of a guest thread: CLONE_VM|FS|FILES|SIGHAND|THREAD|SYSVSEM */
+#define STUB_THREAD_CLONE	0x50f00
 
 /* --- message page of a guest thread -------------------------------------- */
 #define MSG_STATE		0	/* u32: MSG_ST_* (futex word) */
@@ -44,12 +54,14 @@
 #define MSG_HOST_GS		48	/* u64: gs base the handler last set */
 #define MSG_FS_BASE		56	/* u64: fs base the sentry wants */
 #define MSG_GS_BASE		64	/* u64: gs base the sentry wants */
+#define MSG_UCTX		72	/* u64: the handler's ucontext (FP state) */
 #define MSG_GREGS		128	/* u64[23]: uc_mcontext.gregs */
 #define MSG_NGREGS		23
 #define MSG_NGREGS_IN		18	/* R8..EFL: what goes back into the guest */
 
 #define MSG_ST_SENTRY		1	/* stub stopped, sentry's turn */
 #define MSG_ST_RUN		2	/* sentry done, stub's turn */
+#define MSG_ST_EXIT		3	/* the stub thread is to exit (ctx_release) */
 
 /* --- control page (read-only in the stub) -------------------------------- */
 #define CTL_REQ_SEQ		0	/* u32: bumped per batch (futex word) */
@@ -66,6 +78,7 @@
 #define CTL_MAP_PROG		2816
 #define CTL_MAP_INSNS		2832
 #define CTL_MAP_MAXINSNS	64
+#define CTL_SPAWN_SS		3392	/* stack_t: the signal stack of a new thread */
 
 /* --- response page -------------------------------------------------------- */
 #define RSP_SEQ			0	/* u32: last batch served (futex word) */

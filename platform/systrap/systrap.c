@@ -1,18 +1,31 @@
 /* platform/systrap/systrap.c: the systrap platform.
  *
- * Guest code runs in a stub process (stub.c, stub.S) whose guest thread
- * has a seccomp filter that traps every syscall made outside the stub
+ * Guest code runs in stub processes (stub.c, stub.S), one per address
+ * space, with one stub thread per context that runs in it. Guest threads
+ * have a seccomp filter that traps every syscall made outside the stub
  * code page (filter.c). The trap, faults, other synchronous signals and
  * the interrupt signal all enter the stub's signal handler, which copies
  * the registers into the thread's message page (a memory-file page the
  * sentry sees too), hands the turn to the sentry and waits for it to hand
  * it back. ctx_switch is the sentry's half of that exchange; no ptrace and
- * no host syscall when both sides find each other while spinning.
+ * no host syscall when both sides find each other while spinning. The FP
+ * state stays in the handler's signal frame, which lives in memory-file
+ * pages too: ctx_get_fpstate/ctx_set_fpstate read and rewrite it there and
+ * the handler's rt_sigreturn loads it (the host kernel checks it).
  * Mapping requests go to the stub's map thread (systrap_stub_call).
  *
- * Everything read from a message page is untrusted: other guest threads of
- * the same process can write it. It only ever becomes guest registers or a
- * guest event the guest could have caused itself. */
+ * Threads: any sentry thread may switch its own ctx into an address space
+ * others run in too. The first switch of a ctx into an address space
+ * spawns a stub thread for the pair (a slot, systrap_slot_spawn) and
+ * links it into the ctx's list; later switches take the cached slot
+ * without a lock. ctx_release retires the ctx's threads; as_release kills
+ * the whole stub and unlinks its slots from their ctxs. bind_lock guards
+ * the links between ctxs and slots; it is taken before an as->lock.
+ *
+ * Everything read from a message page or a signal frame is untrusted:
+ * other guest threads of the same process can write it. It only ever
+ * becomes guest registers, guest FP state or a guest event the guest could
+ * have caused itself. */
 #include "platform/platform.h"
 #include "platform/systrap/systrap.h"
 #include "platform/systrap/sysmsg.h"
@@ -30,8 +43,13 @@
 
 struct ctx {
 	int interrupt;		/* atomic: ctx_interrupt() was called */
-	pid_t running;		/* guest thread while in ctx_switch, else 0 */
+	uint64_t running;	/* atomic: pid << 32 | tid while in ctx_switch, else 0 */
+	struct as *cur_as;	/* atomic: the address space of cur */
+	struct slot *cur;	/* the slot of the last switch */
+	struct slot *slots;	/* all its slots, linked by ctx_next (bind_lock) */
 };
+
+static pthread_mutex_t bind_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int systrap_init(void)
 {
@@ -52,7 +70,26 @@ static void systrap_as_release(struct as *as)
 {
 	if (!as)
 		return;
+	pthread_mutex_lock(&bind_lock);
+	pthread_mutex_lock(&as->lock);
+	for (unsigned i = 0; i < as->nslots; i++) {
+		struct slot *sl = as->slots[i];
+		struct ctx *c = sl->owner;
+		if (!c || c == (struct ctx *)sl)
+			continue;
+		for (struct slot **p = &c->slots; *p; p = &(*p)->ctx_next)
+			if (*p == sl) {
+				*p = sl->ctx_next;
+				break;
+			}
+		if (c->cur == sl) {
+			__atomic_store_n(&c->cur_as, NULL, __ATOMIC_RELEASE);
+			c->cur = NULL;
+		}
+	}
 	systrap_stub_release(as);
+	pthread_mutex_unlock(&as->lock);
+	pthread_mutex_unlock(&bind_lock);
 	pthread_mutex_destroy(&as->lock);
 	free(as);
 }
@@ -110,15 +147,59 @@ static struct ctx *systrap_ctx_new(void)
 
 static void systrap_ctx_release(struct ctx *c)
 {
+	if (!c)
+		return;
+	pthread_mutex_lock(&bind_lock);
+	while (c->slots) {
+		struct slot *sl = c->slots;
+		c->slots = sl->ctx_next;
+		struct as *as = sl->as;
+		pthread_mutex_lock(&as->lock);
+		systrap_slot_retire(sl);
+		pthread_mutex_unlock(&as->lock);
+	}
+	pthread_mutex_unlock(&bind_lock);
 	free(c);
 }
 
 static void systrap_ctx_interrupt(struct ctx *c)
 {
 	__atomic_store_n(&c->interrupt, 1, __ATOMIC_SEQ_CST);
-	pid_t pid = __atomic_load_n(&c->running, __ATOMIC_SEQ_CST);
-	if (pid > 0)
-		syscall(SYS_tgkill, pid, pid, SYSTRAP_SIG_INTERRUPT);
+	uint64_t run = __atomic_load_n(&c->running, __ATOMIC_SEQ_CST);
+	if (run)
+		syscall(SYS_tgkill, (pid_t)(run >> 32), (pid_t)(uint32_t)run,
+			SYSTRAP_SIG_INTERRUPT);
+}
+
+/* The slot of c in as: the cached one, one of c's, or a new stub thread
+ * (starting the stub first if need be). */
+static int bind(struct ctx *c, struct as *as, struct slot **out)
+{
+	int r = 0;
+	struct slot *sl;
+	pthread_mutex_lock(&bind_lock);
+	for (sl = c->slots; sl; sl = sl->ctx_next)
+		if (sl->as == as)
+			break;
+	if (!sl) {
+		pthread_mutex_lock(&as->lock);
+		if (as->pid <= 0)
+			r = systrap_stub_start(as);
+		if (r == 0)
+			r = systrap_slot_spawn(as, c, &sl);
+		pthread_mutex_unlock(&as->lock);
+		if (r == 0) {
+			sl->ctx_next = c->slots;
+			c->slots = sl;
+		}
+	}
+	if (r == 0) {
+		c->cur = sl;
+		__atomic_store_n(&c->cur_as, as, __ATOMIC_RELEASE);
+		*out = sl;
+	}
+	pthread_mutex_unlock(&bind_lock);
+	return r;
 }
 
 /* user_regs_struct <-> uc_mcontext.gregs */
@@ -215,27 +296,29 @@ static int systrap_ctx_switch(struct ctx *c, struct as *as, struct user_regs_str
 			      struct ctx_exit *out)
 {
 	memset(out, 0, sizeof(*out));
-	pthread_mutex_lock(&as->lock);
-	int r = as->pid > 0 ? 0 : systrap_stub_start(as);
-	pthread_mutex_unlock(&as->lock);
-	if (r < 0)
-		return r;
+	struct slot *sl = c->cur;
+	if (__atomic_load_n(&c->cur_as, __ATOMIC_ACQUIRE) != as || !sl) {
+		int r = bind(c, as, &sl);
+		if (r < 0)
+			return r;
+	}
 	if (__atomic_exchange_n(&c->interrupt, 0, __ATOMIC_SEQ_CST)) {
 		out->event = CTX_INTERRUPTED;
 		return 0;
 	}
-	volatile uint8_t *msg = as->msg;
+	pid_t pid = as->pid, tid = sl->tid;
+	volatile uint8_t *msg = sl->page[0];
 	volatile uint32_t *state = (volatile uint32_t *)(msg + MSG_STATE);
 	regs_out(msg, regs);
-	__atomic_store_n(&c->running, as->pid, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&c->running, (uint64_t)pid << 32 | (uint32_t)tid, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&c->interrupt, __ATOMIC_SEQ_CST))
-		syscall(SYS_tgkill, as->pid, as->pid, SYSTRAP_SIG_INTERRUPT);
+		syscall(SYS_tgkill, pid, tid, SYSTRAP_SIG_INTERRUPT);
 	/* Hand the turn to the stub; wake it if it sleeps. */
 	__atomic_exchange_n(state, MSG_ST_RUN, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n((volatile uint32_t *)(msg + MSG_STUB_SLEEP), __ATOMIC_SEQ_CST))
 		systrap_wake(state);
-	r = systrap_wait(as->pid, state, MSG_ST_SENTRY,
-			 (volatile uint32_t *)(msg + MSG_SENTRY_SLEEP));
+	int r = systrap_wait(pid, tid, state, MSG_ST_SENTRY,
+			     (volatile uint32_t *)(msg + MSG_SENTRY_SLEEP));
 	__atomic_store_n(&c->running, 0, __ATOMIC_SEQ_CST);
 	if (r < 0)
 		return r;
@@ -247,18 +330,96 @@ static int systrap_ctx_switch(struct ctx *c, struct as *as, struct user_regs_str
 	return 0;
 }
 
-/* The FP state lives in the signal frame on the stub's signal stack, not
- * in the message page yet. */
-static int systrap_ctx_get_fpstate(struct ctx *c, void *buf, size_t size)
+/* --- FP state --------------------------------------------------------------
+ * The handler's ucontext is on the slot's signal stack; its fpstate
+ * pointer leads to the XSAVE image the kernel saved there (64-byte
+ * aligned, standard format, fx_sw_bytes in bytes 464..511 giving its
+ * size). Every pointer and size is checked against the slot. */
+
+#define UC_FPREGS		224	/* uc_mcontext.fpregs */
+#define FX_SW_OFF		464
+#define FX_SW_MAGIC1		0x46505853U
+#define FX_SW_XSTATE_SIZE	(FX_SW_OFF + 16)
+#define FXSAVE_SIZE		512
+#define XSAVE_HDR_SIZE		64
+
+static int fp_locate(struct slot *sl, uint64_t *fp, uint32_t *xsize)
 {
-	(void)c; (void)buf; (void)size;
-	return -ENOSYS;
+	uint64_t base = systrap_slot_addr(sl), end = base + STUB_SLOT_SIZE, uc;
+	memcpy(&uc, (const void *)(sl->page[0] + MSG_UCTX), sizeof(uc));
+	if (uc < base + STUB_PAGE || uc > end - 512)
+		return -EFAULT;
+	if (systrap_slot_read(sl, uc + UC_FPREGS, fp, sizeof(*fp)) < 0)
+		return -EFAULT;
+	if (*fp % 64 || *fp < base + STUB_PAGE || *fp > end - FXSAVE_SIZE)
+		return -EFAULT;
+	uint32_t magic, size;
+	systrap_slot_read(sl, *fp + FX_SW_OFF, &magic, sizeof(magic));
+	systrap_slot_read(sl, *fp + FX_SW_XSTATE_SIZE, &size, sizeof(size));
+	if (magic == FX_SW_MAGIC1 && size >= FXSAVE_SIZE + XSAVE_HDR_SIZE &&
+	    size <= end - *fp)
+		*xsize = size;
+	else
+		*xsize = FXSAVE_SIZE;
+	return 0;
 }
 
+static int systrap_ctx_get_fpstate(struct ctx *c, void *buf, size_t size)
+{
+	struct slot *sl = c->cur;
+	uint64_t fp;
+	uint32_t xsize;
+	if (!sl)
+		return -ESRCH;
+	if (size < FXSAVE_SIZE)
+		return -EINVAL;
+	if (fp_locate(sl, &fp, &xsize) < 0)
+		return -EFAULT;
+	size_t n = size < xsize ? size : xsize;
+	systrap_slot_read(sl, fp, buf, n);
+	memset((uint8_t *)buf + n, 0, size - n);
+	return (int)n;
+}
+
+/* The image replaces the frame's, except the software-reserved bytes,
+ * which stay the kernel's own (they describe the frame, not the state).
+ * Bad contents make the stub's rt_sigreturn fail: the guest gets SIGSEGV,
+ * as on Linux. */
 static int systrap_ctx_set_fpstate(struct ctx *c, const void *buf, size_t size)
 {
-	(void)c; (void)buf; (void)size;
-	return -ENOSYS;
+	struct slot *sl = c->cur;
+	uint64_t fp;
+	uint32_t xsize;
+	if (!sl)
+		return -ESRCH;
+	if (size < FXSAVE_SIZE)
+		return -EINVAL;
+	if (fp_locate(sl, &fp, &xsize) < 0)
+		return -EFAULT;
+	size_t n = size < xsize ? size : xsize;
+	systrap_slot_write(sl, fp, buf, FX_SW_OFF);
+	if (n > FXSAVE_SIZE)
+		systrap_slot_write(sl, fp + FXSAVE_SIZE, (const uint8_t *)buf + FXSAVE_SIZE,
+				   n - FXSAVE_SIZE);
+	return 0;
+}
+
+void systrap_fp_reset(struct slot *sl)
+{
+	uint64_t fp;
+	uint32_t xsize;
+	if (fp_locate(sl, &fp, &xsize) < 0)
+		return;
+	uint8_t img[FXSAVE_SIZE + XSAVE_HDR_SIZE];
+	memset(img, 0, sizeof(img));
+	uint16_t fcw = 0x37f;
+	uint32_t mxcsr = 0x1f80;
+	memcpy(img, &fcw, sizeof(fcw));
+	memcpy(img + 24, &mxcsr, sizeof(mxcsr));
+	/* XSTATE_BV = 0: every component in its initial state. */
+	systrap_slot_write(sl, fp, img, FX_SW_OFF);
+	if (xsize > FXSAVE_SIZE)
+		systrap_slot_write(sl, fp + FXSAVE_SIZE, img + FXSAVE_SIZE, XSAVE_HDR_SIZE);
 }
 
 const struct platform_ops systrap_platform_ops = {

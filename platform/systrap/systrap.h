@@ -1,10 +1,19 @@
 /* platform/systrap/systrap.h: what the files of the systrap platform share.
  *
- * stub.c starts stub processes and serves their map requests; filter.c
- * writes their seccomp programs; systrap.c is the platform (ops table,
- * ctx_switch). Layout of the shared pages: sysmsg.h. */
+ * stub.c starts stub processes, spawns their guest threads and serves
+ * their map requests; filter.c writes their seccomp programs; systrap.c is
+ * the platform (ops table, ctx_switch, FP state). Layout of the shared
+ * pages: sysmsg.h.
+ *
+ * An address space is one stub process; each context that runs in it gets
+ * its own stub thread there (a slot: message page and signal stack), made
+ * on the context's first switch into that address space. A context keeps
+ * the list of its slots (it may have run in several address spaces). */
 #pragma once
+#include "platform/systrap/sysmsg.h"
+
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -17,34 +26,72 @@
 /* The stub region's base, the same in the sentry and every stub. */
 extern uint64_t systrap_base;
 
-struct as {
-	pthread_mutex_t lock;	/* map requests, start-up */
-	pid_t pid;		/* stub process (= its guest thread); 0 until started */
-	uint32_t seq;		/* last map batch sent */
-	uint64_t ctl_off, rsp_off, msg_off;	/* memory-file pages; 0 = none */
-	volatile uint8_t *ctl, *rsp, *msg;	/* the sentry's views */
+struct ctx;
+struct as;
+
+/* One guest thread of a stub: slot idx of the stub region. */
+struct slot {
+	struct as *as;
+	unsigned idx;
+	pid_t tid;		/* its stub thread; 0 before the first spawn */
+	struct ctx *owner;	/* NULL: free (once tid is gone) */
+	struct slot *ctx_next;	/* the owner's other slots (bind_lock) */
+	uint64_t off[STUB_SLOT_PAGES];		/* memory-file page of each slot page */
+	volatile uint8_t *page[STUB_SLOT_PAGES];	/* the sentry's views */
 };
 
-/* Reserve the stub region in the sentry and copy the code page there. */
+struct as {
+	pthread_mutex_t lock;	/* map requests, slots, start-up */
+	pid_t pid;		/* stub process (its map thread); 0 until started */
+	uint32_t seq;		/* last map batch sent */
+	uint64_t ctl_off, rsp_off;		/* memory-file pages; 0 = none */
+	volatile uint8_t *ctl, *rsp;		/* the sentry's views */
+	unsigned nslots;
+	struct slot *slots[STUB_MAX_THREADS];
+};
+
+/* Reserve the stub region in the sentry, copy the code page there and
+ * start the thread that forks stubs. */
 int systrap_stub_init(void);
-/* Allocate the shared pages and start the stub; waits for the guest
- * thread's first report. Called with as->lock held. */
+/* Allocate the shared pages and fork the stub (from the stub-forking
+ * thread, so that its parent-death signal follows the sentry, not the
+ * calling thread). Called with as->lock held. */
 int systrap_stub_start(struct as *as);
-/* Kill and reap the stub, free the shared pages. */
+/* Kill and reap the stub, free the shared pages and the slots (their
+ * structs included). */
 void systrap_stub_release(struct as *as);
+/* Give owner a stub thread in as: reuse a free slot whose thread is gone
+ * or make a new one, clone the thread and wait for its first report.
+ * Called with as->lock held and the stub started. */
+int systrap_slot_spawn(struct as *as, struct ctx *owner, struct slot **out);
+/* Ask the slot's thread to exit and free the slot for reuse. The thread
+ * must be stopped in its handler. Called with as->lock held. */
+void systrap_slot_retire(struct slot *sl);
 /* Run host syscalls in the stub's map thread: n (<= CTL_MAXREQ) requests
- * of {nr, a1..a6}; results in ret. */
+ * of {nr, a1..a6}; results in ret. Called with as->lock held. */
 int systrap_stub_call(struct as *as, const uint64_t (*req)[7], unsigned n, int64_t *ret);
 
 /* Wait until the u32 at word reads want: spin, then sleep on the futex
  * (setting *sleeping meanwhile, if not NULL). Checks every so often that
- * the stub is alive; -ESRCH when it died. */
-int systrap_wait(pid_t pid, volatile uint32_t *word, uint32_t want,
+ * the stub (and its thread tid, if not 0) is alive; -ESRCH when it died. */
+int systrap_wait(pid_t pid, pid_t tid, volatile uint32_t *word, uint32_t want,
 		 volatile uint32_t *sleeping);
 /* FUTEX_WAKE (shared) one waiter of word. */
 void systrap_wake(volatile uint32_t *word);
 
-/* Write the guest thread's and the map thread's seccomp programs into the
- * control page (sentry view ctl); msg_addr is the guest thread's message
- * page in the stub. */
-int systrap_filters_write(volatile uint8_t *ctl, uint64_t base, uint64_t msg_addr);
+/* Copy between a slot's pages (stub address addr, within the slot) and
+ * buf. -EFAULT if the range leaves the slot. */
+int systrap_slot_read(const struct slot *sl, uint64_t addr, void *buf, size_t len);
+int systrap_slot_write(struct slot *sl, uint64_t addr, const void *buf, size_t len);
+/* The slot's address in the stub. */
+static inline uint64_t systrap_slot_addr(const struct slot *sl)
+{
+	return systrap_base + STUB_SLOT_OFF + (uint64_t)sl->idx * STUB_SLOT_SIZE;
+}
+/* Reset the FP state in the slot's pending signal frame to the initial
+ * state (a new thread must not start with the sentry's registers). */
+void systrap_fp_reset(struct slot *sl);
+
+/* Write the guest threads' and the map thread's seccomp programs into the
+ * control page (sentry view ctl). */
+int systrap_filters_write(volatile uint8_t *ctl, uint64_t base);

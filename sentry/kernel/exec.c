@@ -6,6 +6,7 @@
  * gofer serve them; exec_open is the one place that knows. */
 #include "sentry/kernel/exec.h"
 #include "sentry/kernel/process.h"
+#include "sentry/kernel/signal.h"
 #include "sentry/kernel/task.h"
 #include "sentry/loader/loader.h"
 #include "sentry/mm/mm.h"
@@ -68,6 +69,29 @@ int exec_image(const char *path, char *const *argv, char *const *envp,
 	return 0;
 }
 
+/* The point of no return of exec in a multi-threaded process: every other
+ * thread exits; wait until they are gone. */
+static void exec_kill_other_threads(struct task *t)
+{
+	pthread_mutex_lock(&kernel.lock);
+	for (;;) {
+		int others = 0;
+		for (struct task *p = kernel.tasks; p; p = p->next) {
+			if (p->tg != t->tg || p == t || p->thread_dead || p->zombie)
+				continue;
+			others++;
+			if (!p->exiting) {
+				__atomic_store_n(&p->exiting, true, __ATOMIC_RELEASE);
+				task_wake_locked(p);
+			}
+		}
+		if (!others || t->exiting)
+			break;
+		pthread_cond_wait(&t->wake, &kernel.lock);
+	}
+	pthread_mutex_unlock(&kernel.lock);
+}
+
 int task_execve(struct task *t, const char *path, char *const *argv, char *const *envp)
 {
 	struct user_regs_struct regs;
@@ -76,9 +100,21 @@ int task_execve(struct task *t, const char *path, char *const *argv, char *const
 	int r = exec_image(path, argv, envp, &mm, &regs, &why);
 	if (r < 0)
 		return r;
+	exec_kill_other_threads(t);
 	struct mm *old = t->mm;
 	t->mm = mm;
 	mm_put(old);
+	/* Dispositions become private to the new program. */
+	if (__atomic_load_n(&t->sighand->refs, __ATOMIC_ACQUIRE) > 1) {
+		struct sighand *sh = sighand_new(t->sighand);
+		if (sh) {
+			pthread_mutex_lock(&kernel.lock);
+			sighand_put(t->sighand);
+			t->sighand = sh;
+			t->sigactions = sh->action;
+			pthread_mutex_unlock(&kernel.lock);
+		}
+	}
 	t->regs = regs;
 	fdtable_close_on_exec(t->files);
 	/* Caught signals go back to their default action; ignored stay. */

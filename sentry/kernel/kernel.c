@@ -16,6 +16,7 @@
 struct kernel kernel = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.next_tid = 1,
+	.init_cond = PTHREAD_COND_INITIALIZER,
 };
 __thread struct task *current;
 
@@ -65,6 +66,13 @@ int kernel_run(const struct sandbox_config *cfg)
 		fprintf(stderr, "cvisor: cannot start the init task: %s\n", strerror(r));
 		return -EIO;
 	}
-	pthread_join(init->thread, NULL);
-	return kernel.exit_status;
+	/* The sandbox ends when its init process does (with its last
+	 * thread); the other processes die with the sentry. */
+	pthread_detach(init->thread);
+	pthread_mutex_lock(&kernel.lock);
+	while (!kernel.init_done)
+		pthread_cond_wait(&kernel.init_cond, &kernel.lock);
+	int status = kernel.exit_status;
+	pthread_mutex_unlock(&kernel.lock);
+	return status;
 }

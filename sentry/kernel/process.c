@@ -6,10 +6,12 @@
 #include "sentry/kernel/process.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/errno_restart.h"
+#include "sentry/kernel/futex.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "sentry/mm/usercopy.h"
 #include "fs/vfs/fdtable.h"
+#include "fs/vfs/fs_context.h"
 #include "platform/platform.h"
 #include "lib/log.h"
 
@@ -52,6 +54,40 @@ static void task_free(struct task *t)
 	free(t);
 }
 
+struct sighand *sighand_new(const struct sighand *copy)
+{
+	struct sighand *sh = calloc(1, sizeof(*sh));
+	if (!sh)
+		return NULL;
+	sh->refs = 1;
+	if (copy)
+		memcpy(sh->action, copy->action, sizeof(sh->action));
+	return sh;
+}
+
+void sighand_put(struct sighand *sh)
+{
+	if (sh && __atomic_sub_fetch(&sh->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		free(sh);
+}
+
+struct tgroup *tgroup_new(struct task *leader)
+{
+	struct tgroup *tg = calloc(1, sizeof(*tg));
+	if (!tg)
+		return NULL;
+	tg->refs = 1;
+	tg->live = 1;
+	tg->leader = leader;
+	return tg;
+}
+
+static void tgroup_put_locked(struct tgroup *tg)
+{
+	if (--tg->refs == 0)
+		free(tg);
+}
+
 /* Does the parent ignore its children's exit (no zombies)? */
 static bool parent_ignores_sigchld(struct task *parent, int exit_signal)
 {
@@ -61,11 +97,103 @@ static bool parent_ignores_sigchld(struct task *parent, int exit_signal)
 	return sa->handler == (uint64_t)SIG_IGN || (sa->flags & SA_NOCLDWAIT);
 }
 
+/* Wake every thread of a process (its waiters may be any of them). */
+static void tgroup_wake_locked(struct tgroup *tg)
+{
+	for (struct task *p = kernel.tasks; p; p = p->next)
+		if (p->tg == tg)
+			pthread_cond_broadcast(&p->wake);
+}
+
+void group_exit_locked(struct tgroup *tg, int status)
+{
+	if (!tg->group_exit) {
+		tg->group_exit = true;
+		tg->group_exit_status = status;
+	}
+	for (struct task *p = kernel.tasks; p; p = p->next) {
+		if (p->tg != tg || p->zombie || p->thread_dead)
+			continue;
+		__atomic_store_n(&p->exiting, true, __ATOMIC_RELEASE);
+		p->exit_status = tg->group_exit_status;
+		p->stopped = false;
+		task_wake_locked(p);
+	}
+}
+
+void task_exit_group(struct task *t, int wait_status)
+{
+	pthread_mutex_lock(&kernel.lock);
+	group_exit_locked(t->tg, wait_status);
+	pthread_mutex_unlock(&kernel.lock);
+}
+
+void task_exit_thread(struct task *t, int wait_status)
+{
+	__atomic_store_n(&t->exiting, true, __ATOMIC_RELEASE);
+	t->exit_status = wait_status;
+}
+
+/* Build the new task's identity, memory and tables for clone. */
+static int clone_resources(struct task *t, struct task *c, const struct fork_args *fa)
+{
+	uint64_t f = fa->flags;
+	c->ctx = ctx_new();
+	if (!c->ctx)
+		return -ENOMEM;
+	if (f & CLONE_VM) {
+		mm_get(t->mm);
+		c->mm = t->mm;
+	} else {
+		struct as *as = as_new();
+		c->mm = as ? mm_fork(t->mm, as) : NULL;
+		if (as && !c->mm)
+			as_release(as);
+		if (!c->mm)
+			return -ENOMEM;
+	}
+	if (f & CLONE_FILES) {
+		fdtable_get(t->files);
+		c->files = t->files;
+	} else if (!(c->files = fdtable_fork(t->files))) {
+		return -ENOMEM;
+	}
+	if (f & CLONE_SIGHAND) {
+		__atomic_add_fetch(&t->sighand->refs, 1, __ATOMIC_RELAXED);
+		c->sighand = t->sighand;
+	} else if (!(c->sighand = sighand_new(t->sighand))) {
+		return -ENOMEM;
+	}
+	c->sigactions = c->sighand->action;
+	if (f & CLONE_FS) {
+		fs_context_get(t->fs);
+		c->fs = t->fs;
+	} else if (!(c->fs = fs_context_copy(t->fs))) {
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void clone_undo(struct task *c)
+{
+	if (c->mm)
+		mm_put(c->mm);
+	if (c->files)
+		fdtable_put(c->files);
+	sighand_put(c->sighand);
+	if (c->fs)
+		fs_context_put(c->fs);
+	if (c->ctx)
+		ctx_release(c->ctx);
+	task_free(c);
+}
+
 int64_t task_fork(struct task *t, const struct fork_args *fa)
 {
 	struct task *c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
+	bool thread = fa->flags & CLONE_THREAD;
 	c->k = t->k;
 	pthread_cond_init(&c->wake, NULL);
 	c->regs = t->regs;
@@ -74,34 +202,53 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 		c->regs.rsp = fa->stack;
 	if (fa->flags & CLONE_SETTLS)
 		c->regs.fs_base = fa->tls;
-	memcpy(c->sigactions, t->sigactions, sizeof(c->sigactions));
 	c->sigmask = t->sigmask;
+	c->altstack_flags = 2;	/* SS_DISABLE: a new thread has none */
+	if (!(fa->flags & CLONE_VM)) {
+		c->altstack_sp = t->altstack_sp;
+		c->altstack_size = t->altstack_size;
+		c->altstack_flags = t->altstack_flags;
+	}
 	memcpy(c->rlim, t->rlim, sizeof(c->rlim));
 	memcpy(c->comm, t->comm, sizeof(c->comm));
-	c->exit_signal = fa->exit_signal;
+	c->exit_signal = thread ? 0 : fa->exit_signal;
 	c->pgid = t->pgid;
 	c->sid = t->sid;
 	if (fa->flags & CLONE_CHILD_CLEARTID)
 		c->clear_child_tid = fa->child_tid;
 
-	int err = -ENOMEM;
-	c->ctx = ctx_new();
-	struct as *as = as_new();
-	c->mm = as ? mm_fork(t->mm, as) : NULL;
-	if (as && !c->mm)
-		as_release(as);
-	if (fa->flags & CLONE_FILES) {
-		fdtable_get(t->files);
-		c->files = t->files;
-	} else {
-		c->files = fdtable_fork(t->files);
+	int err = clone_resources(t, c, fa);
+	if (err < 0) {
+		clone_undo(c);
+		return err;
 	}
-	if (!c->ctx || !c->mm || !c->files)
-		goto fail;
 
 	pthread_mutex_lock(&kernel.lock);
-	c->tid = c->tgid = kernel.next_tid++;
-	c->parent = (fa->flags & CLONE_PARENT) && t->parent ? t->parent : t;
+	if (t->tg->group_exit || t->exiting) {
+		pthread_mutex_unlock(&kernel.lock);
+		clone_undo(c);
+		return -EINTR;	/* the process is dying: no new threads */
+	}
+	c->tid = kernel.next_tid++;
+	if (thread) {
+		c->tg = t->tg;
+		c->tg->refs++;
+		c->tg->live++;
+		c->tgid = t->tgid;
+		c->parent = t->tg->leader->parent;
+	} else {
+		c->tg = tgroup_new(c);
+		if (!c->tg) {
+			pthread_mutex_unlock(&kernel.lock);
+			clone_undo(c);
+			return -ENOMEM;
+		}
+		c->tgid = c->tid;
+		struct task *leader = t->tg->leader;
+		c->parent = (fa->flags & CLONE_PARENT) ? leader->parent : leader;
+		if (!c->parent)
+			c->parent = leader;
+	}
 	c->next = kernel.tasks;
 	kernel.tasks = c;
 	pthread_mutex_unlock(&kernel.lock);
@@ -109,10 +256,8 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 	int tid = c->tid;
 	if (fa->flags & CLONE_CHILD_SETTID)
 		copy_out(c->mm, fa->child_tid, &tid, sizeof(tid));
-	if (fa->flags & CLONE_PARENT_SETTID) {
-		copy_out(t->mm, fa->parent_tid, &tid, sizeof(tid));
-		copy_out(c->mm, fa->parent_tid, &tid, sizeof(tid));
-	}
+	if (fa->flags & CLONE_PARENT_SETTID)
+		copy_out(t->mm, fa->parent_tid, &tid, sizeof(tid));	/* the parent's only */
 	err = task_start(c);
 	if (err < 0) {
 		pthread_mutex_lock(&kernel.lock);
@@ -121,8 +266,15 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 				*p = c->next;
 				break;
 			}
+		if (thread) {
+			c->tg->live--;
+			tgroup_put_locked(c->tg);
+		} else {
+			tgroup_put_locked(c->tg);
+		}
 		pthread_mutex_unlock(&kernel.lock);
-		goto fail;
+		clone_undo(c);
+		return err;
 	}
 	/* The child may be gone already; only its tid is used from here. */
 	if (fa->flags & CLONE_VFORK) {
@@ -133,15 +285,6 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 		pthread_mutex_unlock(&kernel.lock);
 	}
 	return tid;
-fail:
-	if (c->mm)
-		mm_put(c->mm);
-	if (c->files)
-		fdtable_put(c->files);
-	if (c->ctx)
-		ctx_release(c->ctx);
-	free(c);
-	return err;
 }
 
 void task_vfork_done(struct task *t)
@@ -149,25 +292,81 @@ void task_vfork_done(struct task *t)
 	pthread_mutex_lock(&kernel.lock);
 	t->vfork_done = true;
 	if (t->parent)
-		pthread_cond_broadcast(&t->parent->wake);
+		tgroup_wake_locked(t->parent->tg);
 	pthread_mutex_unlock(&kernel.lock);
 }
 
 /* The exit signal (SIGCHLD) to the parent, with the child's status. */
-static void notify_parent_locked(struct task *t)
+static void notify_parent_locked(struct task *leader)
 {
 	siginfo_t info;
 	memset(&info, 0, sizeof(info));
-	info.si_signo = t->exit_signal;
-	info.si_pid = t->tgid;
-	if (WIFEXITED(t->exit_status)) {
+	info.si_signo = leader->exit_signal;
+	info.si_pid = leader->tgid;
+	if (WIFEXITED(leader->exit_status)) {
 		info.si_code = CLD_EXITED;
-		info.si_status = WEXITSTATUS(t->exit_status);
+		info.si_status = WEXITSTATUS(leader->exit_status);
 	} else {
-		info.si_code = WCOREDUMP(t->exit_status) ? CLD_DUMPED : CLD_KILLED;
-		info.si_status = WTERMSIG(t->exit_status);
+		info.si_code = WCOREDUMP(leader->exit_status) ? CLD_DUMPED : CLD_KILLED;
+		info.si_status = WTERMSIG(leader->exit_status);
 	}
-	signal_send_locked(t->parent, &info);
+	signal_send_group_locked(leader->parent, &info);
+}
+
+static void unlink_task_locked(struct task *t)
+{
+	for (struct task **p = &kernel.tasks; *p; p = &(*p)->next) {
+		if (*p == t) {
+			*p = t->next;
+			return;
+		}
+	}
+}
+
+/* The last thread of a process is gone: the process exits. */
+static bool process_exit_locked(struct task *t, struct tgroup *tg)
+{
+	struct task *leader = tg->leader;
+	leader->exit_status = tg->group_exit ? tg->group_exit_status : t->exit_status;
+	if (leader->tgid == 1) {
+		kernel.exit_status = leader->exit_status;
+		kernel.init_done = true;
+		pthread_cond_broadcast(&kernel.init_cond);
+	}
+	struct task *init = task_lookup(1);
+	if (init && init->tg == tg)
+		init = NULL;
+	for (struct task *c = kernel.tasks; c; c = c->next) {
+		if (c->parent != leader)
+			continue;
+		c->parent = init;
+		if (c->zombie && (!init || parent_ignores_sigchld(init, c->exit_signal)))
+			c->autoreap = true;
+	}
+	leader->vfork_done = true;
+	/* Zombies whose parent is gone have nobody to reap them. */
+	for (struct task **p = &kernel.tasks; *p;) {
+		struct task *c = *p;
+		if (c->zombie && c->autoreap) {
+			*p = c->next;
+			tgroup_put_locked(c->tg);
+			task_free(c);
+		} else {
+			p = &c->next;
+		}
+	}
+	bool vanish = leader->tgid != 1 &&
+		      (!leader->parent || parent_ignores_sigchld(leader->parent, leader->exit_signal));
+	if (vanish)
+		unlink_task_locked(leader);
+	else
+		leader->zombie = true;
+	if (leader->parent) {
+		if (leader->exit_signal)
+			notify_parent_locked(leader);
+		tgroup_wake_locked(leader->parent->tg);
+	}
+	return vanish;
 }
 
 void task_exit_finish(struct task *t)
@@ -178,57 +377,48 @@ void task_exit_finish(struct task *t)
 	t->ctx = NULL;
 	pthread_mutex_unlock(&kernel.lock);
 	ctx_release(ctx);
+	futex_exit(t);
 	mm_put(t->mm);
 	t->mm = NULL;
 	fdtable_put(t->files);
 	t->files = NULL;
+	fs_context_put(t->fs);
+	t->fs = NULL;
 
 	pthread_mutex_lock(&kernel.lock);
-	struct task *init = task_lookup(1);
-	for (struct task *c = kernel.tasks; c; c = c->next) {
-		if (c->parent != t)
-			continue;
-		c->parent = init != t ? init : NULL;
-		if (c->zombie && (!c->parent || parent_ignores_sigchld(c->parent, c->exit_signal)))
-			c->autoreap = true;
-	}
-	t->vfork_done = true;
-	bool vanish = t->tgid != 1 &&
-		      (!t->parent || parent_ignores_sigchld(t->parent, t->exit_signal));
-	/* Zombies whose parent is gone have nobody to reap them. */
-	for (struct task **p = &kernel.tasks; *p;) {
-		struct task *c = *p;
-		if (c->zombie && c->autoreap) {
-			*p = c->next;
-			task_free(c);
-		} else {
-			p = &c->next;
-		}
-	}
-	if (vanish) {
-		for (struct task **p = &kernel.tasks; *p; p = &(*p)->next)
-			if (*p == t) {
-				*p = t->next;
-				break;
-			}
-	} else {
-		t->zombie = true;
-	}
-	if (t->parent) {
-		if (t->exit_signal)
-			notify_parent_locked(t);
-		pthread_cond_broadcast(&t->parent->wake);
-	}
+	struct tgroup *tg = t->tg;
+	struct task *leader = tg->leader;
+	bool last = --tg->live == 0;
+	bool free_leader = last && process_exit_locked(t, tg);
+	if (!last)
+		tgroup_wake_locked(tg);	/* an exec may wait for us */
+	bool free_self = t != leader;
+	if (free_self)
+		unlink_task_locked(t);
+	else
+		t->thread_dead = true;
+	if (free_self)
+		tgroup_put_locked(tg);
+	if (free_leader)
+		tgroup_put_locked(tg);
 	pthread_mutex_unlock(&kernel.lock);
-	if (vanish)
+	/* sighand: shared among threads; the leader keeps a pointer for
+	 * parent_ignores_sigchld while it is a zombie. */
+	if (free_self) {
+		sighand_put(t->sighand);
 		task_free(t);
+	}
+	if (free_leader) {
+		sighand_put(leader->sighand);
+		task_free(leader);
+	}
 }
 
 /* --- waiting ------------------------------------------------------------- */
 
 static bool wait_matches(struct task *t, struct task *c, const struct wait_args *w)
 {
-	if (c->parent != t)
+	if (c->parent != t->tg->leader || c != c->tg->leader)
 		return false;
 	switch (w->which) {
 	case WAITFOR_ANY:
@@ -257,13 +447,19 @@ int task_wait(struct task *t, const struct wait_args *w, struct wait_result *res
 			struct task *c = *p;
 			if (!wait_matches(t, c, w))
 				continue;
+			/* A zombie only counts for WEXITED; a live child for any
+			 * event it could still report. */
+			if (c->zombie ? !(w->options & WEXITED) : !(w->options & (WEXITED | WSTOPPED | WCONTINUED)))
+				continue;
 			any = true;
-			if (!c->zombie || !(w->options & WEXITED))
+			if (!c->zombie)
 				continue;
 			res->pid = c->tid;
 			res->status = c->exit_status;
 			if (!(w->options & WNOWAIT)) {
 				*p = c->next;
+				tgroup_put_locked(c->tg);
+				sighand_put(c->sighand);
 				task_free(c);
 			}
 			pthread_mutex_unlock(&kernel.lock);
@@ -288,12 +484,12 @@ int task_wait(struct task *t, const struct wait_args *w, struct wait_result *res
 
 int task_setpgid(struct task *t, int pid, int pgid)
 {
-	if (pgid < 0)
+	if (pgid < 0 || (pgid == 0 && pid < 0))
 		return -EINVAL;
 	int r = 0;
 	pthread_mutex_lock(&kernel.lock);
-	struct task *p = pid == 0 ? t : task_lookup(pid);
-	if (!p || (p != t && p->parent != t)) {
+	struct task *p = pid == 0 ? t->tg->leader : task_lookup(pid);
+	if (!p || p != p->tg->leader || (p->tg != t->tg && p->parent != t->tg->leader)) {
 		r = -ESRCH;
 		goto out;
 	}
@@ -307,14 +503,16 @@ int task_setpgid(struct task *t, int pid, int pgid)
 		/* The group must exist in the caller's session. */
 		bool found = false;
 		for (struct task *q = kernel.tasks; q; q = q->next)
-			if (q->pgid == pgid && q->sid == t->sid && !q->zombie)
+			if (q->pgid == pgid && q->sid == t->sid)
 				found = true;
 		if (!found) {
 			r = -EPERM;
 			goto out;
 		}
 	}
-	p->pgid = pgid;
+	for (struct task *q = kernel.tasks; q; q = q->next)
+		if (q->tg == p->tg)
+			q->pgid = pgid;
 out:
 	pthread_mutex_unlock(&kernel.lock);
 	return r;
@@ -326,13 +524,15 @@ int task_setsid(struct task *t)
 	pthread_mutex_lock(&kernel.lock);
 	bool leader = false;
 	for (struct task *q = kernel.tasks; q; q = q->next)
-		if (q->pgid == t->tgid && !q->zombie)
+		if (q->pgid == t->tgid)
 			leader = true;
 	if (leader) {
 		r = -EPERM;
 	} else {
-		t->pgid = t->sid = t->tgid;
-		r = t->sid;
+		for (struct task *q = kernel.tasks; q; q = q->next)
+			if (q->tg == t->tg)
+				q->pgid = q->sid = t->tgid;
+		r = t->tgid;
 	}
 	pthread_mutex_unlock(&kernel.lock);
 	return r;
@@ -354,7 +554,8 @@ int task_getpgid(struct task *t, int pid, bool session)
 int task_getppid(struct task *t)
 {
 	pthread_mutex_lock(&kernel.lock);
-	int r = t->parent ? t->parent->tgid : 0;
+	struct task *parent = t->tg->leader->parent;
+	int r = parent ? parent->tgid : 0;
 	pthread_mutex_unlock(&kernel.lock);
 	return r;
 }

@@ -16,7 +16,16 @@ struct fork_args {
 	uint64_t parent_tid, child_tid, tls;
 };
 
-/* Create a child process of t (not a thread). Returns its tid or -errno;
+struct sighand;
+struct tgroup;
+
+struct sighand *sighand_new(const struct sighand *copy);
+void sighand_put(struct sighand *sh);
+struct tgroup *tgroup_new(struct task *leader);
+/* Every thread of the group exits with status; kernel.lock held. */
+void group_exit_locked(struct tgroup *tg, int status);
+
+/* Create a child process or thread of t (clone). Returns its tid or -errno;
  * with CLONE_VFORK, returns once the child has exec'd or exited. */
 int64_t task_fork(struct task *t, const struct fork_args *fa);
 /* exec succeeded or the task exited: release a vfork parent. */

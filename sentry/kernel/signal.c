@@ -49,35 +49,67 @@ void task_wake_locked(struct task *t)
 		ctx_interrupt(t->ctx);
 }
 
-void signal_send_locked(struct task *t, const siginfo_t *info)
+/* What every sent signal does before it is queued; false: dropped. */
+static bool signal_prepare_locked(struct task *t, int sig)
 {
-	int sig = info->si_signo;
-	if (sig < 1 || sig > KSIG_MAX || t->zombie || t->exiting)
-		return;
+	if (sig < 1 || sig > KSIG_MAX || t->zombie || t->tg->group_exit)
+		return false;
 	if (sig == SIGKILL) {
-		task_exit_group(t, SIGKILL);
-		t->stopped = false;
-		task_wake_locked(t);
-		return;
+		group_exit_locked(t->tg, SIGKILL);
+		return false;
 	}
+	struct tgroup *tg = t->tg;
 	if (sig == SIGCONT) {
-		t->sig_pending &= ~(SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU));
-		t->stopped = false;
+		uint64_t stops = SIGBIT(SIGSTOP) | SIGBIT(SIGTSTP) | SIGBIT(SIGTTIN) | SIGBIT(SIGTTOU);
+		tg->shared_pending &= ~stops;
+		for (struct task *p = kernel.tasks; p; p = p->next) {
+			if (p->tg != tg)
+				continue;
+			p->sig_pending &= ~stops;
+			if (p->stopped) {
+				p->stopped = false;
+				pthread_cond_broadcast(&p->wake);
+			}
+		}
 	} else if (sig_default_action(sig) == SD_STOP) {
-		t->sig_pending &= ~SIGBIT(SIGCONT);
+		tg->shared_pending &= ~SIGBIT(SIGCONT);
 	}
 	/* Ignored signals are dropped at once unless blocked (Linux keeps
 	 * blocked ones so that a later handler or sigwait sees them). */
-	if (sig_ignored(t, sig) && !(t->sigmask & SIGBIT(sig))) {
-		if (sig == SIGCONT)
-			task_wake_locked(t);
+	return !(sig_ignored(t, sig) && !(t->sigmask & SIGBIT(sig)));
+}
+
+void signal_send_locked(struct task *t, const siginfo_t *info)
+{
+	int sig = info->si_signo;
+	if (t->exiting || !signal_prepare_locked(t, sig))
 		return;
-	}
 	if (!(t->sig_pending & SIGBIT(sig)))
 		t->sig_info[sig - 1] = *info;
 	t->sig_pending |= SIGBIT(sig);
-	if (!(t->sigmask & SIGBIT(sig)) || sig == SIGCONT)
+	if (!(t->sigmask & SIGBIT(sig)))
 		task_wake_locked(t);
+}
+
+void signal_send_group_locked(struct task *t, const siginfo_t *info)
+{
+	int sig = info->si_signo;
+	if (!signal_prepare_locked(t, sig))
+		return;
+	struct tgroup *tg = t->tg;
+	if (!(tg->shared_pending & SIGBIT(sig)))
+		tg->shared_info[sig - 1] = *info;
+	tg->shared_pending |= SIGBIT(sig);
+	/* Wake one thread that can take it, the addressed one first. */
+	struct task *target = NULL;
+	if (!t->exiting && !t->thread_dead && !(t->sigmask & SIGBIT(sig)))
+		target = t;
+	for (struct task *p = kernel.tasks; p && !target; p = p->next)
+		if (p->tg == tg && !p->exiting && !p->thread_dead && !p->zombie &&
+		    !(p->sigmask & SIGBIT(sig)))
+			target = p;
+	if (target)
+		task_wake_locked(target);
 }
 
 void signal_send(struct task *t, const siginfo_t *info)
@@ -117,7 +149,8 @@ void signal_force(struct task *t, int sig, int code, uint64_t addr)
 
 bool signal_pending(struct task *t)
 {
-	uint64_t pending = __atomic_load_n(&t->sig_pending, __ATOMIC_ACQUIRE);
+	uint64_t pending = __atomic_load_n(&t->sig_pending, __ATOMIC_ACQUIRE) |
+			   __atomic_load_n(&t->tg->shared_pending, __ATOMIC_ACQUIRE);
 	return (pending & ~t->sigmask) || __atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE);
 }
 
@@ -125,16 +158,25 @@ bool signal_pending(struct task *t)
 #define SYNC_SIGNALS (SIGBIT(SIGSEGV) | SIGBIT(SIGBUS) | SIGBIT(SIGILL) | \
 		      SIGBIT(SIGTRAP) | SIGBIT(SIGFPE) | SIGBIT(SIGSYS))
 
-int signal_dequeue_locked(struct task *t, uint64_t set, siginfo_t *info)
+static int dequeue_from(uint64_t *pending, siginfo_t *infos, uint64_t set, siginfo_t *info)
 {
-	uint64_t ready = t->sig_pending & set;
+	uint64_t ready = *pending & set;
 	if (!ready)
 		return 0;
 	if (ready & SYNC_SIGNALS)
 		ready &= SYNC_SIGNALS;
 	int sig = __builtin_ctzll(ready) + 1;
-	t->sig_pending &= ~SIGBIT(sig);
-	*info = t->sig_info[sig - 1];
+	*pending &= ~SIGBIT(sig);
+	*info = infos[sig - 1];
+	return sig;
+}
+
+/* The thread's own signals first, then the process's. */
+int signal_dequeue_locked(struct task *t, uint64_t set, siginfo_t *info)
+{
+	int sig = dequeue_from(&t->sig_pending, t->sig_info, set, info);
+	if (!sig)
+		sig = dequeue_from(&t->tg->shared_pending, t->tg->shared_info, set, info);
 	return sig;
 }
 
@@ -234,7 +276,7 @@ void signal_deliver(struct task *t, bool after_syscall)
 			case SD_CORE:
 				if (t->k->strace)
 					log_printf("[%4d] +++ killed by %s +++", t->tid, signal_name(sig));
-				task_exit_group(t, sig | (sig_default_action(sig) == SD_CORE ? 0x80 : 0));
+				group_exit_locked(t->tg, sig | (sig_default_action(sig) == SD_CORE ? 0x80 : 0));
 				pthread_mutex_unlock(&kernel.lock);
 				return;
 			}
@@ -258,7 +300,7 @@ void signal_deliver(struct task *t, bool after_syscall)
 		pthread_mutex_lock(&kernel.lock);
 		if (r < 0) {
 			/* No room for the frame: Linux's force_sigsegv. */
-			task_exit_group(t, SIGSEGV | 0x80);
+			group_exit_locked(t->tg, SIGSEGV | 0x80);
 			break;
 		}
 		if (sa.flags & SA_RESETHAND)

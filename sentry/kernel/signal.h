@@ -15,9 +15,11 @@ struct task;
 #define SIGBIT(sig) (1ULL << ((sig) - 1))
 #define SIG_UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 
-/* Queue info->si_signo for t (a process-directed signal goes to its only
- * thread for now). Caller holds kernel.lock. */
+/* Queue info->si_signo for thread t (tkill, faults). Caller holds
+ * kernel.lock. */
 void signal_send_locked(struct task *t, const siginfo_t *info);
+/* Queue a process-directed signal (kill) for t's thread group. */
+void signal_send_group_locked(struct task *t, const siginfo_t *info);
 void signal_send(struct task *t, const siginfo_t *info);
 /* A signal from a fault or trap: unblocked and un-ignored if needed. */
 void signal_force(struct task *t, int sig, int code, uint64_t addr);

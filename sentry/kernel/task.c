@@ -5,6 +5,7 @@
 #include "sentry/kernel/errno_restart.h"
 #include "sentry/kernel/errno_name.h"
 #include "sentry/kernel/exec.h"
+#include "sentry/kernel/process.h"
 #include "sentry/kernel/rlimit.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/loader/loader.h"
@@ -12,6 +13,7 @@
 #include "sentry/syscalls/syscalls.h"
 #include "fs/vfs/fdtable.h"
 #include "fs/vfs/file.h"
+#include "fs/vfs/fs_context.h"
 #include "platform/platform.h"
 #include "lib/log.h"
 
@@ -85,10 +87,17 @@ int task_create_init(const struct sandbox_config *cfg, struct task **out)
 	t->k = &kernel;
 	pthread_cond_init(&t->wake, NULL);
 	t->tid = t->tgid = kernel.next_tid++;
+	t->sighand = sighand_new(NULL);
+	t->tg = tgroup_new(t);
+	if (!t->sighand || !t->tg)
+		return -ENOMEM;
+	t->sigactions = t->sighand->action;
+	t->altstack_flags = 2;	/* SS_DISABLE */
 	rlimit_init_defaults(t->rlim);
 	t->files = fdtable_new();
+	t->fs = fs_context_new(cfg->cwd);
 	t->ctx = ctx_new();
-	if (!t->files || !t->ctx) {
+	if (!t->files || !t->fs || !t->ctx) {
 		fprintf(stderr, "cvisor: out of memory creating the first task\n");
 		return -ENOMEM;
 	}
@@ -211,10 +220,3 @@ void task_sigpipe(struct task *t)
 	}
 }
 
-void task_exit_group(struct task *t, int wait_status)
-{
-	t->exiting = true;
-	t->exit_status = wait_status;
-	if (t->tgid == 1)
-		t->k->exit_status = wait_status;
-}

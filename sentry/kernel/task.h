@@ -15,6 +15,7 @@
 struct mm;
 struct ctx;
 struct fdtable;
+struct fs_context;
 
 /* Guest-visible signal action, in the kernel's layout (struct
  * kernel_sigaction of x86-64). */
@@ -47,9 +48,29 @@ struct kernel {
 	uint64_t boot_ns;	/* CLOCK_MONOTONIC at start, for uptime */
 	/* Under lock: every task that is alive or a zombie. */
 	struct task *tasks;
+	bool init_done;		/* the init process has exited */
+	pthread_cond_t init_cond;
 };
 
 extern struct kernel kernel;
+
+/* Signal dispositions, shared by the threads that share CLONE_SIGHAND.
+ * Changed under kernel.lock. */
+struct sighand {
+	int refs;
+	struct k_sigaction action[KSIG_MAX];
+};
+
+/* A thread group: a process. Under kernel.lock. */
+struct tgroup {
+	int refs;
+	int live;			/* threads not yet exited */
+	struct task *leader;		/* represents the process in the tree */
+	uint64_t shared_pending;	/* process-directed signals */
+	siginfo_t shared_info[KSIG_MAX];
+	bool group_exit;		/* exit_group or a fatal signal */
+	int group_exit_status;
+};
 
 struct task {
 	struct kernel *k;
@@ -58,10 +79,13 @@ struct task {
 	struct ctx *ctx;
 	struct user_regs_struct regs;
 	struct fdtable *files;
+	struct fs_context *fs;	/* root, cwd, umask (fs/vfs/fs_context.h) */
 
 	/* Signals (sentry/kernel/signal.c). Pending state and the mask are
 	 * under kernel.lock; sigmask is also read without it by its owner. */
-	struct k_sigaction sigactions[KSIG_MAX];
+	struct sighand *sighand;	/* shared by CLONE_SIGHAND */
+	struct k_sigaction *sigactions;	/* sighand->action */
+	struct tgroup *tg;		/* the thread group (process) */
 	uint64_t sigmask;
 	uint64_t sig_pending;		/* bit n-1: signal n */
 	siginfo_t sig_info[KSIG_MAX];	/* one queued instance per signal */
@@ -86,7 +110,9 @@ struct task {
 	int exit_status;	/* wait(2) encoding */
 	pthread_t thread;
 
-	/* The process tree, under kernel.lock. */
+	/* The process tree, under kernel.lock. parent is the leader of the
+	 * parent process; the fields below describe the process when t is
+	 * its leader. */
 	struct task *parent;	/* NULL for init */
 	struct task *next;	/* kernel.tasks list */
 	int exit_signal;	/* sent to the parent at exit (SIGCHLD) */
@@ -94,6 +120,7 @@ struct task {
 	bool zombie;		/* exited, waiting to be reaped */
 	bool autoreap;		/* the parent ignores SIGCHLD: nobody reaps */
 	bool vfork_done;	/* exec'd or exited: a vfork parent may go on */
+	bool thread_dead;	/* a leader whose thread exited before the group */
 };
 
 /* Create the first task from the config: load argv[0], set up the fd
@@ -113,6 +140,8 @@ struct task *task_lookup(int tid);
 void task_sigpipe(struct task *t);
 /* The task's thread group is done: exit_group(status). */
 void task_exit_group(struct task *t, int wait_status);
+/* Only this thread ends (exit(2)); the process ends with its last thread. */
+void task_exit_thread(struct task *t, int wait_status);
 
 /* The current task of this host thread. */
 extern __thread struct task *current;

@@ -112,3 +112,28 @@ ssize_t iovec_import(struct mm *mm, uint64_t uiov, uint64_t iovcnt, struct uiove
 	}
 	return (ssize_t)total;
 }
+
+int user_u32_ptr(struct mm *mm, uint64_t uaddr, bool write, uint32_t **p, uint64_t *page)
+{
+	if (uaddr & 3)
+		return -EINVAL;
+	if (uaddr + 4 > mm->max_addr)
+		return -EFAULT;
+	int ret = 0;
+	pthread_mutex_lock(&mm->lock);
+	struct vma *v = mm_find_vma(mm, uaddr);
+	if (!v || v->prot == PROT_NONE || (write && !(v->prot & PROT_WRITE))) {
+		ret = -EFAULT;
+	} else {
+		int64_t off = mm_page_get(mm, v, uaddr, write);
+		if (off < 0) {
+			ret = -EFAULT;
+		} else {
+			memfile_ref((uint64_t)off);
+			*page = (uint64_t)off;
+			*p = (uint32_t *)((char *)memfile_ptr((uint64_t)off) + (uaddr & (PAGE_SIZE - 1)));
+		}
+	}
+	pthread_mutex_unlock(&mm->lock);
+	return ret;
+}

@@ -4,6 +4,7 @@
  * missing pages are populated; copy-on-write pages are broken on write.
  * A bad pointer gives -EFAULT, never a sentry crash. */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -30,3 +31,8 @@ struct uiovec {
 /* Returns the total length or -EFAULT/-EINVAL. */
 ssize_t iovec_import(struct mm *mm, uint64_t uiov, uint64_t iovcnt,
 		     struct uiovec *out);
+
+/* A pointer to the aligned 32-bit guest word at uaddr in the memory file,
+ * for atomic operations (futexes). The page is held: release it with
+ * memfile_unref(*page). 0, -EINVAL (unaligned) or -EFAULT. */
+int user_u32_ptr(struct mm *mm, uint64_t uaddr, bool write, uint32_t **p, uint64_t *page);

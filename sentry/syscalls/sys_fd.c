@@ -1,11 +1,12 @@
-/* sentry/syscalls/sys_fd.c: fd-table syscalls of the foundation: close,
- * fstat (and newfstatat with AT_EMPTY_PATH), ioctl. The VFS issue brings
- * the path-based and the dup/fcntl families. */
+/* sentry/syscalls/sys_fd.c: fd-table syscalls: close, close_range,
+ * ioctl (FIONBIO, FIOCLEX, FIONCLEX, FIONREAD, then the file's own).
+ * stat is in sys_stat.c, dup/fcntl in sys_dup.c. */
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/usercopy.h"
 #include "fs/vfs/fdtable.h"
 #include "fs/vfs/file.h"
+#include "fs/vfs/inode.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,48 +18,33 @@ int64_t sys_close(struct task *t, const uint64_t a[6])
 	return fdtable_close(t->files, (int)a[0]);
 }
 
-static int64_t fstat_to_user(struct task *t, int fd, uint64_t ubuf)
-{
-	struct file *f = fdtable_get_file(t->files, fd);
-	if (!f)
-		return -EBADF;
-	struct stat st;
-	int r = f->ops->stat ? f->ops->stat(f, &st) : -EINVAL;
-	file_put(f);
-	if (r < 0)
-		return r;
-	return copy_out(t->mm, ubuf, &st, sizeof(st));
-}
-
-int64_t sys_fstat(struct task *t, const uint64_t a[6])
-{
-	return fstat_to_user(t, (int)a[0], a[1]);
-}
-
-int64_t sys_newfstatat(struct task *t, const uint64_t a[6])
-{
-	int flags = (int)a[3];
-	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
-		return -EINVAL;
-	char c;
-	int r = copy_in(t->mm, &c, a[1], 1);
-	if (r < 0)
-		return r;
-	if (c != 0)
-		return -ENOENT;		/* no paths before the VFS */
-	if (!(flags & AT_EMPTY_PATH))
-		return -ENOENT;
-	return fstat_to_user(t, (int)a[0], a[2]);
-}
-
 int64_t sys_ioctl(struct task *t, const uint64_t a[6])
 {
 	struct file *f = fdtable_get_file(t->files, (int)a[0]);
 	if (!f)
 		return -EBADF;
+	if (f->mode & FMODE_PATH) {
+		file_put(f);
+		return -EBADF;
+	}
 	unsigned int cmd = (unsigned int)a[1];
 	int64_t r;
 	switch (cmd) {
+	case FIOCLEX:
+	case FIONCLEX:
+		r = fdtable_set_cloexec(t->files, (int)a[0], cmd == FIOCLEX);
+		break;
+	case FIONREAD:
+		if (f->inode && S_ISREG(f->inode->mode)) {
+			pthread_mutex_lock(&f->inode->lock);
+			int64_t left = f->inode->size - f->pos;
+			pthread_mutex_unlock(&f->inode->lock);
+			int n = left < 0 ? 0 : left > INT32_MAX ? INT32_MAX : (int)left;
+			r = copy_out(t->mm, a[2], &n, sizeof(n));
+		} else {
+			r = f->ops->ioctl ? f->ops->ioctl(f, t, cmd, a[2]) : -ENOTTY;
+		}
+		break;
 	case FIONBIO: {
 		int on;
 		r = copy_in(t->mm, &on, a[2], sizeof(on));

@@ -30,18 +30,20 @@ static int64_t kill_many(struct task *t, int pid, int sig)
 			continue;
 		bool match = pid > 0 ? p->tgid == pid :
 			     pid == 0 ? p->pgid == t->pgid :
-			     pid == -1 ? p->tgid != 1 && p != t :
+			     pid == -1 ? p->tgid != 1 && p->tg != t->tg :
 			     p->pgid == -pid;
 		if (!match)
 			continue;
+		if (p != p->tg->leader)
+			continue;	/* one send per process */
 		found++;
 		if (sig)
-			signal_send_locked(p, &info);
+			signal_send_group_locked(p, &info);
 	}
 	/* kill(-1) signals the caller too, after the others. */
 	if (pid == -1 && sig && t->tgid != 1) {
 		found++;
-		signal_send_locked(t, &info);
+		signal_send_group_locked(t, &info);
 	}
 	pthread_mutex_unlock(&kernel.lock);
 	return found ? 0 : -ESRCH;
@@ -65,7 +67,7 @@ static int64_t kill_thread(struct task *t, int tgid, int tid, const siginfo_t *i
 	pthread_mutex_lock(&kernel.lock);
 	struct task *p = task_lookup(tid);
 	int r = 0;
-	if (!p || p->zombie || (tgid != -1 && p->tgid != tgid))
+	if (!p || p->zombie || p->thread_dead || (tgid != -1 && p->tgid != tgid))
 		r = -ESRCH;
 	else if (info->si_signo)
 		signal_send_locked(p, info);
@@ -118,7 +120,7 @@ int64_t sys_rt_sigqueueinfo(struct task *t, const uint64_t a[6])
 	if (!p || p->zombie || p->tgid != (int)a[0])
 		r = -ESRCH;
 	else if (info.si_signo)
-		signal_send_locked(p, &info);
+		signal_send_group_locked(p, &info);
 	pthread_mutex_unlock(&kernel.lock);
 	return r;
 }

@@ -1,7 +1,6 @@
 /* sentry/syscalls/sys_process.c: fork, vfork, clone, clone3, execve,
  * wait4, waitid, and process groups/sessions. The work is in
- * sentry/kernel/process.c and exec.c. Threads (CLONE_VM without
- * CLONE_VFORK, CLONE_THREAD) are not supported yet and fail with ENOSYS. */
+ * sentry/kernel/process.c and exec.c. */
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/kernel/exec.h"
 #include "sentry/kernel/process.h"
@@ -32,11 +31,6 @@ static int64_t do_clone(struct task *t, struct fork_args *fa)
 		return -EINVAL;
 	if (fa->exit_signal < 0 || fa->exit_signal > 64)
 		return -EINVAL;
-	if ((f & CLONE_THREAD) || ((f & CLONE_VM) && !(f & CLONE_VFORK))) {
-		log_printf("cvisor: clone with threads (flags %#lx) is not supported yet",
-			   (unsigned long)f);
-		return -ENOSYS;
-	}
 	if (f & CLONE_NS_FLAGS)
 		return -EPERM;	/* namespaces inside the sandbox: not yet */
 	return task_fork(t, fa);
@@ -70,7 +64,9 @@ int64_t sys_clone3(struct task *t, const uint64_t a[6])
 {
 	struct clone_args ca;
 	uint64_t size = a[1];
-	if (size < CLONE_ARGS_SIZE_VER0 || size > 4096)
+	if (size > 4096)
+		return -E2BIG;
+	if (size < CLONE_ARGS_SIZE_VER0)
 		return -EINVAL;
 	memset(&ca, 0, sizeof(ca));
 	int r = copy_in(t->mm, &ca, a[0], size < sizeof(ca) ? size : sizeof(ca));

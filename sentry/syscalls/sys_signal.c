@@ -117,7 +117,7 @@ int64_t sys_rt_sigprocmask(struct task *t, const uint64_t a[6])
 int64_t sys_rt_sigpending(struct task *t, const uint64_t a[6])
 {
 	pthread_mutex_lock(&kernel.lock);
-	uint64_t pending = t->sig_pending & t->sigmask;
+	uint64_t pending = (t->sig_pending | t->tg->shared_pending) & t->sigmask;
 	pthread_mutex_unlock(&kernel.lock);
 
 	if (a[1] > KSIGSET_SIZE)

@@ -1,0 +1,35 @@
+/* fs/tmpfs/tmpfs.h: tmpfs, a file system that lives in sentry memory.
+ *
+ * The dentry cache is the directory tree (every dentry is pinned); regular
+ * files keep their data in 4 KiB pages found through a three-level radix
+ * table, so sparse files cost only the pages written. Each file is
+ * bounded by TMPFS_MAX_FILE and all tmpfs data together by
+ * tmpfs_set_limit() (ENOSPC beyond). */
+#pragma once
+#include <stdint.h>
+#include <sys/types.h>
+
+struct dentry;
+struct inode;
+struct super_block;
+struct iattr;
+
+#define TMPFS_PAGE	 4096
+#define TMPFS_MAX_FILE	 (1LL << 39)	/* 512 GiB: 2^27 pages, 3 x 9 bits */
+
+/* A new tmpfs: its root dentry (mode 01777 for the root of the sandbox's
+ * /tmp, given by the caller), or NULL on ENOMEM. */
+struct dentry *tmpfs_mount(mode_t root_mode);
+/* The page budget of all tmpfs instances together, in bytes. */
+void tmpfs_set_limit(uint64_t bytes);
+
+/* Inside tmpfs. */
+extern const struct inode_ops tmpfs_dir_iops, tmpfs_file_iops, tmpfs_symlink_iops;
+extern const struct file_ops tmpfs_dir_fops, tmpfs_file_fops;
+int tmpfs_setattr(struct dentry *d, const struct iattr *ia);
+/* Free pages beyond size; the caller holds inode->lock. */
+void tmpfs_file_truncate(struct inode *inode, int64_t size);
+void tmpfs_file_evict(struct inode *inode);
+/* Page accounting: reserve one page (0 or -ENOSPC) or give n back. */
+int tmpfs_page_charge(struct super_block *sb);
+void tmpfs_page_uncharge(struct super_block *sb, uint64_t n);

@@ -1,0 +1,60 @@
+/* fs/vfs/cwd.c: the name of a path as seen from a root (getcwd,
+ * /proc/self/cwd): walk up the dentries and across mounts. */
+#include "fs/vfs/vfs.h"
+#include "fs/vfs/dentry.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* Prepend name to the path being built backwards at buf[*pos..]. */
+static int prepend(char *buf, size_t *pos, const char *name, size_t len)
+{
+	if (len > *pos)
+		return -ERANGE;
+	*pos -= len;
+	memcpy(buf + *pos, name, len);
+	return 0;
+}
+
+int vfs_getcwd(const struct path *root, const struct path *p, char *buf, size_t len)
+{
+	if (len == 0)
+		return -ERANGE;
+	vfs_lock();
+	if (p->dentry->flags & D_DEAD) {
+		vfs_unlock();
+		return -ENOENT;
+	}
+	size_t pos = len;
+	int r = prepend(buf, &pos, "", 1);	/* the NUL */
+	struct mount *mnt = p->mnt;
+	struct dentry *d = p->dentry;
+	bool reached = false;
+	while (r == 0) {
+		if (mnt == root->mnt && d == root->dentry) {
+			reached = true;
+			break;
+		}
+		if (d == mnt->root) {
+			if (!mnt->parent)
+				break;	/* the namespace root, not our root */
+			d = mnt->mountpoint;
+			mnt = mnt->parent;
+			continue;
+		}
+		r = prepend(buf, &pos, d->name, d->namelen);
+		if (r == 0)
+			r = prepend(buf, &pos, "/", 1);
+		d = d->parent;
+	}
+	vfs_unlock();
+	if (r < 0)
+		return r;
+	if (pos == len - 1 && (r = prepend(buf, &pos, "/", 1)) < 0)
+		return r;
+	if (!reached && (r = prepend(buf, &pos, "(unreachable)", 13)) < 0)
+		return r;
+	size_t n = len - pos;
+	memmove(buf, buf + pos, n);
+	return (int)n;
+}

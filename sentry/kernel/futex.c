@@ -1,0 +1,376 @@
+/* sentry/kernel/futex.c: futexes. A futex is keyed by what the address
+ * means: (mm, address) for private futexes and private memory, (shared
+ * object, offset) for MAP_SHARED memory, so processes sharing a mapping
+ * share its futexes. Waiters queue on one list under kernel.lock and
+ * sleep with task_block(), so signals interrupt them. Reads and atomic
+ * updates of the futex word go straight to the memory file. */
+#include "sentry/kernel/futex.h"
+#include "sentry/kernel/errno_restart.h"
+#include "sentry/kernel/signal.h"
+#include "sentry/kernel/task.h"
+#include "sentry/mm/mm.h"
+#include "sentry/mm/usercopy.h"
+
+#include <errno.h>
+#include <linux/futex.h>
+#include <string.h>
+
+struct futex_key {
+	const void *obj;
+	uint64_t off;
+};
+
+struct futex_waiter {
+	struct futex_key key;
+	uint32_t bitset;
+	struct task *t;
+	bool woken;
+	struct futex_waiter *next;
+};
+
+/* Under kernel.lock. */
+static struct futex_waiter *waiters;
+
+static int futex_key(struct task *t, uint64_t uaddr, bool private, struct futex_key *k)
+{
+	if (uaddr & 3)
+		return -EINVAL;
+	struct mm *mm = t->mm;
+	k->obj = mm;
+	k->off = uaddr;
+	if (private)
+		return 0;
+	pthread_mutex_lock(&mm->lock);
+	struct vma *v = mm_find_vma(mm, uaddr);
+	int r = 0;
+	if (!v)
+		r = -EFAULT;
+	else if (v->flags & VMA_SHARED) {
+		k->obj = v->obj;
+		k->off = v->obj_off + (uaddr - v->start);
+	}
+	pthread_mutex_unlock(&mm->lock);
+	return r;
+}
+
+static bool key_eq(const struct futex_key *a, const struct futex_key *b)
+{
+	return a->obj == b->obj && a->off == b->off;
+}
+
+static void enqueue(struct futex_waiter *w)
+{
+	w->next = NULL;
+	struct futex_waiter **p = &waiters;
+	while (*p)
+		p = &(*p)->next;	/* FIFO, like Linux's plist at equal priority */
+	*p = w;
+}
+
+static void dequeue(struct futex_waiter *w)
+{
+	for (struct futex_waiter **p = &waiters; *p; p = &(*p)->next) {
+		if (*p == w) {
+			*p = w->next;
+			return;
+		}
+	}
+}
+
+static int wake_locked(const struct futex_key *k, int n, uint32_t bitset)
+{
+	int woken = 0;
+	for (struct futex_waiter **p = &waiters; *p && woken < n;) {
+		struct futex_waiter *w = *p;
+		if (key_eq(&w->key, k) && (w->bitset & bitset)) {
+			*p = w->next;
+			w->woken = true;
+			pthread_cond_broadcast(&w->t->wake);
+			woken++;
+		} else {
+			p = &w->next;
+		}
+	}
+	return woken;
+}
+
+static int read_word(struct task *t, uint64_t uaddr, uint32_t *val)
+{
+	uint32_t *p;
+	uint64_t page;
+	int r = user_u32_ptr(t->mm, uaddr, false, &p, &page);
+	if (r < 0)
+		return r == -EINVAL ? -EINVAL : -EFAULT;
+	*val = __atomic_load_n(p, __ATOMIC_SEQ_CST);
+	memfile_unref(page);
+	return 0;
+}
+
+static int futex_wait(struct task *t, uint64_t uaddr, bool private, uint32_t val,
+		      const struct timespec *deadline, uint32_t bitset)
+{
+	if (!bitset)
+		return -EINVAL;
+	struct futex_waiter w = { .bitset = bitset, .t = t };
+	int r = futex_key(t, uaddr, private, &w.key);
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&kernel.lock);
+	uint32_t cur;
+	r = read_word(t, uaddr, &cur);
+	if (r == 0 && cur != val)
+		r = -EAGAIN;
+	if (r < 0) {
+		pthread_mutex_unlock(&kernel.lock);
+		return r;
+	}
+	enqueue(&w);
+	for (;;) {
+		int b = task_block(t, deadline);
+		if (w.woken) {
+			r = 0;
+			break;
+		}
+		if (b == -ERESTARTSYS || b == -ETIMEDOUT) {
+			dequeue(&w);
+			r = b;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&kernel.lock);
+	return r;
+}
+
+/* FUTEX_WAKE_OP's operation on the word at uaddr2; returns the old value
+ * in *old. */
+static int wake_op_update(struct task *t, uint64_t uaddr2, uint32_t encoded, uint32_t *old)
+{
+	int op = (encoded >> 28) & 7;
+	uint32_t oparg = (encoded >> 12) & 0xfff;
+	if (encoded & (FUTEX_OP_OPARG_SHIFT << 28))
+		oparg = oparg >= 32 ? 0 : 1U << oparg;
+	uint32_t *p;
+	uint64_t page;
+	int r = user_u32_ptr(t->mm, uaddr2, true, &p, &page);
+	if (r < 0)
+		return r == -EINVAL ? -EINVAL : -EFAULT;
+	switch (op) {
+	case FUTEX_OP_SET: *old = __atomic_exchange_n(p, oparg, __ATOMIC_SEQ_CST); break;
+	case FUTEX_OP_ADD: *old = __atomic_fetch_add(p, oparg, __ATOMIC_SEQ_CST); break;
+	case FUTEX_OP_OR: *old = __atomic_fetch_or(p, oparg, __ATOMIC_SEQ_CST); break;
+	case FUTEX_OP_ANDN: *old = __atomic_fetch_and(p, ~oparg, __ATOMIC_SEQ_CST); break;
+	case FUTEX_OP_XOR: *old = __atomic_fetch_xor(p, oparg, __ATOMIC_SEQ_CST); break;
+	default: r = -ENOSYS;
+	}
+	memfile_unref(page);
+	return r;
+}
+
+static int wake_op_cmp(uint32_t encoded, uint32_t old)
+{
+	int cmp = (encoded >> 24) & 15;
+	int32_t arg = (int32_t)(encoded << 20) >> 20;	/* sign-extended 12 bits */
+	int32_t o = (int32_t)old;
+	switch (cmp) {
+	case FUTEX_OP_CMP_EQ: return o == arg;
+	case FUTEX_OP_CMP_NE: return o != arg;
+	case FUTEX_OP_CMP_LT: return o < arg;
+	case FUTEX_OP_CMP_LE: return o <= arg;
+	case FUTEX_OP_CMP_GT: return o > arg;
+	case FUTEX_OP_CMP_GE: return o >= arg;
+	default: return -ENOSYS;
+	}
+}
+
+static int64_t futex_requeue(struct task *t, uint64_t uaddr, bool private, int nwake,
+			     int nrequeue, uint64_t uaddr2, const uint32_t *cmpval)
+{
+	struct futex_key k1, k2;
+	int r = futex_key(t, uaddr, private, &k1);
+	if (r == 0)
+		r = futex_key(t, uaddr2, private, &k2);
+	if (r < 0)
+		return r;
+	if (nwake < 0 || nrequeue < 0)
+		return -EINVAL;
+	pthread_mutex_lock(&kernel.lock);
+	if (cmpval) {
+		uint32_t cur;
+		r = read_word(t, uaddr, &cur);
+		if (r == 0 && cur != *cmpval)
+			r = -EAGAIN;
+		if (r < 0) {
+			pthread_mutex_unlock(&kernel.lock);
+			return r;
+		}
+	}
+	int done = wake_locked(&k1, nwake, FUTEX_BITSET_MATCH_ANY);
+	for (struct futex_waiter *w = waiters; w && nrequeue > 0; w = w->next) {
+		if (key_eq(&w->key, &k1)) {
+			w->key = k2;
+			nrequeue--;
+			done++;
+		}
+	}
+	pthread_mutex_unlock(&kernel.lock);
+	return done;
+}
+
+/* A CLOCK_MONOTONIC deadline from the syscall's timeout. */
+static void to_deadline(const struct timespec *ts, bool absolute, bool realtime,
+			struct timespec *out)
+{
+	struct timespec now;
+	if (absolute && !realtime) {
+		*out = *ts;
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, out);
+	int64_t sec = ts->tv_sec, nsec = ts->tv_nsec;
+	if (absolute) {
+		clock_gettime(CLOCK_REALTIME, &now);
+		sec -= now.tv_sec;
+		nsec -= now.tv_nsec;
+	}
+	out->tv_sec += sec;
+	out->tv_nsec += nsec;
+	while (out->tv_nsec < 0) {
+		out->tv_nsec += 1000000000;
+		out->tv_sec--;
+	}
+	while (out->tv_nsec >= 1000000000) {
+		out->tv_nsec -= 1000000000;
+		out->tv_sec++;
+	}
+}
+
+int64_t futex_op(struct task *t, uint64_t uaddr, int op, uint32_t val,
+		 const struct timespec *timeout, uint64_t val2, uint64_t uaddr2, uint32_t val3)
+{
+	bool private = op & FUTEX_PRIVATE_FLAG;
+	bool realtime = op & FUTEX_CLOCK_REALTIME;
+	int cmd = op & FUTEX_CMD_MASK;
+	if (realtime && cmd != FUTEX_WAIT && cmd != FUTEX_WAIT_BITSET &&
+	    cmd != FUTEX_LOCK_PI2 && cmd != FUTEX_WAIT_REQUEUE_PI)
+		return -ENOSYS;
+	struct timespec deadline, *dl = NULL;
+	if (timeout && (cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET)) {
+		if (timeout->tv_sec < 0 || timeout->tv_nsec < 0 || timeout->tv_nsec >= 1000000000)
+			return -EINVAL;
+		to_deadline(timeout, cmd == FUTEX_WAIT_BITSET, realtime, &deadline);
+		dl = &deadline;
+	}
+	switch (cmd) {
+	case FUTEX_WAIT:
+		return futex_wait(t, uaddr, private, val, dl, FUTEX_BITSET_MATCH_ANY);
+	case FUTEX_WAIT_BITSET:
+		return futex_wait(t, uaddr, private, val, dl, val3);
+	case FUTEX_WAKE:
+	case FUTEX_WAKE_BITSET: {
+		uint32_t bitset = cmd == FUTEX_WAKE ? FUTEX_BITSET_MATCH_ANY : val3;
+		if (!bitset)
+			return -EINVAL;
+		struct futex_key k;
+		int r = futex_key(t, uaddr, private, &k);
+		if (r < 0)
+			return r;
+		pthread_mutex_lock(&kernel.lock);
+		r = wake_locked(&k, (int)val, bitset);
+		pthread_mutex_unlock(&kernel.lock);
+		return r;
+	}
+	case FUTEX_REQUEUE:
+		return futex_requeue(t, uaddr, private, (int)val, (int)val2, uaddr2, NULL);
+	case FUTEX_CMP_REQUEUE:
+		return futex_requeue(t, uaddr, private, (int)val, (int)val2, uaddr2, &val3);
+	case FUTEX_WAKE_OP: {
+		struct futex_key k1, k2;
+		int r = futex_key(t, uaddr, private, &k1);
+		if (r == 0)
+			r = futex_key(t, uaddr2, private, &k2);
+		if (r < 0)
+			return r;
+		pthread_mutex_lock(&kernel.lock);
+		uint32_t old;
+		r = wake_op_update(t, uaddr2, val3, &old);
+		if (r == 0) {
+			int cmp = wake_op_cmp(val3, old);
+			if (cmp < 0) {
+				r = cmp;
+			} else {
+				r = wake_locked(&k1, (int)val, FUTEX_BITSET_MATCH_ANY);
+				if (cmp)
+					r += wake_locked(&k2, (int)val2, FUTEX_BITSET_MATCH_ANY);
+			}
+		}
+		pthread_mutex_unlock(&kernel.lock);
+		return r;
+	}
+	default:
+		/* Priority-inheritance futexes are not supported yet. */
+		return -ENOSYS;
+	}
+}
+
+int futex_wake_addr(struct task *t, uint64_t uaddr, int n)
+{
+	struct futex_key k;
+	int r = futex_key(t, uaddr, false, &k);
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&kernel.lock);
+	r = wake_locked(&k, n, FUTEX_BITSET_MATCH_ANY);
+	pthread_mutex_unlock(&kernel.lock);
+	return r;
+}
+
+#define ROBUST_LIST_LIMIT 2048
+
+/* Mark a robust futex owned by the dying thread as owner-died. */
+static void robust_release(struct task *t, uint64_t uaddr)
+{
+	uint32_t *p;
+	uint64_t page;
+	if (user_u32_ptr(t->mm, uaddr, true, &p, &page) < 0)
+		return;
+	uint32_t old = __atomic_load_n(p, __ATOMIC_SEQ_CST);
+	bool wake = false;
+	while ((old & FUTEX_TID_MASK) == (uint32_t)t->tid) {
+		uint32_t nv = (old & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
+		if (__atomic_compare_exchange_n(p, &old, nv, false, __ATOMIC_SEQ_CST,
+						__ATOMIC_SEQ_CST)) {
+			wake = old & FUTEX_WAITERS;
+			break;
+		}
+	}
+	memfile_unref(page);
+	if (wake)
+		futex_wake_addr(t, uaddr, 1);
+}
+
+void futex_exit(struct task *t)
+{
+	if (!t->mm)
+		return;
+	if (t->robust_list) {
+		struct robust_list_head head;
+		if (copy_in(t->mm, &head, t->robust_list, sizeof(head)) == 0) {
+			uint64_t entry = (uint64_t)head.list.next;
+			for (int i = 0; i < ROBUST_LIST_LIMIT && entry && entry != t->robust_list; i++) {
+				uint64_t next;
+				if (copy_in(t->mm, &next, entry, sizeof(next)) < 0)
+					break;
+				if (entry != (uint64_t)head.list_op_pending)
+					robust_release(t, entry + (uint64_t)head.futex_offset);
+				entry = next;
+			}
+			if (head.list_op_pending)
+				robust_release(t, (uint64_t)head.list_op_pending + (uint64_t)head.futex_offset);
+		}
+	}
+	if (t->clear_child_tid) {
+		uint32_t zero = 0;
+		if (copy_out(t->mm, t->clear_child_tid, &zero, sizeof(zero)) == 0)
+			futex_wake_addr(t, t->clear_child_tid, 1);
+	}
+}
