@@ -48,6 +48,11 @@ int task_start(struct task *t)
 	return -r;
 }
 
+static void unlink_task_locked(struct task *t);
+
+/* At most this many tasks per sandbox, whatever the rlimits say. */
+#define TASKS_MAX 8192
+
 static void task_free(struct task *t)
 {
 	pthread_cond_destroy(&t->wake);
@@ -229,6 +234,15 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 		clone_undo(c);
 		return -EINTR;	/* the process is dying: no new threads */
 	}
+	/* RLIMIT_NPROC bounds the sandbox's tasks (root in the sandbox is not
+	 * root on the host, so it is not exempt), and so does a hard cap:
+	 * each task costs a host thread and, per process, a stub. */
+	if (kernel.ntasks >= TASKS_MAX || (rlim_t)kernel.ntasks >= t->rlim[RLIMIT_NPROC].rlim_cur) {
+		pthread_mutex_unlock(&kernel.lock);
+		clone_undo(c);
+		return -EAGAIN;
+	}
+	kernel.ntasks++;
 	c->tid = kernel.next_tid++;
 	if (thread) {
 		c->tg = t->tg;
@@ -261,11 +275,7 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 	err = task_start(c);
 	if (err < 0) {
 		pthread_mutex_lock(&kernel.lock);
-		for (struct task **p = &kernel.tasks; *p; p = &(*p)->next)
-			if (*p == c) {
-				*p = c->next;
-				break;
-			}
+		unlink_task_locked(c);
 		if (thread) {
 			c->tg->live--;
 			tgroup_put_locked(c->tg);
@@ -318,6 +328,7 @@ static void unlink_task_locked(struct task *t)
 	for (struct task **p = &kernel.tasks; *p; p = &(*p)->next) {
 		if (*p == t) {
 			*p = t->next;
+			kernel.ntasks--;
 			return;
 		}
 	}
@@ -349,6 +360,7 @@ static bool process_exit_locked(struct task *t, struct tgroup *tg)
 		struct task *c = *p;
 		if (c->zombie && c->autoreap) {
 			*p = c->next;
+			kernel.ntasks--;
 			tgroup_put_locked(c->tg);
 			task_free(c);
 		} else {
@@ -458,6 +470,7 @@ int task_wait(struct task *t, const struct wait_args *w, struct wait_result *res
 			res->status = c->exit_status;
 			if (!(w->options & WNOWAIT)) {
 				*p = c->next;
+				kernel.ntasks--;
 				tgroup_put_locked(c->tg);
 				sighand_put(c->sighand);
 				task_free(c);

@@ -128,6 +128,7 @@ int task_create_init(const struct sandbox_config *cfg, struct task **out)
 	pthread_mutex_lock(&kernel.lock);
 	t->next = kernel.tasks;
 	kernel.tasks = t;
+	kernel.ntasks++;
 	pthread_mutex_unlock(&kernel.lock);
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;

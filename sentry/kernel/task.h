@@ -48,6 +48,7 @@ struct kernel {
 	uint64_t boot_ns;	/* CLOCK_MONOTONIC at start, for uptime */
 	/* Under lock: every task that is alive or a zombie. */
 	struct task *tasks;
+	int ntasks;		/* live and zombie tasks, for the limits */
 	bool init_done;		/* the init process has exited */
 	pthread_cond_t init_cond;
 };
