@@ -24,37 +24,13 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "proc_util.h"
 
 extern char **environ;
 
 #define MAX_ARG_STRLEN (32 * 4096)	/* 131072, including the NUL */
 
 static const char *self;
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
-static pid_t xfork(void)
-{
-	fflush(stdout);
-	fflush(stderr);
-	pid_t pid = fork();
-	CHECK(pid >= 0, "fork failed");
-	return pid;
-}
-
-static void expect_exit(pid_t pid, int code, const char *what)
-{
-	int st = -1;
-	pid_t r = wait4(pid, &st, 0, NULL);
-	CHECK(r == pid, "%s: wait4(%d) = %d", what, (int)pid, (int)r);
-	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == code,
-	      "%s: child %d status %#x, want exit %d", what, (int)pid, st, code);
-}
 
 /* Fork a child that execs path with argv/envp; return its pid. The child
  * exits 126 if the exec fails. */

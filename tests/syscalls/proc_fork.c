@@ -24,40 +24,9 @@
 #include <unistd.h>
 
 #include "check.h"
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static pid_t xfork(void)
-{
-	fflush(stdout);
-	fflush(stderr);
-	pid_t pid = fork();
-	CHECK(pid >= 0, "fork failed");
-	return pid;
-}
+#include "proc_util.h"
 
 /* Wait for pid (blocking) and check it exited with code. */
-static void expect_exit(pid_t pid, int code, const char *what)
-{
-	int st = -1;
-	pid_t r = wait4(pid, &st, 0, NULL);
-	CHECK(r == pid, "%s: wait4(%d) = %d", what, (int)pid, (int)r);
-	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == code,
-	      "%s: child %d status %#x, want exit %d", what, (int)pid, st, code);
-}
-
 /* A page shared by parent and children, for hand-shakes. */
 static volatile int *shm;
 

@@ -15,26 +15,11 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "proc_util.h"
 
 extern char **environ;
 
 static volatile int shared_word;
-
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static void expect_exit(pid_t pid, int code, const char *what)
-{
-	int st = -1;
-	pid_t r = wait4(pid, &st, 0, NULL);
-	CHECK(r == pid, "%s: wait4(%d) = %d", what, (int)pid, (int)r);
-	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == code,
-	      "%s: child %d status %#x, want exit %d", what, (int)pid, st, code);
-}
 
 int main(int argc, char **argv)
 {
