@@ -6,6 +6,30 @@
  * file (or a donated host fd), never memory the guest allocated itself.
  * A context (struct ctx) runs one guest thread until it traps back.
  *
+ * Threads (the contract every platform keeps):
+ *  - Each ctx belongs to one sentry host thread: only that thread calls
+ *    ctx_switch, ctx_get_fpstate and ctx_set_fpstate on it (ctx_release
+ *    too, or another thread once the owner is done with it).
+ *  - Any number of host threads may run their own ctxs in one address
+ *    space at the same time. The platform gives each (ctx, as) pair a host
+ *    thread in that address space's process, made on the pair's first
+ *    ctx_switch; a ctx that switches to another address space (exec after
+ *    vfork) may lose its thread in the old one.
+ *  - ctx_release(ctx) ends the ctx's host threads, each alone: the other
+ *    threads of the address space keep running.
+ *  - as_map, as_unmap and as_protect may be called from any host thread
+ *    (they serialise inside the platform), while other threads run guest
+ *    code in the address space. Before the first ctx_switch into an address
+ *    space they may do nothing: nothing is mirrored yet and the guest's
+ *    first touches fault the pages in.
+ *  - as_release(as) is called once no ctx runs in it; ctxs that ran there
+ *    stay valid.
+ *  - ctx_interrupt(ctx) may be called from any host thread and interrupts
+ *    that ctx's guest thread only.
+ *  - A ctx's first switch into an address space starts with a clean FP
+ *    state (never the sentry's registers) unless ctx_set_fpstate was
+ *    called before it, where the platform can keep that (else -ESRCH).
+ *
  * Nothing outside platform/ knows which platform runs: the rest of the
  * sentry calls the inline wrappers below, which go through the ops table of
  * the platform chosen at start-up. */
@@ -57,12 +81,17 @@ struct platform_ops {
 	 * (a platform failure, not a guest event). */
 	int (*ctx_switch)(struct ctx *ctx, struct as *as,
 			  struct user_regs_struct *regs, struct ctx_exit *out);
-	/* Make a running or future ctx_switch return CTX_INTERRUPTED soon.
-	 * Callable from any sentry thread. */
+	/* Make a running or future ctx_switch of this ctx (only) return
+	 * CTX_INTERRUPTED soon. Callable from any sentry thread. */
 	void (*ctx_interrupt)(struct ctx *ctx);
-	/* The guest's FP/SSE/AVX state as an XSAVE image (fxsave layout in
-	 * the first 512 bytes). size is the buffer size; returns bytes or
-	 * -errno. Valid only while the ctx is stopped in the sentry. */
+	/* The guest's FP/SSE/AVX state as an XSAVE image (standard format:
+	 * fxsave layout in the first 512 bytes, XSTATE_BV at 512). size is
+	 * the buffer size (CPUID(0xD,0).ebx); get returns the bytes filled
+	 * or -errno. Valid only while the ctx is
+	 * stopped in the sentry, between switches. set checks only the size:
+	 * the host kernel checks the image when the guest resumes, and a bad
+	 * one makes the guest take SIGSEGV, as a bad sigreturn frame does on
+	 * Linux; it never harms the sentry. */
 	int (*ctx_get_fpstate)(struct ctx *ctx, void *buf, size_t size);
 	int (*ctx_set_fpstate)(struct ctx *ctx, const void *buf, size_t size);
 };

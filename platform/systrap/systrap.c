@@ -47,6 +47,8 @@ struct ctx {
 	struct as *cur_as;	/* atomic: the address space of cur */
 	struct slot *cur;	/* the slot of the last switch */
 	struct slot *slots;	/* all its slots, linked by ctx_next (bind_lock) */
+	void *fp_pending;	/* ctx_set_fpstate before its first switch */
+	size_t fp_pending_size;
 };
 
 static pthread_mutex_t bind_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -159,6 +161,7 @@ static void systrap_ctx_release(struct ctx *c)
 		pthread_mutex_unlock(&as->lock);
 	}
 	pthread_mutex_unlock(&bind_lock);
+	free(c->fp_pending);
 	free(c);
 }
 
@@ -171,6 +174,8 @@ static void systrap_ctx_interrupt(struct ctx *c)
 			SYSTRAP_SIG_INTERRUPT);
 }
 
+static int systrap_ctx_set_fpstate(struct ctx *c, const void *buf, size_t size);
+
 /* The slot of c in as: the cached one, one of c's, or a new stub thread
  * (starting the stub first if need be). */
 static int bind(struct ctx *c, struct as *as, struct slot **out)
@@ -178,9 +183,24 @@ static int bind(struct ctx *c, struct as *as, struct slot **out)
 	int r = 0;
 	struct slot *sl;
 	pthread_mutex_lock(&bind_lock);
-	for (sl = c->slots; sl; sl = sl->ctx_next)
-		if (sl->as == as)
-			break;
+	/* Moving to another address space (exec after vfork): end the
+	 * threads in the old ones, which may live on without this ctx. */
+	for (struct slot **p = &c->slots; *p;) {
+		sl = *p;
+		if (sl->as == as) {
+			p = &sl->ctx_next;
+			continue;
+		}
+		*p = sl->ctx_next;
+		if (c->cur == sl) {
+			__atomic_store_n(&c->cur_as, NULL, __ATOMIC_RELEASE);
+			c->cur = NULL;
+		}
+		pthread_mutex_lock(&sl->as->lock);
+		systrap_slot_retire(sl);
+		pthread_mutex_unlock(&sl->as->lock);
+	}
+	sl = c->slots;
 	if (!sl) {
 		pthread_mutex_lock(&as->lock);
 		if (as->pid <= 0)
@@ -199,6 +219,11 @@ static int bind(struct ctx *c, struct as *as, struct slot **out)
 		*out = sl;
 	}
 	pthread_mutex_unlock(&bind_lock);
+	if (r == 0 && c->fp_pending) {
+		systrap_ctx_set_fpstate(c, c->fp_pending, c->fp_pending_size);
+		free(c->fp_pending);
+		c->fp_pending = NULL;
+	}
 	return r;
 }
 
@@ -390,10 +415,19 @@ static int systrap_ctx_set_fpstate(struct ctx *c, const void *buf, size_t size)
 	struct slot *sl = c->cur;
 	uint64_t fp;
 	uint32_t xsize;
-	if (!sl)
-		return -ESRCH;
 	if (size < FXSAVE_SIZE)
 		return -EINVAL;
+	if (!sl) {
+		/* Not switched yet: the first switch loads it. */
+		void *copy = malloc(size);
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, buf, size);
+		free(c->fp_pending);
+		c->fp_pending = copy;
+		c->fp_pending_size = size;
+		return 0;
+	}
 	if (fp_locate(sl, &fp, &xsize) < 0)
 		return -EFAULT;
 	size_t n = size < xsize ? size : xsize;
