@@ -8,6 +8,7 @@
 #include "sentry/kernel/process.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/task.h"
+#include "sentry/kernel/timer.h"
 #include "sentry/loader/loader.h"
 #include "sentry/mm/mm.h"
 #include "fs/vfs/fdtable.h"
@@ -101,6 +102,7 @@ int task_execve(struct task *t, const char *path, char *const *argv, char *const
 	if (r < 0)
 		return r;
 	exec_kill_other_threads(t);
+	timers_release(t->tg, true);
 	struct mm *old = t->mm;
 	t->mm = mm;
 	mm_put(old);

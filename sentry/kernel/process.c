@@ -8,6 +8,7 @@
 #include "sentry/kernel/errno_restart.h"
 #include "sentry/kernel/futex.h"
 #include "sentry/kernel/task.h"
+#include "sentry/kernel/timer.h"
 #include "sentry/mm/mm.h"
 #include "sentry/mm/usercopy.h"
 #include "fs/vfs/fdtable.h"
@@ -338,6 +339,7 @@ static void unlink_task_locked(struct task *t)
 static bool process_exit_locked(struct task *t, struct tgroup *tg)
 {
 	struct task *leader = tg->leader;
+	timers_release_locked(tg, false);
 	leader->exit_status = tg->group_exit ? tg->group_exit_status : t->exit_status;
 	if (leader->tgid == 1) {
 		kernel.exit_status = leader->exit_status;

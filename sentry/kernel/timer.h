@@ -1,0 +1,42 @@
+/* sentry/kernel/timer.h: interval timers (setitimer/alarm ITIMER_REAL) and
+ * POSIX timers (timer_create), fired by one kernel timer thread. */
+#pragma once
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+struct task;
+struct tgroup;
+
+/* A timer's value as the syscalls see it: time to the next expiry (zero:
+ * disarmed) and the reload interval. */
+struct ktimer_value {
+	struct timespec value;
+	struct timespec interval;
+};
+
+/* ITIMER_REAL of t's process. */
+int itimer_real_set(struct task *t, const struct ktimer_value *nv, struct ktimer_value *old);
+int itimer_real_get(struct task *t, struct ktimer_value *cur);
+
+struct ktimer_event {
+	int notify;		/* SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD_ID */
+	int signo;
+	int tid;		/* SIGEV_THREAD_ID */
+	uint64_t value;		/* sigev_value */
+	bool value_is_id;	/* no sigevent given: the value is the timer id */
+};
+
+/* POSIX timers; ids are per process. */
+int ptimer_create(struct task *t, clockid_t clock, const struct ktimer_event *ev);
+int ptimer_set(struct task *t, int id, bool absolute, const struct ktimer_value *nv,
+	       struct ktimer_value *old);
+int ptimer_get(struct task *t, int id, struct ktimer_value *cur);
+int ptimer_getoverrun(struct task *t, int id);
+int ptimer_delete(struct task *t, int id);
+
+/* Process exit: the process's timers go away; exec: its POSIX timers
+ * (ITIMER_REAL survives exec, as on Linux). */
+void timers_release(struct tgroup *tg, bool exec);
+void timers_release_locked(struct tgroup *tg, bool exec);
