@@ -1,6 +1,7 @@
 /* fs/tmpfs/tmpfs_dir.c: tmpfs directories: the namespace ops (the VFS
  * holds vfs_lock) and readdir over the cached children. */
 #include "fs/tmpfs/tmpfs.h"
+#include "fs/pipefs/pipe.h"
 #include "fs/vfs/chrdev.h"
 #include "fs/vfs/dentry.h"
 #include "fs/vfs/file.h"
@@ -48,8 +49,11 @@ static int tmpfs_mknod(struct inode *dir, struct dentry *d, mode_t mode, dev_t r
 		inode->iops = &tmpfs_file_iops;
 		inode->fops = chrdev_lookup(rdev);
 		break;
-	case S_IFBLK:
 	case S_IFIFO:
+		inode->iops = &tmpfs_file_iops;
+		inode->fops = &pipe_fifo_fops;
+		break;
+	case S_IFBLK:
 	case S_IFSOCK:
 		inode->rdev = rdev;
 		inode->iops = &tmpfs_file_iops;

@@ -1,5 +1,6 @@
 /* fs/vfs/file.c: open file description lifetime and generic helpers. */
 #include "fs/vfs/file.h"
+#include "fs/anon/eventpoll.h"
 #include "fs/vfs/dentry.h"
 #include "fs/vfs/inode.h"
 
@@ -34,6 +35,8 @@ void file_put(struct file *f)
 {
 	if (!f || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
+	if (__atomic_load_n(&f->epitems, __ATOMIC_ACQUIRE))
+		eventpoll_release_file(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	iput(f->inode);

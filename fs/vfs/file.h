@@ -8,7 +8,10 @@
  *
  * read/write take the position to use and advance it; the syscall layer
  * passes &f->pos (under f->pos_lock when FMODE_ATOMIC_POS) or the pread
- * offset. Files without FMODE_PREAD give ESPIPE for pread/pwrite/lseek. */
+ * offset. Files without FMODE_PREAD give ESPIPE for pread/pwrite/lseek.
+ * Stream files (neither FMODE_ATOMIC_POS nor FMODE_PREAD: pipes, host
+ * stdio) get a position that starts at 0 for each syscall: it counts the
+ * bytes moved so far by that call, so a pipe blocks only while it is 0. */
 #pragma once
 #include <pthread.h>
 #include <stdbool.h>
@@ -21,6 +24,8 @@
 
 struct file;
 struct inode;
+struct epitem;
+struct poll_table;
 struct task;
 
 /* readdir: emit returns false when the caller's buffer is full. pos is
@@ -44,6 +49,10 @@ struct file_ops {
 	/* stat of a file without an inode (host files). */
 	int (*stat)(struct file *f, struct stat *st);
 	int (*fsync)(struct file *f, bool datasync);
+	/* Readiness (POLL* bits); queue on the file's wait queues through
+	 * poll_wait(pt, ...) when pt is not NULL (fs/vfs/waitq.h). NULL:
+	 * always readable and writable, and epoll refuses the file. */
+	uint32_t (*poll)(struct file *f, struct poll_table *pt);
 	void (*release)(struct file *f);
 };
 
@@ -63,6 +72,9 @@ struct file {
 	struct inode *inode;	/* referenced, or NULL */
 	pthread_mutex_t pos_lock;
 	int64_t pos;
+	/* epoll watches of this file (fs/anon/eventpoll.c), under its
+	 * lock; dropped at the last file_put. */
+	struct epitem *epitems;
 };
 
 struct file *file_new(const struct file_ops *ops, int flags, void *priv);

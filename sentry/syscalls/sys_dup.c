@@ -1,8 +1,9 @@
 /* sentry/syscalls/sys_dup.c: dup, dup2, dup3 and the fd-level fcntl
- * commands (DUPFD, GETFD/SETFD, GETFL/SETFL). Locks, leases, seals and
- * pipe sizes come with the VFS. */
+ * commands (DUPFD, GETFD/SETFD, GETFL/SETFL, GETPIPE_SZ/SETPIPE_SZ via
+ * fs/pipefs). Locks, leases and seals come with the VFS. */
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/kernel/task.h"
+#include "fs/pipefs/pipe.h"
 #include "fs/vfs/fdtable.h"
 #include "fs/vfs/file.h"
 
@@ -95,6 +96,15 @@ int64_t sys_fcntl(struct task *t, const uint64_t a[6])
 			int nf = (old & ~SETFL_MASK) | ((int)a[2] & SETFL_MASK);
 			__atomic_store_n(&f->flags, nf, __ATOMIC_RELAXED);
 		}
+		file_put(f);
+		return r;
+	}
+	case F_GETPIPE_SZ:
+	case F_SETPIPE_SZ: {
+		struct file *f = fdtable_get_file(t->files, fd);
+		if (!f)
+			return -EBADF;
+		int64_t r = pipe_fcntl(f, cmd, a[2]);
 		file_put(f);
 		return r;
 	}

@@ -1,6 +1,7 @@
 #!/bin/sh
-# busybox_compare.sh: single-process busybox applets run natively and in
-# the sandbox; their stdout and exit status must be identical.
+# busybox_compare.sh: busybox applets, and shell pipelines of them, run
+# natively and in the sandbox; their stdout and exit status must be
+# identical.
 #
 #   busybox_compare.sh CVISOR [PLATFORM...]
 #
@@ -131,6 +132,12 @@ compare factor 1000000007 4294967296
 compare test 3 -gt 2
 compare test 2 -gt 3
 expect_native 1 test 2 -gt 3
+
+# Pipelines: busybox sh with pipes between processes (programs are named
+# by absolute path).
+compare sh -c "echo hi | $BUSYBOX cat; $BUSYBOX seq 1000 | $BUSYBOX sort -r | $BUSYBOX head -3"
+compare sh -c "$BUSYBOX seq 200000 | $BUSYBOX wc -l"
+compare sh -c "$BUSYBOX seq 100000 | $BUSYBOX head -2; echo status \$?"
 
 # uname: the sandbox reports its own release and hostname, so only the
 # system and machine names are compared; `uname -a` must run and say Linux.
