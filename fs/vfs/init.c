@@ -1,8 +1,10 @@
-/* fs/vfs/init.c: the sandbox's mount namespace: a tmpfs root (until the
- * overlay over the gofer), with /tmp a tmpfs of its own, /dev (devfs) and
- * an empty /proc. Mounting file systems by type name. */
+/* fs/vfs/init.c: the sandbox's mount namespace: the root is an overlay
+ * (tmpfs over the gofer's root file system) when the sentry has a gofer,
+ * else a tmpfs; /tmp a tmpfs of its own, /dev (devfs), an empty /proc,
+ * then the -v bind mounts. Mounting file systems by type name. */
 #include "fs/vfs/vfs.h"
 #include "fs/devfs/devfs.h"
+#include "fs/goferfs/goferfs.h"
 #include "fs/tmpfs/tmpfs.h"
 #include "fs/vfs/dentry.h"
 #include "fs/vfs/inode.h"
@@ -61,7 +63,15 @@ static int mkdir_mount(const char *dir, mode_t mode, const char *type, const cha
 
 static void do_init(void)
 {
-	struct dentry *root = tmpfs_mount(0755);
+	int err = 0;
+	struct dentry *root = goferfs_rootfs(&err);
+	if (!root && err) {
+		init_result = err;
+		return;
+	}
+	bool gofer = root != NULL;
+	if (!root)
+		root = tmpfs_mount(0755);
 	if (!root) {
 		init_result = -ENOMEM;
 		return;
@@ -77,7 +87,12 @@ static void do_init(void)
 	if (r == 0)
 		r = mkdir_mount("/dev", 0755, "devtmpfs", "devtmpfs");
 	if (r == 0)
-		r = mkdir_mount("/proc", 0555, NULL, NULL);
+		r = mkdir_mount("/proc", 0555, gofer ? "tmpfs" : NULL, "proc");
+	/* The host's /proc and /sys must not show through the gofer. */
+	if (r == 0 && gofer)
+		r = mkdir_mount("/sys", 0555, "tmpfs", "sysfs");
+	if (r == 0)
+		r = goferfs_mount_volumes();
 	init_result = r;
 }
 

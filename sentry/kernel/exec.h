@@ -5,11 +5,14 @@
 
 struct task;
 struct mm;
+struct fs_context;
 
-/* Load path into a new mm (with a new platform address space). 0 or
- * -errno; -ENOEXEC sets *why. */
-int exec_image(const char *path, char *const *argv, char *const *envp,
-	       struct mm **out, struct user_regs_struct *regs, const char **why);
+/* Load path (resolved in fs: root and cwd) into a new mm (with a new
+ * platform address space); "#!" scripts and PT_INTERP interpreters are
+ * followed. 0 or -errno; -ENOEXEC sets *why. */
+int exec_image(struct fs_context *fs, const char *path, char *const *argv,
+	       char *const *envp, struct mm **out, struct user_regs_struct *regs,
+	       const char **why);
 
 /* execve: replace t's program. argv/envp are sentry copies. On success
  * the old address space is gone; on failure nothing changed. */

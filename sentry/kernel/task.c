@@ -14,6 +14,9 @@
 #include "fs/vfs/fdtable.h"
 #include "fs/vfs/file.h"
 #include "fs/vfs/fs_context.h"
+#include "fs/vfs/dentry.h"
+#include "fs/vfs/inode.h"
+#include "fs/vfs/vfs.h"
 #include "platform/platform.h"
 #include "lib/log.h"
 
@@ -27,16 +30,35 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* --- loading the first program from the host ---------------------------- */
+/* --- loading the first program ------------------------------------------ */
 
-/* Resolve a command name like execvp: names without '/' are searched in
- * the guest's PATH. Returns an open fd or -errno. */
-static int open_program(const char *name, char **envp, char *path, size_t pathlen)
+/* Is path, in the sandbox's file system, a file exec could run? */
+static int program_at(struct fs_context *fs, const char *path)
+{
+	struct walk_start ws;
+	fs_context_root(fs, &ws.root);
+	fs_context_cwd(fs, &ws.dir);
+	struct path p;
+	int r = vfs_lookup(&ws, path, LOOKUP_FOLLOW, &p);
+	path_put(&ws.root);
+	path_put(&ws.dir);
+	if (r < 0)
+		return r;
+	if (!S_ISREG(p.dentry->inode->mode))
+		r = -EACCES;
+	path_put(&p);
+	return r;
+}
+
+/* Resolve a command name like execvp, in the sandbox's file system:
+ * names without '/' are searched in the guest's PATH. 0 or -errno. */
+static int open_program(struct fs_context *fs, const char *name, char **envp,
+			char *path, size_t pathlen)
 {
 	if (strchr(name, '/')) {
-		snprintf(path, pathlen, "%s", name);
-		int fd = open(name, O_RDONLY | O_CLOEXEC);
-		return fd < 0 ? -errno : fd;
+		if ((size_t)snprintf(path, pathlen, "%s", name) >= pathlen)
+			return -ENAMETOOLONG;
+		return program_at(fs, path);
 	}
 	const char *p = "/usr/local/bin:/usr/bin:/bin";
 	for (char **e = envp; *e; e++)
@@ -46,11 +68,11 @@ static int open_program(const char *name, char **envp, char *path, size_t pathle
 	while (*p) {
 		size_t n = strcspn(p, ":");
 		if ((size_t)snprintf(path, pathlen, "%.*s/%s", (int)n, p, name) < pathlen) {
-			int fd = open(path, O_RDONLY | O_CLOEXEC);
-			if (fd >= 0)
-				return fd;
-			if (errno != ENOENT)
-				err = -errno;
+			int r = program_at(fs, path);
+			if (r == 0)
+				return 0;
+			if (r != -ENOENT && r != -ENOTDIR)
+				err = r;
 		}
 		p += n;
 		if (*p == ':')
@@ -108,15 +130,14 @@ int task_create_init(const struct sandbox_config *cfg, struct task **out)
 	}
 
 	char path[PATH_MAX];
-	int fd = open_program(cfg->argv[0], cfg->envp, path, sizeof(path));
-	if (fd < 0) {
-		fprintf(stderr, "cvisor: %s: %s\n", cfg->argv[0], strerror(-fd));
-		return fd;
+	r = open_program(t->fs, cfg->argv[0], cfg->envp, path, sizeof(path));
+	if (r < 0) {
+		fprintf(stderr, "cvisor: %s: %s\n", cfg->argv[0], strerror(-r));
+		return r;
 	}
-	close(fd);
 	const char *why = NULL;
 	struct mm *mm;
-	r = exec_image(path, cfg->argv, cfg->envp, &mm, &t->regs, &why);
+	r = exec_image(t->fs, path, cfg->argv, cfg->envp, &mm, &t->regs, &why);
 	if (r < 0) {
 		fprintf(stderr, "cvisor: %s: cannot execute: %s\n", path,
 			why ? why : strerror(-r));

@@ -21,9 +21,12 @@
  * Guest memory is written with mm_poke only. The file comes through
  * struct loader_file; every length used is one elf_parse() checked, and
  * reads that come up short are -ENOEXEC. An image is mapped at a bias by
- * load_image(), which is what a PT_INTERP interpreter will use too. */
+ * load_image(); a PT_INTERP interpreter (ld.so) is loaded the same way
+ * below mmap_base, AT_BASE is its bias and the program starts at its
+ * entry. */
 #include <cpuid.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
@@ -417,6 +420,7 @@ static int stack_args_init(struct stack_args *sa, struct mm *mm,
 struct auxv_info {
 	const struct elf_image *img;
 	const struct elf_load *load;
+	uint64_t at_base;
 	uint64_t at_random, at_execfn, at_platform;
 };
 
@@ -468,7 +472,7 @@ static size_t auxv_build(uint64_t *v, const struct auxv_info *ai)
 	AUX(AT_PHDR, ai->load->phdr);
 	AUX(AT_PHENT, sizeof(Elf64_Phdr));
 	AUX(AT_PHNUM, ai->img->ehdr.e_phnum);
-	AUX(AT_BASE, 0);	/* the interpreter's bias, later */
+	AUX(AT_BASE, ai->at_base);	/* the interpreter's bias */
 	AUX(AT_FLAGS, 0);
 	AUX(AT_ENTRY, ai->load->entry);
 	AUX(AT_UID, 0);
@@ -504,7 +508,7 @@ static uint64_t put_strings(char *buf, uint64_t base, uint64_t addr,
 
 /* Random values for one exec, drawn with one getrandom. */
 struct exec_rnd {
-	uint64_t stack_gap, sp_off, bias, brk;
+	uint64_t stack_gap, sp_off, bias, brk, interp;
 	uint8_t at_random[16];
 };
 
@@ -513,12 +517,12 @@ struct exec_rnd {
 static int stack_build(struct mm *mm, const struct stack_args *sa,
 		       uint64_t top, const struct exec_rnd *rnd,
 		       const struct elf_image *img,
-		       const struct elf_load *load, uint64_t *rsp)
+		       const struct elf_load *load, uint64_t at_base, uint64_t *rsp)
 {
 	_Static_assert(AUXV_WORDS * sizeof(uint64_t) == sizeof(mm->auxv),
 		      "AUXV_WORDS");
 	uint64_t auxv[AUXV_WORDS];
-	struct auxv_info ai = { .img = img, .load = load };
+	struct auxv_info ai = { .img = img, .load = load, .at_base = at_base };
 	uint64_t execfn, env_start, arg_start, p, sp, items, *words;
 	size_t nauxv, size;
 	char *buf;
@@ -572,12 +576,72 @@ static int stack_build(struct mm *mm, const struct stack_args *sa,
 	return 0;
 }
 
+/* Read the PT_INTERP path of img, open it with args->open_interp and
+ * read its headers into iimg. The interpreter must itself be static. */
+static int open_interp(struct loader_file *f, const struct elf_image *img,
+		       const struct loader_args *args, struct loader_file *out,
+		       struct elf_image *iimg, const char **why)
+{
+	const Elf64_Phdr *ph = &img->phdrs[img->interp_index];
+	char path[PATH_MAX];
+	int r;
+
+	if (!args->open_interp)
+		return fail(why, "dynamically linked programs need the VFS "
+			    "to open their interpreter", -ENOEXEC);
+	/* elf_parse bounded p_filesz to the file and to PATH_MAX. */
+	if (ph->p_filesz < 2 || ph->p_filesz > sizeof(path))
+		return fail(why, "bad interpreter path", -ENOEXEC);
+	r = read_exact(f, path, ph->p_filesz, ph->p_offset, why);
+	if (r)
+		return r;
+	if (path[ph->p_filesz - 1] != 0 || strlen(path) != ph->p_filesz - 1)
+		return fail(why, "interpreter path not a C string", -ENOEXEC);
+	r = args->open_interp(args->ctx, path, out);
+	if (r)
+		return fail(why, "cannot open the interpreter", r);
+	r = read_headers(out, iimg, why);
+	if (r == 0 && iimg->interp_index >= 0)
+		r = fail(why, "the interpreter wants an interpreter", -ELIBBAD);
+	if (r == 0 && iimg->ehdr.e_type != ET_DYN)
+		r = fail(why, "the interpreter is not position independent",
+			 -ELIBBAD);
+	if (r && args->close_interp)
+		args->close_interp(args->ctx, out);
+	return r;
+}
+
+/* The bias of the interpreter: below mmap_base (where Linux's mmap would
+ * put it), a random number of pages lower, clear of the program. */
+static int place_interp(const struct mm *mm, const struct elf_image *iimg,
+			uint64_t limit, uint64_t prog_lo, uint64_t prog_hi,
+			uint64_t rnd, uint64_t *bias, const char **why)
+{
+	uint64_t extent = iimg->hi - iimg->lo, align = image_align(iimg);
+	uint64_t top = mm->mmap_base < limit ? mm->mmap_base : limit;
+	uint64_t r = rnd_pages(rnd, DYN_RND_MAX), start;
+
+	if (top < extent + r + MMAP_MIN_ADDR)
+		r = 0;
+	if (top < extent + MMAP_MIN_ADDR)
+		return fail(why, "no room for the interpreter", -ENOMEM);
+	start = (top - extent - r) & ~(align - 1);
+	if (start < prog_hi && start + extent > prog_lo)
+		start = (prog_lo - extent) & ~(align - 1);
+	if (start < MMAP_MIN_ADDR || start > top)
+		return fail(why, "no room for the interpreter", -ENOMEM);
+	*bias = start - iimg->lo;
+	return 0;
+}
+
 int loader_exec(struct mm *mm, struct loader_file *f,
 		const struct loader_args *args,
 		struct user_regs_struct *regs, const char **why)
 {
-	struct elf_image *img;
-	struct elf_load load;
+	struct elf_image *img, *iimg;
+	struct elf_load load, iload = { 0 };
+	struct loader_file interp;
+	bool have_interp = false;
 	struct stack_args sa;
 	struct exec_rnd rnd;
 	uint64_t gap, top, limit, bias, brk, rsp;
@@ -586,19 +650,20 @@ int loader_exec(struct mm *mm, struct loader_file *f,
 	if (why)
 		*why = NULL;
 	img = malloc(sizeof(*img));
-	if (!img)
+	iimg = malloc(sizeof(*iimg));
+	if (!img || !iimg) {
+		free(img);
+		free(iimg);
 		return -ENOMEM;
+	}
 	r = read_headers(f, img, why);
 	if (r)
 		goto out;
 	if (img->interp_index >= 0) {
-		/* Later: read the path at phdrs[interp_index], open it through
-		 * the VFS, read_headers() it, place it below the stack and
-		 * load_image() it; AT_BASE becomes its bias and rip its
-		 * entry. */
-		r = fail(why, "dynamically linked programs need the VFS (not "
-			 "yet supported)", -ENOEXEC);
-		goto out;
+		r = open_interp(f, img, args, &interp, iimg, why);
+		if (r)
+			goto out;
+		have_interp = true;
 	}
 	r = stack_args_init(&sa, mm, f, args);
 	if (r) {
@@ -630,6 +695,20 @@ int loader_exec(struct mm *mm, struct loader_file *f,
 	r = load_image(mm, f, img, bias, &load, why);
 	if (r)
 		goto out;
+	if (have_interp) {
+		uint64_t ibias;
+		r = place_interp(mm, iimg, limit, img->lo + bias, img->hi + bias,
+				 rnd.interp, &ibias, why);
+		if (r == 0)
+			r = load_image(mm, &interp, iimg, ibias, &iload, why);
+		if (r)
+			goto out;
+		if (iload.entry >= mm->max_addr) {
+			r = fail(why, "interpreter entry outside the address space",
+				 -ENOEXEC);
+			goto out;
+		}
+	}
 
 	/* brk just above the image, randomized when there is room. */
 	brk = img->hi + bias;
@@ -641,18 +720,22 @@ int loader_exec(struct mm *mm, struct loader_file *f,
 	mm->start_data = load.start_data;
 	mm->end_data = load.end_data;
 
-	r = stack_build(mm, &sa, top, &rnd, img, &load, &rsp);
+	r = stack_build(mm, &sa, top, &rnd, img, &load,
+			have_interp ? iload.bias : 0, &rsp);
 	if (r) {
 		fail(why, "cannot build the stack", r);
 		goto out;
 	}
 	memset(regs, 0, sizeof(*regs));
-	regs->rip = load.entry;
+	regs->rip = have_interp ? iload.entry : load.entry;
 	regs->rsp = rsp;
 	regs->eflags = 0x202;
 	regs->cs = 0x33;
 	regs->ss = 0x2b;
 out:
+	if (have_interp && args->close_interp)
+		args->close_interp(args->ctx, &interp);
 	free(img);
+	free(iimg);
 	return r;
 }

@@ -1,7 +1,7 @@
 /* sentry/loader/loader.h: loading a program into a fresh address space.
  *
- * ELF64 x86-64 executables (ET_EXEC and static-pie ET_DYN; PT_INTERP comes
- * with the VFS), the initial stack (argv, envp, auxv) and the first
+ * ELF64 x86-64 executables (ET_EXEC and ET_DYN, with a PT_INTERP
+ * interpreter opened through loader_args->open_interp), the initial stack (argv, envp, auxv) and the first
  * registers. The file is read through struct loader_file so the loader
  * never knows where the bytes come from. Malformed files give -ENOEXEC and
  * a reason string, never a crash. */
@@ -59,6 +59,11 @@ struct loader_args {
 	char *const *argv;	/* sentry memory, NULL terminated */
 	char *const *envp;
 	const char *execfn;	/* AT_EXECFN string */
+	/* Open the PT_INTERP path (NULL: dynamic programs are -ENOEXEC);
+	 * close_interp releases what open_interp filled in. */
+	int (*open_interp)(void *ctx, const char *path, struct loader_file *out);
+	void (*close_interp)(void *ctx, struct loader_file *f);
+	void *ctx;
 };
 
 /* Load f into mm (which must be empty), build the initial stack and set

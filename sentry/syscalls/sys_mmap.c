@@ -6,6 +6,7 @@
 #include "sentry/mm/usercopy.h"
 #include "fs/vfs/fdtable.h"
 #include "fs/vfs/file.h"
+#include "fs/vfs/inode.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -14,6 +15,61 @@
 int64_t sys_brk(struct task *t, const uint64_t a[6])
 {
 	return mm_brk(t->mm, a[0]);
+}
+
+/* Until the memory manager maps files: a private mapping of a file (or a
+ * shared one that can never be written) is anonymous memory filled with
+ * the file's bytes at mmap time (what ld.so needs to load libraries).
+ * Writable shared file mappings are still ENODEV. */
+static int64_t map_file_copy(struct task *t, struct file *f, uint64_t addr, uint64_t len,
+			     int prot, int flags, uint64_t off)
+{
+	enum { CHUNK = 64 * 1024 };
+	int type = flags & MAP_TYPE;
+	if ((f->mode & FMODE_PATH) || !f->inode || !f->ops->read)
+		return -ENODEV;
+	if (!(f->mode & FMODE_READ))
+		return -EACCES;
+	if (!S_ISREG(f->inode->mode))
+		return -ENODEV;
+	if (type == MAP_SHARED && (prot & PROT_WRITE))
+		return -ENODEV;
+	if (type != MAP_PRIVATE && type != MAP_SHARED && type != MAP_SHARED_VALIDATE)
+		return -EINVAL;
+	if ((int64_t)off < 0)
+		return -EOVERFLOW;
+	int mflags = (flags & ~(MAP_TYPE | MAP_DENYWRITE | MAP_EXECUTABLE)) |
+		     MAP_PRIVATE | MAP_ANONYMOUS;
+	int64_t start = mm_mmap(t->mm, addr, len, prot, mflags, NULL, 0);
+	if (start < 0 || len == 0)
+		return start;
+	char *buf = malloc(CHUNK);
+	if (!buf) {
+		mm_munmap(t->mm, (uint64_t)start, len);
+		return -ENOMEM;
+	}
+	int64_t r = start;
+	for (uint64_t done = 0; done < len;) {
+		size_t want = len - done > CHUNK ? CHUNK : (size_t)(len - done);
+		int64_t pos = (int64_t)(off + done);
+		ssize_t n = f->ops->read(f, buf, want, &pos);
+		if (n < 0) {
+			r = n;
+			break;
+		}
+		if (n == 0)
+			break;	/* beyond the end: zeros */
+		int e = mm_poke(t->mm, (uint64_t)start + done, buf, (size_t)n);
+		if (e < 0) {
+			r = e;
+			break;
+		}
+		done += (uint64_t)n;
+	}
+	free(buf);
+	if (r < 0)
+		mm_munmap(t->mm, (uint64_t)start, len);
+	return r;
 }
 
 int64_t sys_mmap(struct task *t, const uint64_t a[6])
@@ -26,8 +82,9 @@ int64_t sys_mmap(struct task *t, const uint64_t a[6])
 		struct file *f = fdtable_get_file(t->files, fd);
 		if (!f)
 			return -EBADF;
+		int64_t r = map_file_copy(t, f, addr, len, prot, flags, off);
 		file_put(f);
-		return -ENODEV;	/* no mappable files before the VFS */
+		return r;
 	}
 	return mm_mmap(t->mm, addr, len, prot, flags, NULL, 0);
 }

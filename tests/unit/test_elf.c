@@ -474,7 +474,7 @@ static int exec_mem(struct mm *mm, const uint8_t *data, size_t size,
 	struct memsrc src = { data, size };
 	struct loader_file f = { .priv = &src, .pread = mem_pread,
 				 .size = claimed, .path = "/test/prog" };
-	struct loader_args args = { argv, envp, "/test/execfn" };
+	struct loader_args args = { .argv = argv, .envp = envp, .execfn = "/test/execfn" };
 
 	return loader_exec(mm, &f, &args, regs, why);
 }

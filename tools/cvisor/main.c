@@ -1,7 +1,8 @@
 /* tools/cvisor/main.c: the cvisor command: subcommand dispatch. One binary
  * plays every role; the launcher re-executes /proc/self/exe for the
- * sentry (hidden subcommand "sentry"). */
+ * sentry (hidden subcommand "sentry") and the gofer (hidden "gofer"). */
 #include "tools/cvisor/commands.h"
+#include "gofer/gofer.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -43,6 +44,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (strcmp(cmd, "sentry") == 0)
 		return cmd_sentry(argc - 1, argv + 1);
+	if (strcmp(cmd, "gofer") == 0)
+		return gofer_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
 		usage(stdout);
 		return 0;

@@ -14,7 +14,8 @@ void run_usage(FILE *out)
 	fprintf(out,
 "usage: cvisor run [FLAGS] -- PROGRAM [ARGS...]\n"
 "\n"
-"Run PROGRAM (a static x86-64 Linux executable) inside the sandbox.\n"
+"Run PROGRAM (an x86-64 Linux executable or #! script, found in the\n"
+"sandbox's root file system) inside the sandbox.\n"
 "\n"
 "  --platform=NAME     how guest syscalls are caught: %s (default ptrace)\n"
 "  --strace            print every guest syscall, decoded, to stderr or the debug log\n"
@@ -23,6 +24,10 @@ void run_usage(FILE *out)
 "                      environment is PATH, HOME=/root and TERM\n"
 "  --cwd=DIR           the guest's working directory (absolute)\n"
 "  --hostname=NAME     the sandbox's hostname (default cvisor)\n"
+"  --root=DIR          the host directory seen (read-only, with a tmpfs over\n"
+"                      it) as the sandbox's / (default /)\n"
+"  -v HOST:GUEST[:ro]  bind-mount host directory HOST at GUEST (repeatable);\n"
+"                      writes reach the host unless :ro\n"
 "  -h, --help          this help\n", platform_names());
 }
 
@@ -54,7 +59,41 @@ static int default_env(struct run_options *o)
 	return env_set(o, "PATH=" DEFAULT_PATH) | env_set(o, "HOME=/root") | env_set(o, buf);
 }
 
-enum { OPT_PLATFORM = 256, OPT_STRACE, OPT_DEBUG_LOG, OPT_ENV, OPT_CWD, OPT_HOSTNAME };
+enum { OPT_PLATFORM = 256, OPT_STRACE, OPT_DEBUG_LOG, OPT_ENV, OPT_CWD, OPT_HOSTNAME,
+       OPT_ROOT, OPT_GOFER_FD };
+
+/* HOST:GUEST[:ro], both absolute. */
+static int volume_add(struct run_options *o, const char *arg, char *err, size_t errlen)
+{
+	char *s = strdup(arg);
+	struct volume *v = realloc(o->vols, (o->nvols + 1) * sizeof(*v));
+	if (!s || !v) {
+		free(s);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	o->vols = v;
+	char *guest = strchr(s, ':');
+	bool ro = false;
+	if (guest) {
+		*guest++ = 0;
+		char *opt = strchr(guest, ':');
+		if (opt) {
+			*opt++ = 0;
+			if (strcmp(opt, "ro") == 0)
+				ro = true;
+			else if (strcmp(opt, "rw") != 0)
+				guest = NULL;
+		}
+	}
+	if (!guest || s[0] != '/' || guest[0] != '/') {
+		snprintf(err, errlen, "-v wants HOST:GUEST[:ro] with absolute paths, got \"%s\"", arg);
+		free(s);
+		return -1;
+	}
+	o->vols[o->nvols++] = (struct volume){ s, guest, ro };
+	return 0;
+}
 
 int run_options_parse(int argc, char **argv, struct run_options *o, char *err, size_t errlen)
 {
@@ -65,6 +104,9 @@ int run_options_parse(int argc, char **argv, struct run_options *o, char *err, s
 		{ "env", required_argument, NULL, OPT_ENV },
 		{ "cwd", required_argument, NULL, OPT_CWD },
 		{ "hostname", required_argument, NULL, OPT_HOSTNAME },
+		{ "root", required_argument, NULL, OPT_ROOT },
+		{ "volume", required_argument, NULL, 'v' },
+		{ "gofer-fd", required_argument, NULL, OPT_GOFER_FD },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
@@ -72,6 +114,8 @@ int run_options_parse(int argc, char **argv, struct run_options *o, char *err, s
 	o->cfg.platform = "ptrace";
 	o->cfg.cwd = "/";
 	o->cfg.memory_limit = DEFAULT_MEMORY;
+	o->root = "/";
+	o->gofer_fd = -1;
 	if (default_env(o) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -80,7 +124,7 @@ int run_options_parse(int argc, char **argv, struct run_options *o, char *err, s
 	opterr = 0;
 	int c;
 	/* '+': stop at the first non-option, the program. */
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hv:", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_PLATFORM:
 			if (strcmp(optarg, "ptrace") != 0 && strcmp(optarg, "systrap") != 0) {
@@ -120,11 +164,32 @@ int run_options_parse(int argc, char **argv, struct run_options *o, char *err, s
 			}
 			o->cfg.hostname = optarg;
 			break;
+		case OPT_ROOT:
+			if (optarg[0] == 0) {
+				snprintf(err, errlen, "--root wants a directory");
+				return -1;
+			}
+			o->root = optarg;
+			break;
+		case 'v':
+			if (volume_add(o, optarg, err, errlen) < 0)
+				return -1;
+			break;
+		case OPT_GOFER_FD: {
+			char *end;
+			long fd = strtol(optarg, &end, 10);
+			if (*end || fd < 0 || fd > 65535) {
+				snprintf(err, errlen, "bad --gofer-fd %s", optarg);
+				return -1;
+			}
+			o->gofer_fd = (int)fd;
+			break;
+		}
 		case 'h':
 			run_usage(stdout);
 			return 1;
 		default:
-			if (optopt >= OPT_PLATFORM)
+			if (optopt >= OPT_PLATFORM || optopt == 'v')
 				snprintf(err, errlen, "flag %s needs a value", argv[optind - 1]);
 			else if (optopt)
 				snprintf(err, errlen, "unknown flag -%c", optopt);

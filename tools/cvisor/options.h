@@ -6,8 +6,18 @@
 #include <stdio.h>
 #include "sentry/kernel/task.h"
 
+/* -v HOST:GUEST[:ro] */
+struct volume {
+	const char *host, *guest;
+	bool ro;
+};
+
 struct run_options {
 	struct sandbox_config cfg;
+	const char *root;	/* --root: the host directory served as / */
+	struct volume *vols;
+	size_t nvols;
+	int gofer_fd;		/* hidden --gofer-fd (the sentry's end), or -1 */
 	const char *debug_log;
 	char **env;		/* NULL terminated, owned */
 	size_t nenv;

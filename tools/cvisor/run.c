@@ -1,17 +1,72 @@
 /* tools/cvisor/run.c: `cvisor run`, the launcher. It checks the flags,
- * starts the sentry by re-executing /proc/self/exe, waits for it and exits
- * with the guest's status. */
+ * starts the gofer (`/proc/self/exe gofer FD EXPORT...`: the --root
+ * directory read-only, then each -v directory) on one end of a
+ * SOCK_SEQPACKET socketpair and the sentry (`/proc/self/exe sentry
+ * --gofer-fd=FD ...`) on the other, waits for the sentry and exits with
+ * the guest's status. The gofer exits when the sentry's end closes. */
 #include "tools/cvisor/commands.h"
 #include "tools/cvisor/options.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+extern char **environ;
+
+/* posix_spawn /proc/self/exe with argv, passing fd (cloexec cleared for
+ * the child only). The pid, or -1 with a message printed. */
+static pid_t spawn_with_fd(char **argv, int fd, const char *what)
+{
+	pid_t pid;
+	int fl = fcntl(fd, F_GETFD);
+	fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
+	/* posix_spawn (vfork underneath) costs less than fork + exec. */
+	int serr = posix_spawn(&pid, "/proc/self/exe", NULL, NULL, argv, environ);
+	fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
+	if (serr != 0) {
+		fprintf(stderr, "cvisor run: cannot start the %s: %s\n", what, strerror(serr));
+		return -1;
+	}
+	return pid;
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static pid_t start_gofer(const struct run_options *o, int fd)
+{
+	char **gargv = calloc(o->nvols + 5, sizeof(char *));
+	char fdbuf[16];
+	if (!gargv)
+		return -1;
+	snprintf(fdbuf, sizeof(fdbuf), "%d", fd);
+	gargv[0] = "cvisor";
+	gargv[1] = "gofer";
+	gargv[2] = fdbuf;
+	size_t n = 3;
+	if (asprintf(&gargv[n++], "ro:%s", o->root) < 0)
+		return -1;
+	for (size_t i = 0; i < o->nvols; i++)
+		if (asprintf(&gargv[n++], "%s:%s", o->vols[i].ro ? "ro" : "rw",
+			     o->vols[i].host) < 0)
+			return -1;
+	pid_t pid = spawn_with_fd(gargv, fd, "gofer");
+	for (size_t i = 3; i < n; i++)
+		free(gargv[i]);
+	free(gargv);
+	return pid;
+}
 
 int cmd_run(int argc, char **argv)
 {
@@ -24,22 +79,45 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "cvisor run: %s\n", err);
 		return 2;
 	}
-	char **sargv = calloc((size_t)argc + 2, sizeof(char *));
+	if (!is_dir(o.root)) {
+		fprintf(stderr, "cvisor run: --root %s is not a directory\n", o.root);
+		return 2;
+	}
+	for (size_t i = 0; i < o.nvols; i++) {
+		if (!is_dir(o.vols[i].host)) {
+			fprintf(stderr, "cvisor run: -v %s: not a directory\n", o.vols[i].host);
+			return 2;
+		}
+	}
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		fprintf(stderr, "cvisor run: socketpair: %s\n", strerror(errno));
+		return 125;
+	}
+	char **sargv = calloc((size_t)argc + 3, sizeof(char *));
+	char fdarg[32];
 	if (!sargv) {
 		fprintf(stderr, "cvisor run: out of memory\n");
 		return 125;
 	}
+	snprintf(fdarg, sizeof(fdarg), "--gofer-fd=%d", sv[0]);
 	sargv[0] = "cvisor";
 	sargv[1] = "sentry";
+	sargv[2] = fdarg;
 	for (int i = 1; i < argc; i++)
-		sargv[i + 1] = argv[i];
+		sargv[i + 2] = argv[i];
 
-	/* posix_spawn (vfork underneath) costs less than fork + exec. */
-	pid_t pid;
-	extern char **environ;
-	int serr = posix_spawn(&pid, "/proc/self/exe", NULL, NULL, sargv, environ);
-	if (serr != 0) {
-		fprintf(stderr, "cvisor run: cannot start the sentry: %s\n", strerror(serr));
+	pid_t gofer = start_gofer(&o, sv[1]);
+	close(sv[1]);
+	if (gofer < 0) {
+		close(sv[0]);
+		return 125;
+	}
+	pid_t pid = spawn_with_fd(sargv, sv[0], "sentry");
+	close(sv[0]);
+	if (pid < 0) {
+		kill(gofer, SIGKILL);
+		waitpid(gofer, NULL, 0);
 		return 125;
 	}
 	/* The terminal's ^C reaches the sentry too; the launcher just waits. */
@@ -49,9 +127,14 @@ int cmd_run(int argc, char **argv)
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
 			fprintf(stderr, "cvisor run: lost the sentry: %s\n", strerror(errno));
+			kill(gofer, SIGKILL);
 			return 125;
 		}
 	}
+	/* The sentry's end is closed: the gofer is leaving; make sure. */
+	kill(gofer, SIGKILL);
+	while (waitpid(gofer, NULL, 0) < 0 && errno == EINTR)
+		;
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	fprintf(stderr, "cvisor run: the sentry died: %s\n", strsignal(WTERMSIG(status)));

@@ -4,11 +4,13 @@
 #include "tools/cvisor/commands.h"
 #include "tools/cvisor/options.h"
 #include "sentry/kernel/kernel.h"
+#include "fs/goferfs/goferfs.h"
 #include "lib/log.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -36,6 +38,20 @@ int cmd_sentry(int argc, char **argv)
 	 * writes: a closed stdout gives the guest EPIPE instead. */
 	signal(SIGPIPE, SIG_IGN);
 
+	if (o.gofer_fd >= 0) {
+		const char **guest = calloc(o.nvols + 1, sizeof(char *));
+		bool *ro = calloc(o.nvols + 1, sizeof(bool));
+		for (size_t i = 0; guest && ro && i < o.nvols; i++) {
+			guest[i] = o.vols[i].guest;
+			ro[i] = o.vols[i].ro;
+		}
+		if (!guest || !ro || goferfs_configure(o.gofer_fd, o.nvols, guest, ro) < 0) {
+			fprintf(stderr, "cvisor sentry: out of memory\n");
+			return 125;
+		}
+		free(guest);
+		free(ro);
+	}
 	int ws = kernel_run(&o.cfg);
 	/* Like a shell (and runc): 127 not found, 126 not executable. */
 	if (ws == -ENOENT)

@@ -1,0 +1,296 @@
+/* fs/goferfs/dir.c: goferfs directories: lookup by WALK, the namespace
+ * ops of writable exports (the VFS holds vfs_lock), and readdir over a
+ * listing fetched with GETDENTS when the directory is opened or rewound. */
+#include "fs/goferfs/goferfs.h"
+#include "fs/vfs/dentry.h"
+#include "fs/vfs/file.h"
+#include "fs/vfs/inode.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static uint64_t fid_of(struct inode *inode)
+{
+	return ((struct gofer_inode *)inode->priv)->fid;
+}
+
+/* Make d positive with the new file the reply describes. */
+static int instantiate(struct inode *dir, struct dentry *d, const struct gofer_resp *resp)
+{
+	struct inode *inode = goferfs_inode(dir->sb, resp->fid, &resp->st);
+	if (!inode)
+		return -ENOMEM;
+	d_instantiate(d, inode);
+	return 0;
+}
+
+static void refresh(struct inode *inode)
+{
+	struct gofer_req req = { .op = GOFER_STAT, .fid = fid_of(inode) };
+	struct gofer_resp resp;
+	if (gofer_call(&req, NULL, NULL, &resp, NULL, 0, NULL) == 0)
+		goferfs_set_attrs(inode, &resp.st);
+}
+
+static int gf_lookup(struct inode *dir, struct dentry *d)
+{
+	struct gofer_req req = { .op = GOFER_WALK, .fid = fid_of(dir) };
+	struct gofer_resp resp;
+	int r = gofer_call(&req, d->name, NULL, &resp, NULL, 0, NULL);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	return instantiate(dir, d, &resp);
+}
+
+static int gf_mknod(struct inode *dir, struct dentry *d, mode_t mode, dev_t rdev)
+{
+	struct gofer_req req = { .fid = fid_of(dir), .mode = mode, .arg = (int64_t)rdev };
+	struct gofer_resp resp;
+	int fd = -1, r;
+	if (S_ISREG(mode)) {
+		req.op = GOFER_CREATE;
+		req.flags = O_WRONLY;
+		r = gofer_call(&req, d->name, NULL, &resp, NULL, 0, &fd);
+		if (fd >= 0)
+			close(fd);
+	} else {
+		req.op = GOFER_MKNOD;
+		r = gofer_call(&req, d->name, NULL, &resp, NULL, 0, NULL);
+	}
+	if (r < 0)
+		return r;
+	refresh(dir);
+	return instantiate(dir, d, &resp);
+}
+
+static int gf_mkdir(struct inode *dir, struct dentry *d, mode_t mode)
+{
+	struct gofer_req req = { .op = GOFER_MKDIR, .fid = fid_of(dir), .mode = mode };
+	struct gofer_resp resp;
+	int r = gofer_call(&req, d->name, NULL, &resp, NULL, 0, NULL);
+	if (r < 0)
+		return r;
+	refresh(dir);
+	return instantiate(dir, d, &resp);
+}
+
+static int gf_symlink(struct inode *dir, struct dentry *d, const char *target)
+{
+	struct gofer_req req = { .op = GOFER_SYMLINK, .fid = fid_of(dir) };
+	struct gofer_resp resp;
+	int r = gofer_call(&req, d->name, target, &resp, NULL, 0, NULL);
+	if (r < 0)
+		return r;
+	refresh(dir);
+	return instantiate(dir, d, &resp);
+}
+
+static int gf_link(struct dentry *old, struct inode *dir, struct dentry *d)
+{
+	struct gofer_req req = { .op = GOFER_LINK, .fid = fid_of(dir),
+				 .fid2 = fid_of(old->inode) };
+	struct gofer_resp resp;
+	int r = gofer_call(&req, d->name, NULL, &resp, NULL, 0, NULL);
+	if (r < 0)
+		return r;
+	goferfs_clunk(resp.fid);	/* the same inode as old */
+	goferfs_set_attrs(old->inode, &resp.st);
+	iget(old->inode);
+	d_instantiate(d, old->inode);
+	refresh(dir);
+	return 0;
+}
+
+static int remove_name(struct inode *dir, struct dentry *d, unsigned flags)
+{
+	struct gofer_req req = { .op = GOFER_UNLINK, .fid = fid_of(dir), .flags = flags };
+	struct gofer_resp resp;
+	int r = gofer_call(&req, d->name, NULL, &resp, NULL, 0, NULL);
+	if (r < 0)
+		return r;
+	refresh(d->inode);
+	refresh(dir);
+	return 0;
+}
+
+static int gf_unlink(struct inode *dir, struct dentry *d)
+{
+	return remove_name(dir, d, 0);
+}
+
+static int gf_rmdir(struct inode *dir, struct dentry *d)
+{
+	return remove_name(dir, d, AT_REMOVEDIR);
+}
+
+static int gf_rename(struct inode *odir, struct dentry *od, struct inode *ndir,
+		     struct dentry *nd, unsigned flags)
+{
+	struct gofer_req req = { .op = GOFER_RENAME, .fid = fid_of(odir),
+				 .fid2 = fid_of(ndir), .flags = flags };
+	struct gofer_resp resp;
+	int r = gofer_call(&req, od->name, nd->name, &resp, NULL, 0, NULL);
+	if (r < 0)
+		return r;
+	refresh(odir);
+	if (ndir != odir)
+		refresh(ndir);
+	if (nd->inode)
+		refresh(nd->inode);
+	return 0;
+}
+
+const struct inode_ops goferfs_dir_iops = {
+	.lookup = gf_lookup,
+	.mknod = gf_mknod,
+	.mkdir = gf_mkdir,
+	.symlink = gf_symlink,
+	.link = gf_link,
+	.unlink = gf_unlink,
+	.rmdir = gf_rmdir,
+	.rename = gf_rename,
+	.setattr = goferfs_setattr,
+};
+
+/* A directory listing: entries in the host's order. */
+struct listing {
+	size_t n, cap;
+	struct { char *name; uint64_t ino; unsigned char type; } *e;
+};
+
+static void listing_free(struct listing *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		free(l->e[i].name);
+	free(l->e);
+	free(l);
+}
+
+static int listing_load(struct inode *dir, struct listing **out)
+{
+	struct listing *l = calloc(1, sizeof(*l));
+	char *buf = malloc(GOFER_DATA_MAX);
+	int r = 0;
+	if (!l || !buf) {
+		r = -ENOMEM;
+		goto out;
+	}
+	int64_t off = 0;
+	for (int rounds = 0; off >= 0 && rounds < 100000; rounds++) {
+		struct gofer_req req = { .op = GOFER_GETDENTS, .fid = fid_of(dir), .arg = off };
+		struct gofer_resp resp;
+		r = gofer_call(&req, NULL, NULL, &resp, buf, GOFER_DATA_MAX, NULL);
+		if (r < 0)
+			goto out;
+		size_t pos = 0;
+		while (pos + sizeof(struct gofer_dirent) <= resp.datalen) {
+			struct gofer_dirent gd;
+			memcpy(&gd, buf + pos, sizeof(gd));
+			if (gd.reclen < sizeof(gd) + gd.namelen + 1 || gd.reclen > resp.datalen - pos ||
+			    gd.namelen == 0 || gd.namelen > GOFER_NAME_MAX) {
+				r = -EIO;	/* garbage */
+				goto out;
+			}
+			const char *name = buf + pos + sizeof(gd);
+			if (memchr(name, '/', gd.namelen) || memchr(name, 0, gd.namelen)) {
+				r = -EIO;
+				goto out;
+			}
+			if (l->n == l->cap) {
+				size_t cap = l->cap ? l->cap * 2 : 32;
+				void *e = realloc(l->e, cap * sizeof(*l->e));
+				if (!e) {
+					r = -ENOMEM;
+					goto out;
+				}
+				l->e = e;
+				l->cap = cap;
+			}
+			l->e[l->n].name = strndup(name, gd.namelen);
+			if (!l->e[l->n].name) {
+				r = -ENOMEM;
+				goto out;
+			}
+			l->e[l->n].ino = gd.ino;
+			l->e[l->n].type = gd.type;
+			l->n++;
+			pos += gd.reclen;
+		}
+		if (resp.arg >= 0 && resp.arg <= off && resp.datalen == 0)
+			break;
+		off = resp.arg;
+	}
+out:
+	free(buf);
+	if (r < 0) {
+		listing_free(l);
+		return r;
+	}
+	*out = l;
+	return 0;
+}
+
+static int gf_dir_open(struct inode *inode, struct file *f)
+{
+	struct listing *l;
+	int r = listing_load(inode, &l);
+	if (r < 0)
+		return r;
+	f->priv = l;
+	return 0;
+}
+
+static int gf_iterate(struct file *f, struct dir_context *ctx)
+{
+	if (ctx->pos == 0) {
+		struct listing *l;
+		if (listing_load(f->inode, &l) == 0) {
+			listing_free(f->priv);
+			f->priv = l;
+		}
+	}
+	struct listing *l = f->priv;
+	for (size_t i = (size_t)ctx->pos; l && ctx->pos >= 0 && i < l->n; i++) {
+		if (!ctx->emit(ctx, l->e[i].name, strlen(l->e[i].name), l->e[i].ino,
+			       l->e[i].type, (int64_t)i + 1))
+			break;
+		ctx->pos = (int64_t)i + 1;
+	}
+	return 0;
+}
+
+static int64_t gf_dir_llseek(struct file *f, int64_t off, int whence)
+{
+	int64_t pos;
+	if (whence == SEEK_SET)
+		pos = off;
+	else if (whence == SEEK_CUR) {
+		if (__builtin_add_overflow(f->pos, off, &pos))
+			return -EINVAL;
+	} else
+		return -EINVAL;
+	if (pos < 0)
+		return -EINVAL;
+	f->pos = pos;
+	return pos;
+}
+
+static void gf_dir_release(struct file *f)
+{
+	listing_free(f->priv);
+}
+
+const struct file_ops goferfs_dir_fops = {
+	.open = gf_dir_open,
+	.iterate = gf_iterate,
+	.llseek = gf_dir_llseek,
+	.release = gf_dir_release,
+};

@@ -1,0 +1,237 @@
+/* fs/goferfs/file.c: goferfs regular files (pread/pwrite on donated host
+ * fds), symlink targets (READLINK, cached) and setattr (SETSTAT, then the
+ * attributes are read back). */
+#include "fs/goferfs/goferfs.h"
+#include "fs/vfs/dentry.h"
+#include "fs/vfs/file.h"
+#include "fs/vfs/inode.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static struct gofer_inode *gi_of(struct inode *inode)
+{
+	return inode->priv;
+}
+
+static int open_fd(struct inode *inode, int flags)
+{
+	struct gofer_req req = { .op = GOFER_OPEN, .fid = gi_of(inode)->fid, .flags = (uint32_t)flags };
+	struct gofer_resp resp;
+	int fd;
+	int r = gofer_call(&req, NULL, NULL, &resp, NULL, 0, &fd);
+	if (r < 0)
+		return r;
+	return fd < 0 ? -EIO : fd;
+}
+
+/* Read-only opens share one fd per inode; others get their own. */
+static int gf_open(struct inode *inode, struct file *f)
+{
+	int acc = f->flags & O_ACCMODE;
+	if (acc == O_RDONLY) {
+		struct gofer_inode *gi = gi_of(inode);
+		pthread_mutex_lock(&inode->lock);
+		int have = gi->rofd;
+		pthread_mutex_unlock(&inode->lock);
+		if (have >= 0)
+			return 0;
+		int fd = open_fd(inode, O_RDONLY);
+		if (fd < 0)
+			return fd;
+		pthread_mutex_lock(&inode->lock);
+		if (gi->rofd < 0)
+			gi->rofd = fd;
+		else
+			close(fd);
+		pthread_mutex_unlock(&inode->lock);
+		return 0;
+	}
+	int fd = open_fd(inode, acc);
+	if (fd < 0)
+		return fd;
+	f->priv = (void *)(intptr_t)(fd + 1);
+	return 0;
+}
+
+static int fd_of(struct file *f)
+{
+	if (f->priv)
+		return (int)(intptr_t)f->priv - 1;
+	return gi_of(f->inode)->rofd;
+}
+
+static ssize_t gf_read(struct file *f, void *buf, size_t len, int64_t *pos)
+{
+	ssize_t n;
+	do
+		n = pread(fd_of(f), buf, len, *pos);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	*pos += n;
+	return n;
+}
+
+static ssize_t gf_write(struct file *f, const void *buf, size_t len, int64_t *pos)
+{
+	int fd = fd_of(f);
+	int64_t off = *pos;
+	struct stat st;
+	if (f->flags & O_APPEND) {
+		if (fstat(fd, &st) < 0)
+			return -errno;
+		off = st.st_size;
+	}
+	ssize_t n;
+	do
+		n = pwrite(fd, buf, len, off);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	struct inode *inode = f->inode;
+	if (fstat(fd, &st) == 0) {
+		pthread_mutex_lock(&inode->lock);
+		inode->size = st.st_size;
+		inode->blocks = st.st_blocks;
+		inode->mtime = st.st_mtim;
+		inode->ctime = st.st_ctim;
+		pthread_mutex_unlock(&inode->lock);
+	}
+	*pos = off + n;
+	return n;
+}
+
+static int64_t gf_llseek(struct file *f, int64_t off, int whence)
+{
+	int fd = fd_of(f);
+	if (whence == SEEK_DATA || whence == SEEK_HOLE) {
+		off_t r = lseek(fd, off, whence);
+		if (r < 0)
+			return -errno;
+		f->pos = r;
+		return r;
+	}
+	if (whence == SEEK_END) {
+		struct stat st;
+		if (fstat(fd, &st) == 0) {
+			pthread_mutex_lock(&f->inode->lock);
+			f->inode->size = st.st_size;
+			pthread_mutex_unlock(&f->inode->lock);
+		}
+	}
+	return generic_llseek(f, off, whence);
+}
+
+static int gf_fsync(struct file *f, bool datasync)
+{
+	int r = datasync ? fdatasync(fd_of(f)) : fsync(fd_of(f));
+	return r < 0 ? -errno : 0;
+}
+
+static void gf_release(struct file *f)
+{
+	if (f->priv)
+		close((int)(intptr_t)f->priv - 1);
+}
+
+const struct file_ops goferfs_file_fops = {
+	.open = gf_open,
+	.read = gf_read,
+	.write = gf_write,
+	.llseek = gf_llseek,
+	.fsync = gf_fsync,
+	.release = gf_release,
+};
+
+int goferfs_setattr(struct dentry *d, const struct iattr *ia)
+{
+	struct inode *inode = d->inode;
+	struct gofer_req req = { .op = GOFER_SETSTAT, .fid = gi_of(inode)->fid };
+	if (ia->valid & ATTR_MODE) {
+		req.valid |= GOFER_SET_MODE;
+		req.mode = ia->mode;
+	}
+	if (ia->valid & ATTR_UID) {
+		req.valid |= GOFER_SET_UID;
+		req.uid = ia->uid;
+	}
+	if (ia->valid & ATTR_GID) {
+		req.valid |= GOFER_SET_GID;
+		req.gid = ia->gid;
+	}
+	if (ia->valid & ATTR_SIZE) {
+		req.valid |= GOFER_SET_SIZE;
+		req.arg = ia->size;
+	}
+	if (ia->valid & ATTR_ATIME) {
+		req.valid |= GOFER_SET_ATIME;
+		req.atime_sec = ia->atime.tv_sec;
+		req.atime_nsec = ia->atime.tv_nsec;
+	}
+	if (ia->valid & ATTR_MTIME) {
+		req.valid |= GOFER_SET_MTIME;
+		req.mtime_sec = ia->mtime.tv_sec;
+		req.mtime_nsec = ia->mtime.tv_nsec;
+	}
+	struct gofer_resp resp;
+	int r = req.valid ? gofer_call(&req, NULL, NULL, &resp, NULL, 0, NULL) : 0;
+	if (r < 0)
+		return r;
+	struct gofer_req sreq = { .op = GOFER_STAT, .fid = req.fid };
+	if (gofer_call(&sreq, NULL, NULL, &resp, NULL, 0, NULL) == 0)
+		goferfs_set_attrs(inode, &resp.st);
+	return 0;
+}
+
+static ssize_t gf_readlink(struct inode *inode, char *buf, size_t len)
+{
+	struct gofer_inode *gi = gi_of(inode);
+	pthread_mutex_lock(&inode->lock);
+	char *link = gi->link;
+	pthread_mutex_unlock(&inode->lock);
+	if (!link) {
+		char *b = malloc(PATH_MAX + 1);
+		if (!b)
+			return -ENOMEM;
+		struct gofer_req req = { .op = GOFER_READLINK, .fid = gi->fid };
+		struct gofer_resp resp;
+		int r = gofer_call(&req, NULL, NULL, &resp, b, PATH_MAX, NULL);
+		if (r < 0) {
+			free(b);
+			return r;
+		}
+		b[resp.datalen] = 0;
+		if (memchr(b, 0, resp.datalen)) {
+			free(b);
+			return -EIO;
+		}
+		pthread_mutex_lock(&inode->lock);
+		if (!gi->link)
+			gi->link = b;
+		else
+			free(b);
+		link = gi->link;
+		inode->size = (int64_t)strlen(link);
+		pthread_mutex_unlock(&inode->lock);
+	}
+	size_t n = strlen(link);
+	if (n > len)
+		n = len;
+	memcpy(buf, link, n);
+	return (ssize_t)n;
+}
+
+const struct inode_ops goferfs_file_iops = {
+	.setattr = goferfs_setattr,
+};
+
+const struct inode_ops goferfs_link_iops = {
+	.readlink = gf_readlink,
+	.setattr = goferfs_setattr,
+};

@@ -1,0 +1,62 @@
+/* fs/goferfs/goferfs.h: a file system served by the gofer process.
+ *
+ * Inodes stand for gofer fids; their attributes are the ones the walk
+ * returned, cached (stat of a walked path needs no round trip) and kept
+ * current by the sentry's own changes. Regular files are read and written
+ * with pread/pwrite on host fds the gofer donates (one read-only fd per
+ * inode, shared by read-only opens; one per writable open). A gofer that
+ * died or misbehaved makes every operation -EIO. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gofer/protocol.h"
+
+struct dentry;
+struct inode;
+struct iattr;
+struct super_block;
+
+/* --- the connection (client.c) --- */
+
+/* Use host fd sock (one end of the socketpair) for every request. */
+void gofer_client_set_fd(int sock);
+bool gofer_client_ready(void);
+/* One round trip: req (op and arguments; namelen/name2len are filled in
+ * from name/name2, either may be NULL), the reply in *resp, its payload
+ * (up to datamax bytes) in data, and a donated fd in *fd when fd is not
+ * NULL (-1 if none). resp->err, or -EIO if the gofer is gone or sent
+ * garbage (then it is never asked again). */
+int gofer_call(struct gofer_req *req, const char *name, const char *name2,
+	       struct gofer_resp *resp, void *data, size_t datamax, int *fd);
+
+/* --- the file system --- */
+
+/* The root dentry of a new goferfs over export index (0: the root file
+ * system); read-only super block if ro. NULL with *err set. */
+struct dentry *goferfs_mount(int export_index, bool ro, int *err);
+
+/* Inside goferfs. */
+struct gofer_inode {
+	uint64_t fid;
+	int rofd;		/* shared read-only host fd, or -1 */
+	char *link;		/* cached symlink target */
+};
+extern const struct inode_ops goferfs_dir_iops, goferfs_file_iops, goferfs_link_iops;
+extern const struct file_ops goferfs_dir_fops, goferfs_file_fops;
+struct inode *goferfs_inode(struct super_block *sb, uint64_t fid, const struct gofer_stat *st);
+void goferfs_set_attrs(struct inode *inode, const struct gofer_stat *st);
+int goferfs_setattr(struct dentry *d, const struct iattr *ia);
+void goferfs_clunk(uint64_t fid);
+
+/* --- the sandbox's layout (rootfs.c) --- */
+
+/* Before the VFS starts: the connection, and the guest paths of the -v
+ * mounts (export i + 1 is guest[i]). 0 or -ENOMEM. */
+int goferfs_configure(int sock, size_t nvols, const char *const *guest, const bool *ro);
+/* The root: an overlay of a tmpfs over export 0; NULL with *err 0 when
+ * no gofer was configured (the root is then a plain tmpfs). */
+struct dentry *goferfs_rootfs(int *err);
+/* Mount the -v exports (after /tmp, /dev, /proc). 0 or -errno. */
+int goferfs_mount_volumes(void);

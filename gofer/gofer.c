@@ -1,0 +1,177 @@
+/* gofer/gofer.c: the gofer process: `cvisor gofer FD EXPORT...`, started
+ * by the launcher before the sentry. FD is its end of the SOCK_SEQPACKET
+ * socketpair; each EXPORT is "rw:/host/dir" or "ro:/host/dir" (export 0 is
+ * the root file system). It opens the exports, drops what it can
+ * (PR_SET_NO_NEW_PRIVS, dies with the launcher, chroots into the root
+ * export when the host lets it: after start-up it resolves no absolute
+ * path, so that only limits a bug), and then serves one
+ * request at a time until the sentry closes its end. Requests are checked
+ * before any handler sees them: sizes, and names that are one path
+ * component (no '/', not empty, ".", or "..", at most NAME_MAX). */
+#include "gofer/gofer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static bool name_ok(const char *s, size_t len)
+{
+	if (len == 0 || len > GOFER_NAME_MAX || memchr(s, '/', len))
+		return false;
+	if ((len == 1 && s[0] == '.') || (len == 2 && s[0] == '.' && s[1] == '.'))
+		return false;
+	return true;
+}
+
+/* Split the names after the request; false if malformed. */
+static bool parse_names(const struct gofer_req *req, size_t msglen,
+			const char **name, const char **name2)
+{
+	size_t off = sizeof(*req);
+	*name = *name2 = NULL;
+	if (req->namelen) {
+		if (msglen - off < (size_t)req->namelen + 1)
+			return false;
+		const char *s = (const char *)req + off;
+		if (s[req->namelen] || strlen(s) != req->namelen || !name_ok(s, req->namelen))
+			return false;
+		*name = s;
+		off += (size_t)req->namelen + 1;
+	}
+	if (req->name2len) {
+		if (req->name2len >= PATH_MAX || msglen - off < (size_t)req->name2len + 1)
+			return false;
+		const char *s = (const char *)req + off;
+		if (s[req->name2len] || strlen(s) != req->name2len)
+			return false;
+		/* A rename's second name is a component; a symlink's is its
+		 * target, any string (the sentry resolves it, never us). */
+		if (req->op == GOFER_RENAME && !name_ok(s, req->name2len))
+			return false;
+		*name2 = s;
+	}
+	return true;
+}
+
+static int send_reply(int sock, const struct gofer_resp *resp, const char *data, int fd)
+{
+	struct iovec iov[2] = {
+		{ (void *)resp, sizeof(*resp) },
+		{ (void *)data, resp->datalen },
+	};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = resp->datalen ? 2 : 1 };
+	if (fd >= 0) {
+		memset(&u, 0, sizeof(u));
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof(u.buf);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	ssize_t n;
+	do
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -1 : 0;
+}
+
+static int serve(struct gofer_state *g)
+{
+	static _Alignas(8) char in[GOFER_MSG_MAX];
+	static _Alignas(8) char data[GOFER_DATA_MAX + PATH_MAX];
+	for (;;) {
+		ssize_t n = recv(g->sock, in, sizeof(in), MSG_TRUNC);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return 0;	/* the sentry is gone */
+		struct gofer_resp resp;
+		int fd = -1;
+		const struct gofer_req *req = (const struct gofer_req *)in;
+		const char *name, *name2;
+		if ((size_t)n > sizeof(in) || (size_t)n < sizeof(*req) ||
+		    !parse_names(req, (size_t)n, &name, &name2)) {
+			memset(&resp, 0, sizeof(resp));
+			resp.err = -EINVAL;
+		} else {
+			gofer_handle(g, req, name, name2, &resp, data, &fd);
+		}
+		int r = send_reply(g->sock, &resp, data, fd);
+		if (fd >= 0)
+			close(fd);
+		if (r < 0)
+			return 0;
+	}
+}
+
+int gofer_main(int argc, char **argv)
+{
+	if (argc < 3) {
+		fprintf(stderr, "usage: cvisor gofer FD rw:DIR|ro:DIR...\n");
+		return 2;
+	}
+	struct gofer_state g = { .procfd = -1 };
+	char *end;
+	long sock = strtol(argv[1], &end, 10);
+	if (*end || sock < 0 || sock > INT_MAX) {
+		fprintf(stderr, "cvisor gofer: bad socket fd %s\n", argv[1]);
+		return 2;
+	}
+	g.sock = (int)sock;
+	g.nexports = argc - 2;
+	g.exports = calloc((size_t)g.nexports, sizeof(*g.exports));
+	g.export_fds = calloc((size_t)g.nexports, sizeof(int));
+	if (!g.exports || !g.export_fds)
+		return 125;
+	for (int i = 0; i < g.nexports; i++) {
+		const char *e = argv[i + 2];
+		if (strncmp(e, "rw:", 3) != 0 && strncmp(e, "ro:", 3) != 0) {
+			fprintf(stderr, "cvisor gofer: bad export %s\n", e);
+			return 2;
+		}
+		g.exports[i].ro = e[1] == 'o';
+		g.exports[i].path = e + 3;
+		g.export_fds[i] = open(e + 3, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (g.export_fds[i] < 0) {
+			fprintf(stderr, "cvisor gofer: %s: %s\n", e + 3, strerror(errno));
+			return 125;
+		}
+	}
+	g.procfd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (g.procfd < 0) {
+		fprintf(stderr, "cvisor gofer: /proc/self/fd: %s\n", strerror(errno));
+		return 125;
+	}
+	/* Walked files each hold an fd: take all the host allows. */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	if (fchdir(g.export_fds[0]) < 0)
+		return 125;
+	if (chroot(".") < 0 && errno != EPERM) {
+		fprintf(stderr, "cvisor gofer: chroot: %s\n", strerror(errno));
+		return 125;
+	}
+	return serve(&g);
+}

@@ -1,0 +1,104 @@
+/* gofer/protocol.h: the wire protocol between the sentry (fs/goferfs) and
+ * the gofer process (gofer/gofer.c).
+ *
+ * One SOCK_SEQPACKET socketpair; the sentry sends one request message and
+ * reads one reply message, strictly in turn (the client serialises). A
+ * request is struct gofer_req followed by up to two NUL-terminated names
+ * (name, then name2 for rename/symlink targets); a reply is struct
+ * gofer_resp followed by datalen bytes (a readlink target, or getdents
+ * records). Replies of OPEN and CREATE carry the opened host fd as
+ * SCM_RIGHTS. Both sides treat anything malformed as fatal for the
+ * message: the gofer answers EINVAL, the sentry gives the guest EIO.
+ *
+ * Files in the gofer are named by fids: small numbers standing for an
+ * O_PATH|O_NOFOLLOW fd the gofer holds. ATTACH gives the root fid of
+ * export N (0 is the root file system, then each -v mount in order). */
+#pragma once
+#include <stdint.h>
+
+#define GOFER_MSG_MAX	(64 * 1024 + 256)	/* whole message, either way */
+#define GOFER_DATA_MAX	(64 * 1024)		/* payload of a reply */
+#define GOFER_NAME_MAX	255
+
+enum gofer_op {
+	GOFER_ATTACH = 1,	/* arg = export index -> fid, stat */
+	GOFER_WALK,		/* fid, name -> fid, stat (ENOENT...) */
+	GOFER_STAT,		/* fid -> stat */
+	GOFER_OPEN,		/* fid, flags (O_ACCMODE, O_TRUNC, O_APPEND) -> fd */
+	GOFER_GETDENTS,		/* fid, arg = offset -> records, next offset */
+	GOFER_READLINK,		/* fid -> target */
+	GOFER_CLUNK,		/* fid -> forget it (no reply is needed: one is sent) */
+	GOFER_CREATE,		/* fid, name, flags, mode -> fid, stat, fd */
+	GOFER_MKDIR,		/* fid, name, mode -> fid, stat */
+	GOFER_SYMLINK,		/* fid, name, name2 = target -> fid, stat */
+	GOFER_MKNOD,		/* fid, name, mode, arg = rdev -> fid, stat */
+	GOFER_LINK,		/* fid = dir, name, fid2 = file -> fid, stat */
+	GOFER_UNLINK,		/* fid, name, flags = AT_REMOVEDIR or 0 */
+	GOFER_RENAME,		/* fid, name, fid2, name2, flags = RENAME_* */
+	GOFER_SETSTAT,		/* fid, valid (GOFER_SET_*), mode, size, times */
+	GOFER_STATFS,		/* fid -> statfs in the stat fields (see below) */
+	GOFER_OP_MAX
+};
+
+#define GOFER_SET_MODE	0x01
+#define GOFER_SET_UID	0x02
+#define GOFER_SET_GID	0x04
+#define GOFER_SET_SIZE	0x08
+#define GOFER_SET_ATIME	0x10
+#define GOFER_SET_MTIME	0x20
+
+/* The attributes of a host file. */
+struct gofer_stat {
+	uint64_t ino;
+	uint64_t dev;
+	uint32_t mode;
+	uint32_t nlink;
+	uint32_t uid;
+	uint32_t gid;
+	uint64_t rdev;
+	int64_t size;
+	int64_t blocks;
+	int64_t atime_sec, atime_nsec;
+	int64_t mtime_sec, mtime_nsec;
+	int64_t ctime_sec, ctime_nsec;
+};
+
+struct gofer_req {
+	uint32_t op;
+	uint32_t flags;
+	uint64_t fid;
+	uint64_t fid2;
+	int64_t arg;		/* export index, offset, size, rdev */
+	uint32_t mode;
+	uint32_t valid;		/* SETSTAT */
+	uint32_t uid, gid;
+	int64_t atime_sec, atime_nsec;
+	int64_t mtime_sec, mtime_nsec;
+	uint16_t namelen;	/* without the NUL; 0: no name */
+	uint16_t name2len;	/* up to PATH_MAX - 1 for a symlink target */
+	uint32_t pad;
+	/* then name\0 name2\0 */
+};
+
+struct gofer_resp {
+	int32_t err;		/* 0 or -errno */
+	uint32_t datalen;
+	uint64_t fid;
+	int64_t arg;		/* GETDENTS: the next offset, or -1 at the end */
+	struct gofer_stat st;	/* STATFS: f_type in ino, f_bsize in dev,
+				 * blocks/bfree/bavail in size/blocks/rdev,
+				 * files/ffree in atime_sec/atime_nsec */
+	/* then datalen bytes */
+};
+
+/* A GETDENTS record, 8-byte aligned, followed by name (namelen bytes,
+ * then a NUL), padded to reclen. */
+struct gofer_dirent {
+	uint64_t ino;
+	uint16_t reclen;
+	uint8_t type;		/* DT_* */
+	uint8_t pad;
+	uint16_t namelen;
+	uint16_t pad2;
+	/* then name\0 */
+};

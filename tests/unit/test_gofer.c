@@ -1,0 +1,265 @@
+/* Unit tests of the gofer (gofer/) and its client (fs/goferfs/client.c)
+ * over a real socketpair, the gofer running in a child process on a
+ * scratch directory: walks, opens and fd donation, readlink, hostile
+ * names ("..", ".", "a/b"), malformed messages, symlinks that must not be
+ * followed, host fifos, read-only exports, a gofer that sends garbage and
+ * one that dies (-EIO, never a crash). */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fs/goferfs/goferfs.h"
+#include "gofer/gofer.h"
+
+static char dir[64];
+static pid_t child;
+static int sock;
+
+static void make_tree(void)
+{
+	strcpy(dir, "/tmp/cvisor-gofer-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	char p[128];
+	snprintf(p, sizeof(p), "%s/f", dir);
+	FILE *f = fopen(p, "w");
+	cr_assert_not_null(f);
+	fputs("hello", f);
+	fclose(f);
+	snprintf(p, sizeof(p), "%s/d", dir);
+	cr_assert_eq(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/l", dir);
+	cr_assert_eq(symlink("../../etc/passwd", p), 0);
+	snprintf(p, sizeof(p), "%s/p", dir);
+	cr_assert_eq(mkfifo(p, 0644), 0);
+}
+
+static void start(const char *mode)
+{
+	make_tree();
+	int sv[2];
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	child = fork();
+	cr_assert_neq(child, -1);
+	if (child == 0) {
+		close(sv[0]);
+		char fd[16], exp[128];
+		snprintf(fd, sizeof(fd), "%d", sv[1]);
+		snprintf(exp, sizeof(exp), "%s:%s", mode, dir);
+		char *argv[] = { "gofer", fd, exp, NULL };
+		_exit(gofer_main(3, argv));
+	}
+	close(sv[1]);
+	sock = sv[0];
+	gofer_client_set_fd(sock);
+}
+
+static void start_rw(void) { start("rw"); }
+static void start_ro(void) { start("ro"); }
+
+static void stop(void)
+{
+	if (child > 0) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+	}
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		cr_log_warn("cannot remove %s", dir);
+}
+
+static uint64_t attach(void)
+{
+	struct gofer_req req = { .op = GOFER_ATTACH, .arg = 0 };
+	struct gofer_resp resp;
+	cr_assert_eq(gofer_call(&req, NULL, NULL, &resp, NULL, 0, NULL), 0);
+	cr_assert(S_ISDIR(resp.st.mode));
+	return resp.fid;
+}
+
+static int walk(uint64_t fid, const char *name, struct gofer_resp *resp)
+{
+	struct gofer_req req = { .op = GOFER_WALK, .fid = fid };
+	return gofer_call(&req, name, NULL, resp, NULL, 0, NULL);
+}
+
+static int open_fid(uint64_t fid, int flags, int *fd)
+{
+	struct gofer_req req = { .op = GOFER_OPEN, .fid = fid, .flags = (uint32_t)flags };
+	struct gofer_resp resp;
+	return gofer_call(&req, NULL, NULL, &resp, NULL, 0, fd);
+}
+
+Test(gofer, walk_open_read, .init = start_rw, .fini = stop)
+{
+	uint64_t root = attach();
+	struct gofer_resp resp;
+	cr_assert_eq(walk(root, "f", &resp), 0);
+	cr_assert(S_ISREG(resp.st.mode));
+	cr_assert_eq(resp.st.size, 5);
+	int fd;
+	cr_assert_eq(open_fid(resp.fid, O_RDONLY, &fd), 0);
+	cr_assert_geq(fd, 0);
+	char buf[8] = { 0 };
+	cr_assert_eq(pread(fd, buf, sizeof(buf), 0), 5);
+	cr_assert_str_eq(buf, "hello");
+	close(fd);
+	cr_assert_eq(walk(root, "missing", &resp), -ENOENT);
+}
+
+Test(gofer, hostile_names, .init = start_rw, .fini = stop)
+{
+	uint64_t root = attach();
+	struct gofer_resp resp;
+	cr_assert_eq(walk(root, "..", &resp), -EINVAL);
+	cr_assert_eq(walk(root, ".", &resp), -EINVAL);
+	cr_assert_eq(walk(root, "d/../..", &resp), -EINVAL);
+	cr_assert_eq(walk(root, "/etc", &resp), -EINVAL);
+	struct gofer_req req = { .op = GOFER_WALK, .fid = root };
+	cr_assert_eq(gofer_call(&req, NULL, NULL, &resp, NULL, 0, NULL), -EINVAL);
+	char longname[300];
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = 0;
+	cr_assert_eq(walk(root, longname, &resp), -ENAMETOOLONG);
+	/* The rename's second name is checked too; a bad fid is EBADF. */
+	struct gofer_req rn = { .op = GOFER_RENAME, .fid = root, .fid2 = root };
+	cr_assert_eq(gofer_call(&rn, "f", "../f", &resp, NULL, 0, NULL), -EINVAL);
+	cr_assert_eq(walk(12345, "f", &resp), -EBADF);
+	/* Still serving. */
+	cr_assert_eq(walk(root, "f", &resp), 0);
+}
+
+Test(gofer, malformed_message, .init = start_rw, .fini = stop)
+{
+	uint64_t root = attach();
+	/* A name length beyond the message, then a message too short. */
+	struct gofer_req req = { .op = GOFER_WALK, .fid = root, .namelen = 200 };
+	char msg[sizeof(req) + 4];
+	memcpy(msg, &req, sizeof(req));
+	memcpy(msg + sizeof(req), "abc", 4);
+	cr_assert_eq(send(sock, msg, sizeof(msg), 0), (ssize_t)sizeof(msg));
+	struct gofer_resp resp;
+	cr_assert_eq(recv(sock, &resp, sizeof(resp), 0), (ssize_t)sizeof(resp));
+	cr_assert_eq(resp.err, -EINVAL);
+	cr_assert_eq(send(sock, "xy", 2, 0), 2);
+	cr_assert_eq(recv(sock, &resp, sizeof(resp), 0), (ssize_t)sizeof(resp));
+	cr_assert_eq(resp.err, -EINVAL);
+	/* A name with a NUL inside. */
+	req.namelen = 3;
+	memcpy(msg, &req, sizeof(req));
+	memcpy(msg + sizeof(req), "a\0b", 4);
+	cr_assert_eq(send(sock, msg, sizeof(req) + 4, 0), (ssize_t)(sizeof(req) + 4));
+	cr_assert_eq(recv(sock, &resp, sizeof(resp), 0), (ssize_t)sizeof(resp));
+	cr_assert_eq(resp.err, -EINVAL);
+	cr_assert_eq(walk(root, "f", &resp), 0);
+}
+
+Test(gofer, symlinks_not_followed, .init = start_rw, .fini = stop)
+{
+	uint64_t root = attach();
+	struct gofer_resp resp;
+	cr_assert_eq(walk(root, "l", &resp), 0);
+	cr_assert(S_ISLNK(resp.st.mode));
+	uint64_t l = resp.fid;
+	int fd;
+	cr_assert_eq(open_fid(l, O_RDONLY, &fd), -ELOOP);
+	cr_assert_eq(walk(l, "passwd", &resp), -ENOTDIR);
+	char buf[PATH_MAX];
+	struct gofer_req req = { .op = GOFER_READLINK, .fid = l };
+	cr_assert_eq(gofer_call(&req, NULL, NULL, &resp, buf, sizeof(buf), NULL), 0);
+	cr_assert_eq(resp.datalen, strlen("../../etc/passwd"));
+	cr_assert_eq(memcmp(buf, "../../etc/passwd", resp.datalen), 0);
+}
+
+Test(gofer, no_host_fifos, .init = start_rw, .fini = stop)
+{
+	uint64_t root = attach();
+	struct gofer_resp resp;
+	cr_assert_eq(walk(root, "p", &resp), 0);
+	int fd;
+	cr_assert_eq(open_fid(resp.fid, O_RDONLY, &fd), -ENXIO);
+}
+
+Test(gofer, create_and_remove, .init = start_rw, .fini = stop)
+{
+	uint64_t root = attach();
+	struct gofer_resp resp;
+	struct gofer_req req = { .op = GOFER_CREATE, .fid = root, .flags = O_RDWR, .mode = 0600 };
+	int fd;
+	cr_assert_eq(gofer_call(&req, "new", NULL, &resp, NULL, 0, &fd), 0);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, "x", 1), 1);
+	close(fd);
+	char p[128];
+	snprintf(p, sizeof(p), "%s/new", dir);
+	cr_assert_eq(access(p, F_OK), 0);
+	cr_assert_eq(gofer_call(&req, "new", NULL, &resp, NULL, 0, &fd), -EEXIST);
+	struct gofer_req un = { .op = GOFER_UNLINK, .fid = root };
+	cr_assert_eq(gofer_call(&un, "new", NULL, &resp, NULL, 0, NULL), 0);
+	cr_assert_eq(access(p, F_OK), -1);
+}
+
+Test(gofer, read_only_export, .init = start_ro, .fini = stop)
+{
+	uint64_t root = attach();
+	struct gofer_resp resp;
+	cr_assert_eq(walk(root, "f", &resp), 0);
+	int fd;
+	cr_assert_eq(open_fid(resp.fid, O_WRONLY, &fd), -EROFS);
+	cr_assert_eq(open_fid(resp.fid, O_RDONLY | O_TRUNC, &fd), -EROFS);
+	struct gofer_req req = { .op = GOFER_CREATE, .fid = root, .flags = O_RDWR, .mode = 0600 };
+	cr_assert_eq(gofer_call(&req, "new", NULL, &resp, NULL, 0, &fd), -EROFS);
+	struct gofer_req un = { .op = GOFER_UNLINK, .fid = root };
+	cr_assert_eq(gofer_call(&un, "f", NULL, &resp, NULL, 0, NULL), -EROFS);
+}
+
+Test(gofer, dead_gofer_is_eio, .init = start_rw, .fini = stop)
+{
+	uint64_t root = attach();
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	child = 0;
+	struct gofer_resp resp;
+	cr_assert_eq(walk(root, "f", &resp), -EIO);
+	cr_assert_eq(walk(root, "f", &resp), -EIO);
+}
+
+/* A fake gofer answering every request with bytes that are no reply. */
+Test(gofer, garbage_is_eio)
+{
+	int sv[2];
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		char buf[GOFER_MSG_MAX];
+		close(sv[0]);
+		for (int i = 0; recv(sv[1], buf, sizeof(buf), 0) > 0; i++) {
+			struct gofer_resp r = { .err = 0, .datalen = 1000 + i };
+			if (i % 2)
+				send(sv[1], "garbage", 7, 0);
+			else
+				send(sv[1], &r, sizeof(r), 0);
+		}
+		_exit(0);
+	}
+	close(sv[1]);
+	gofer_client_set_fd(sv[0]);
+	struct gofer_req req = { .op = GOFER_ATTACH };
+	struct gofer_resp resp;
+	cr_assert_eq(gofer_call(&req, NULL, NULL, &resp, NULL, 0, NULL), -EIO);
+	cr_assert_eq(gofer_call(&req, NULL, NULL, &resp, NULL, 0, NULL), -EIO);
+	gofer_client_set_fd(sv[0]);	/* a fresh start: the other garbage */
+	struct gofer_req w = { .op = GOFER_WALK, .fid = 1 };
+	cr_assert_eq(gofer_call(&w, "x", NULL, &resp, NULL, 0, NULL), -EIO);
+	close(sv[0]);
+	waitpid(pid, NULL, 0);
+}
