@@ -267,22 +267,6 @@ static int gf_iterate(struct file *f, struct dir_context *ctx)
 	return 0;
 }
 
-static int64_t gf_dir_llseek(struct file *f, int64_t off, int whence)
-{
-	int64_t pos;
-	if (whence == SEEK_SET)
-		pos = off;
-	else if (whence == SEEK_CUR) {
-		if (__builtin_add_overflow(f->pos, off, &pos))
-			return -EINVAL;
-	} else
-		return -EINVAL;
-	if (pos < 0)
-		return -EINVAL;
-	f->pos = pos;
-	return pos;
-}
-
 static void gf_dir_release(struct file *f)
 {
 	listing_free(f->priv);
@@ -291,6 +275,6 @@ static void gf_dir_release(struct file *f)
 const struct file_ops goferfs_dir_fops = {
 	.open = gf_dir_open,
 	.iterate = gf_iterate,
-	.llseek = gf_dir_llseek,
+	.llseek = dir_llseek,
 	.release = gf_dir_release,
 };

@@ -529,22 +529,6 @@ static int ovl_iterate(struct file *f, struct dir_context *ctx)
 	return 0;
 }
 
-static int64_t ovl_dir_llseek(struct file *f, int64_t off, int whence)
-{
-	int64_t pos;
-	if (whence == SEEK_SET)
-		pos = off;
-	else if (whence == SEEK_CUR) {
-		if (__builtin_add_overflow(f->pos, off, &pos))
-			return -EINVAL;
-	} else
-		return -EINVAL;
-	if (pos < 0)
-		return -EINVAL;
-	f->pos = pos;
-	return pos;
-}
-
 static void ovl_dir_release(struct file *f)
 {
 	merged_free(f->priv);
@@ -553,6 +537,6 @@ static void ovl_dir_release(struct file *f)
 const struct file_ops ovl_dir_fops = {
 	.open = ovl_dir_open,
 	.iterate = ovl_iterate,
-	.llseek = ovl_dir_llseek,
+	.llseek = dir_llseek,
 	.release = ovl_dir_release,
 };

@@ -209,27 +209,7 @@ out:
 	return 0;
 }
 
-static int64_t tmpfs_dir_llseek(struct file *f, int64_t off, int whence)
-{
-	int64_t pos;
-	switch (whence) {
-	case SEEK_SET:
-		pos = off;
-		break;
-	case SEEK_CUR:
-		if (__builtin_add_overflow(f->pos, off, &pos))
-			return -EINVAL;
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (pos < 0)
-		return -EINVAL;
-	f->pos = pos;
-	return pos;
-}
-
 const struct file_ops tmpfs_dir_fops = {
 	.iterate = tmpfs_iterate,
-	.llseek = tmpfs_dir_llseek,
+	.llseek = dir_llseek,
 };

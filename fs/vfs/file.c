@@ -79,3 +79,23 @@ int64_t generic_llseek(struct file *f, int64_t off, int whence)
 	f->pos = pos;
 	return pos;
 }
+
+int64_t dir_llseek(struct file *f, int64_t off, int whence)
+{
+	int64_t pos;
+	switch (whence) {
+	case SEEK_SET:
+		pos = off;
+		break;
+	case SEEK_CUR:
+		if (__builtin_add_overflow(f->pos, off, &pos))
+			return -EINVAL;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (pos < 0)
+		return -EINVAL;
+	f->pos = pos;
+	return pos;
+}

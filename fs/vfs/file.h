@@ -84,6 +84,8 @@ void file_put(struct file *f);
 int file_stat(struct file *f, struct stat *st);
 /* lseek for files whose size is the inode's: SEEK_SET/CUR/END. */
 int64_t generic_llseek(struct file *f, int64_t off, int whence);
+/* lseek on a directory: SEEK_SET and SEEK_CUR to a readdir cookie. */
+int64_t dir_llseek(struct file *f, int64_t off, int whence);
 
 /* fs/host/host_file.c: a file backed by a host fd the sentry owns. */
 struct file *host_file_new(int host_fd, int flags);

@@ -228,6 +228,24 @@ int task_sleep_until(struct task *t, clockid_t clk, const struct timespec *deadl
 	return r;
 }
 
+void signal_mask_begin(struct task *t, uint64_t mask)
+{
+	pthread_mutex_lock(&kernel.lock);
+	t->saved_sigmask = t->sigmask;
+	t->sigmask = mask & ~SIG_UNBLOCKABLE;
+	pthread_mutex_unlock(&kernel.lock);
+}
+
+void signal_mask_end(struct task *t, bool interrupted)
+{
+	pthread_mutex_lock(&kernel.lock);
+	if (interrupted)
+		t->restore_sigmask = true;
+	else
+		t->sigmask = t->saved_sigmask;
+	pthread_mutex_unlock(&kernel.lock);
+}
+
 /* --- delivery ------------------------------------------------------------- */
 
 static bool is_restart(int64_t r)

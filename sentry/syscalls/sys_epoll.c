@@ -119,24 +119,15 @@ static int sigmask_swap(struct task *t, uint64_t umask, uint64_t size, bool *set
 	int r = copy_in(t->mm, &mask, umask, sizeof(mask));
 	if (r < 0)
 		return r;
-	pthread_mutex_lock(&kernel.lock);
-	t->saved_sigmask = t->sigmask;
-	t->sigmask = mask & ~SIG_UNBLOCKABLE;
-	pthread_mutex_unlock(&kernel.lock);
+	signal_mask_begin(t, mask);
 	*set = true;
 	return 0;
 }
 
 static void sigmask_back(struct task *t, bool set, int64_t r)
 {
-	if (!set)
-		return;
-	pthread_mutex_lock(&kernel.lock);
-	if (r == -EINTR)
-		t->restore_sigmask = true;
-	else
-		t->sigmask = t->saved_sigmask;
-	pthread_mutex_unlock(&kernel.lock);
+	if (set)
+		signal_mask_end(t, r == -EINTR);
 }
 
 static int64_t wait_ms(struct task *t, const uint64_t a[6], uint64_t umask, uint64_t size)
