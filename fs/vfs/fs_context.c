@@ -117,3 +117,14 @@ void fs_context_set_root(struct fs_context *fs, const struct path *p)
 {
 	set_locked(fs, &fs->root, p);
 }
+
+int fs_context_lookup(struct fs_context *fs, const char *path, unsigned flags, struct path *out)
+{
+	struct walk_start ws;
+	fs_context_root(fs, &ws.root);
+	fs_context_cwd(fs, &ws.dir);
+	int r = vfs_lookup(&ws, path, flags, out);
+	path_put(&ws.root);
+	path_put(&ws.dir);
+	return r;
+}

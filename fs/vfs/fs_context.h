@@ -28,3 +28,6 @@ void fs_context_cwd(struct fs_context *fs, struct path *out);
 /* Replace the cwd/root with p (referenced by the callee). */
 void fs_context_set_cwd(struct fs_context *fs, const struct path *p);
 void fs_context_set_root(struct fs_context *fs, const struct path *p);
+
+/* Look path up from fs's root and cwd (vfs_lookup flags). */
+int fs_context_lookup(struct fs_context *fs, const char *path, unsigned flags, struct path *out);

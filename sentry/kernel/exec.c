@@ -47,13 +47,8 @@ static ssize_t vfsfile_pread(void *priv, void *buf, size_t len, uint64_t off)
  * file with an x bit (EACCES otherwise), readable. */
 static int exec_open(struct fs_context *fs, const char *path, struct loader_file *lf)
 {
-	struct walk_start ws;
-	fs_context_root(fs, &ws.root);
-	fs_context_cwd(fs, &ws.dir);
 	struct path p;
-	int r = vfs_lookup(&ws, path, LOOKUP_FOLLOW, &p);
-	path_put(&ws.root);
-	path_put(&ws.dir);
+	int r = fs_context_lookup(fs, path, LOOKUP_FOLLOW, &p);
 	if (r < 0)
 		return r;
 	struct inode *inode = p.dentry->inode;

@@ -7,6 +7,7 @@
 #include "sentry/kernel/process.h"
 #include "sentry/kernel/sigframe.h"
 #include "sentry/kernel/task.h"
+#include "sentry/mm/usercopy.h"
 #include "platform/platform.h"
 #include "lib/log.h"
 
@@ -228,12 +229,23 @@ int task_sleep_until(struct task *t, clockid_t clk, const struct timespec *deadl
 	return r;
 }
 
-void signal_mask_begin(struct task *t, uint64_t mask)
+int signal_mask_begin_user(struct task *t, uint64_t umask, uint64_t size, bool *set)
 {
+	*set = false;
+	if (!umask)
+		return 0;
+	if (size != sizeof(uint64_t))
+		return -EINVAL;
+	uint64_t mask;
+	int r = copy_in(t->mm, &mask, umask, sizeof(mask));
+	if (r < 0)
+		return r;
+	*set = true;
 	pthread_mutex_lock(&kernel.lock);
 	t->saved_sigmask = t->sigmask;
 	t->sigmask = mask & ~SIG_UNBLOCKABLE;
 	pthread_mutex_unlock(&kernel.lock);
+	return 0;
 }
 
 void signal_mask_end(struct task *t, bool interrupted)

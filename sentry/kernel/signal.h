@@ -42,10 +42,12 @@ int task_block(struct task *t, const struct timespec *deadline);
 /* Sleep until clk reaches deadline. 0, or -EINTR if interrupted. */
 int task_sleep_until(struct task *t, clockid_t clk, const struct timespec *deadline);
 
-/* ppoll, pselect6, epoll_pwait: mask replaces the blocked set for a wait;
- * signal_mask_end puts the old set back now, or, when the wait was
- * interrupted, after the handler runs (through its frame). */
-void signal_mask_begin(struct task *t, uint64_t mask);
+/* ppoll, pselect6, epoll_pwait: the guest's sigset at umask (size bytes;
+ * none if umask is 0) replaces the blocked set for a wait; *set says
+ * whether it did. 0, -EINVAL or -EFAULT. signal_mask_end puts the old set
+ * back now, or, when the wait was interrupted, after the handler runs
+ * (through its frame). */
+int signal_mask_begin_user(struct task *t, uint64_t umask, uint64_t size, bool *set);
 void signal_mask_end(struct task *t, bool interrupted);
 
 /* In the task loop, after a syscall or fault: deliver pending signals

@@ -35,13 +35,8 @@
 /* Is path, in the sandbox's file system, a file exec could run? */
 static int program_at(struct fs_context *fs, const char *path)
 {
-	struct walk_start ws;
-	fs_context_root(fs, &ws.root);
-	fs_context_cwd(fs, &ws.dir);
 	struct path p;
-	int r = vfs_lookup(&ws, path, LOOKUP_FOLLOW, &p);
-	path_put(&ws.root);
-	path_put(&ws.dir);
+	int r = fs_context_lookup(fs, path, LOOKUP_FOLLOW, &p);
 	if (r < 0)
 		return r;
 	if (!S_ISREG(p.dentry->inode->mode))

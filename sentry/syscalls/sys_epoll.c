@@ -108,22 +108,6 @@ static void deadline_after_ms(struct timespec *d, int ms)
 
 /* The pwait forms' mask: set now; back now, or after the handler when
  * the wait was interrupted. */
-static int sigmask_swap(struct task *t, uint64_t umask, uint64_t size, bool *set)
-{
-	*set = false;
-	if (!umask)
-		return 0;
-	if (size != sizeof(uint64_t))
-		return -EINVAL;
-	uint64_t mask;
-	int r = copy_in(t->mm, &mask, umask, sizeof(mask));
-	if (r < 0)
-		return r;
-	signal_mask_begin(t, mask);
-	*set = true;
-	return 0;
-}
-
 static void sigmask_back(struct task *t, bool set, int64_t r)
 {
 	if (set)
@@ -137,7 +121,7 @@ static int64_t wait_ms(struct task *t, const uint64_t a[6], uint64_t umask, uint
 	if (ms > 0)
 		deadline_after_ms(&d, ms);
 	bool set;
-	int64_t r = sigmask_swap(t, umask, size, &set);
+	int64_t r = signal_mask_begin_user(t, umask, size, &set);
 	if (r < 0)
 		return r;
 	r = do_wait(t, (int)a[0], a[1], (int)a[2], ms > 0 ? &d : NULL, ms == 0);
@@ -177,7 +161,7 @@ int64_t sys_epoll_pwait2(struct task *t, const uint64_t a[6])
 		}
 	}
 	bool set;
-	int64_t r = sigmask_swap(t, a[4], a[5], &set);
+	int64_t r = signal_mask_begin_user(t, a[4], a[5], &set);
 	if (r < 0)
 		return r;
 	r = do_wait(t, (int)a[0], a[1], (int)a[2], a[3] ? &d : NULL, no_wait);

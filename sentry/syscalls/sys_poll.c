@@ -191,22 +191,6 @@ static int64_t timeout_out(struct task *t, uint64_t uptr, bool timeval,
 
 /* --- signal masks ---------------------------------------------------------- */
 
-static int sigmask_set(struct task *t, uint64_t umask, uint64_t size, bool *set)
-{
-	*set = false;
-	if (!umask)
-		return 0;
-	if (size != sizeof(uint64_t))
-		return -EINVAL;
-	uint64_t mask;
-	int r = copy_in(t->mm, &mask, umask, sizeof(mask));
-	if (r < 0)
-		return r;
-	signal_mask_begin(t, mask);
-	*set = true;
-	return 0;
-}
-
 /* Interrupted: the old mask comes back after the handler (through its
  * frame) or at once if none runs; otherwise now. */
 static void sigmask_finish(struct task *t, bool set, int64_t r)
@@ -265,7 +249,7 @@ int64_t sys_ppoll(struct task *t, const uint64_t a[6])
 	int64_t r = timeout_in(t, a[2], &deadline, &no_wait, &forever);
 	if (r < 0)
 		return r;
-	r = sigmask_set(t, a[3], a[4], &set);
+	r = signal_mask_begin_user(t, a[3], a[4], &set);
 	if (r < 0)
 		return r;
 	r = poll_common(t, a[0], a[1], forever ? NULL : &deadline, no_wait);
@@ -392,7 +376,7 @@ int64_t sys_pselect6(struct task *t, const uint64_t a[6])
 		r = copy_in(t->mm, &sig, a[5], sizeof(sig));
 		if (r < 0)
 			return r;
-		r = sigmask_set(t, sig.ss, sig.len, &set);
+		r = signal_mask_begin_user(t, sig.ss, sig.len, &set);
 		if (r < 0)
 			return r;
 	}
