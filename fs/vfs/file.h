@@ -54,6 +54,10 @@ struct file_ops {
 	 * always readable and writable, and epoll refuses the file. */
 	uint32_t (*poll)(struct file *f, struct poll_table *pt);
 	void (*release)(struct file *f);
+	/* For files without a path: the name /proc/PID/fd/N shows after
+	 * "anon_inode:" ("[eventfd]", "[eventpoll]", "inotify"...). NULL:
+	 * procfs derives one from stat ("pipe:[ino]", "socket:[ino]"). */
+	const char *anon_name;
 };
 
 #define FMODE_READ	 0x1

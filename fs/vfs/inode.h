@@ -20,6 +20,8 @@ struct dentry;
 struct inode;
 struct file_ops;
 struct super_block;
+struct path;
+struct file;
 
 /* What setattr changes (ia_valid bits, as Linux's ATTR_*). */
 #define ATTR_MODE	0x001
@@ -61,6 +63,15 @@ struct inode_ops {
 	/* The target of a symlink into buf (not terminated): its length. */
 	ssize_t (*readlink)(struct inode *inode, char *buf, size_t len);
 	int (*setattr)(struct dentry *d, const struct iattr *ia);
+	/* Is the cached dentry d (with this inode) still valid? false: the
+	 * walk drops it (d_invalidate) and looks the name up afresh (procfs
+	 * entries of exited tasks). NULL: always valid. Under vfs_lock. */
+	bool (*revalidate)(struct dentry *d);
+	/* A magic link (procfs fd/N, exe, cwd, root): the object itself
+	 * instead of a walk of readlink's text. Sets *out (referenced) or,
+	 * for a file without a path (a pipe, an anonymous file), *fout
+	 * (referenced). 0 or -errno. Under vfs_lock. */
+	int (*get_link)(struct inode *inode, struct path *out, struct file **fout);
 };
 
 struct super_ops {

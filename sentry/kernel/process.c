@@ -8,6 +8,7 @@
 #include "sentry/kernel/errno_restart.h"
 #include "sentry/kernel/futex.h"
 #include "sentry/kernel/task.h"
+#include "sentry/kernel/kernel.h"
 #include "sentry/kernel/timer.h"
 #include "sentry/mm/mm.h"
 #include "sentry/mm/usercopy.h"
@@ -90,8 +91,11 @@ struct tgroup *tgroup_new(struct task *leader)
 
 static void tgroup_put_locked(struct tgroup *tg)
 {
-	if (--tg->refs == 0)
+	if (--tg->refs == 0) {
+		if (tg->exe.dentry)
+			path_put(&tg->exe);
 		free(tg);
+	}
 }
 
 /* Does the parent ignore its children's exit (no zombies)? */
@@ -217,6 +221,8 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 	}
 	memcpy(c->rlim, t->rlim, sizeof(c->rlim));
 	memcpy(c->comm, t->comm, sizeof(c->comm));
+	c->start_ns = kernel_now_ns(CLOCK_BOOTTIME);
+	c->oom_score_adj = t->oom_score_adj;
 	c->exit_signal = thread ? 0 : fa->exit_signal;
 	c->pgid = t->pgid;
 	c->sid = t->sid;
@@ -259,6 +265,9 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 			return -ENOMEM;
 		}
 		c->tgid = c->tid;
+		c->tg->exe = t->tg->exe;
+		if (c->tg->exe.dentry)
+			path_get(&c->tg->exe);
 		struct task *leader = t->tg->leader;
 		c->parent = (fa->flags & CLONE_PARENT) ? leader->parent : leader;
 		if (!c->parent)
@@ -394,12 +403,18 @@ void task_exit_finish(struct task *t)
 	pthread_mutex_unlock(&kernel.lock);
 	ctx_release(ctx);
 	futex_exit(t);
-	mm_put(t->mm);
+	/* Detached under kernel.lock: procfs takes references under it. */
+	pthread_mutex_lock(&kernel.lock);
+	struct mm *mm = t->mm;
+	struct fdtable *files = t->files;
+	struct fs_context *fs = t->fs;
 	t->mm = NULL;
-	fdtable_put(t->files);
 	t->files = NULL;
-	fs_context_put(t->fs);
 	t->fs = NULL;
+	pthread_mutex_unlock(&kernel.lock);
+	mm_put(mm);
+	fdtable_put(files);
+	fs_context_put(fs);
 
 	pthread_mutex_lock(&kernel.lock);
 	struct tgroup *tg = t->tg;
