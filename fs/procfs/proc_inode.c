@@ -113,7 +113,7 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
 	if (!found && de->dyn && de->dyn->lookup(dpi, d->name, d->namelen, &child) == 0)
 		found = true;
 	if (!found)
-		return 0;	/* negative */
+		return -ENOENT;	/* as Linux: no negative dentries here */
 	struct inode *inode = proc_make_inode(dir->sb, &child);
 	if (!inode)
 		return -ENOMEM;
@@ -178,7 +178,7 @@ struct proc_file {
 static int proc_open(struct inode *inode, struct file *f)
 {
 	const struct proc_inode *pi = pi_of(inode);
-	if ((f->mode & FMODE_WRITE) && !pi->e->write)
+	if ((f->mode & FMODE_WRITE) && !pi->e->write && pi->e->sysctl_ro)
 		return -EACCES;
 	if ((f->mode & FMODE_READ) && !pi->e->show)
 		return -EACCES;
@@ -226,7 +226,7 @@ static ssize_t proc_write(struct file *f, const void *buf, size_t len, int64_t *
 {
 	const struct proc_inode *pi = pi_of(f->inode);
 	if (!pi->e->write)
-		return -EINVAL;
+		return pi->tgid ? -EINVAL : -EIO;
 	if (pi->tgid && !proc_task_exists(pi->tgid, pi->tid))
 		return -ESRCH;
 	ssize_t r = pi->e->write(pi, buf, len);

@@ -71,6 +71,10 @@ static ssize_t domainname_write(const struct proc_inode *pi, const char *buf, si
 	return uts_write(buf, len, true);
 }
 
+/* Read-only sysctls: EACCES when opened for writing. */
+#undef PROC_REG
+#define PROC_REG(n, s) { .name = n, .mode = S_IFREG | 0444, .show = s, .sysctl_ro = true }
+
 #define CONST_FILE(fn, text)						\
 	static int fn(const struct proc_inode *pi, struct sbuf *sb)	\
 	{								\

@@ -66,6 +66,9 @@ struct proc_entry {
 	const struct proc_entry *children;
 	size_t nchildren;
 	const struct proc_dyn *dyn;
+	/* A read-only sysctl: opening it for writing is EACCES (other files
+	 * without write open, and writing gives EINVAL per task, EIO else). */
+	bool sysctl_ro;
 };
 
 #define PROC_REG(n, s)		{ .name = n, .mode = S_IFREG | 0444, .show = s }
