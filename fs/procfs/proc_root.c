@@ -73,13 +73,14 @@ static int pid_lookup(const struct proc_inode *dir, const char *name, size_t len
 	int pid = parse_pid(name, len);
 	if (pid <= 0)
 		return -ENOENT;
+	/* A thread's id works too (not listed), as in Linux. */
 	pthread_mutex_lock(&kernel.lock);
 	struct task *t = task_lookup(pid);
-	bool ok = t && t->tgid == pid;
+	int tgid = t ? t->tgid : 0;
 	pthread_mutex_unlock(&kernel.lock);
-	if (!ok)
+	if (!tgid)
 		return -ENOENT;
-	*child = (struct proc_inode){ &proc_tgid_entry, pid, pid, -1, false };
+	*child = (struct proc_inode){ &proc_tgid_entry, tgid, pid, -1, pid != tgid };
 	return 0;
 }
 
