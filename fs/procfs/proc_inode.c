@@ -94,12 +94,29 @@ static void child_of(const struct proc_inode *dir, const struct proc_entry *e,
 	*child = (struct proc_inode){ e, dir->tgid, dir->tid, -1, dir->thread };
 }
 
+/* Drop the cached dynamic children of dir that are gone (reaped pids,
+ * exited threads, closed fds), so the dcache does not keep every process
+ * ever looked at. Under vfs_lock. */
+static void proc_prune(struct dentry *dir)
+{
+	for (struct dentry *c = dir->child_first, *next; c; c = next) {
+		next = c->sib_next;
+		if (!c->inode)
+			continue;
+		const struct proc_inode *pi = pi_of(c->inode);
+		if ((pi->tgid || pi->fd >= 0) && !proc_node_valid(pi))
+			d_invalidate(c);
+	}
+}
+
 static int proc_lookup(struct inode *dir, struct dentry *d)
 {
 	const struct proc_inode *dpi = pi_of(dir);
 	const struct proc_entry *de = dpi->e;
 	if (!proc_node_valid(dpi))
 		return -ENOENT;
+	if (de->dyn)
+		proc_prune(d->parent);
 	struct proc_inode child;
 	bool found = false;
 	for (size_t i = 0; i < de->nchildren; i++) {
