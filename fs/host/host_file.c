@@ -1,6 +1,5 @@
 /* fs/host/host_file.c: files backed by a host fd that the sentry owns
- * (the inherited stdin/stdout/stderr). Terminal ioctls pass through to the
- * host tty for the handful of requests a guest needs.
+ * (the inherited stdin/stdout/stderr). Terminal ioctls are host_tty.c's.
  *
  * A read or write waits for the host fd's readiness in the sentry
  * (fs/host/host_notify.h), so a signal or exit interrupts it as on Linux;
@@ -9,6 +8,7 @@
  * blocks in the host (a narrow window: the sandbox is usually the only
  * reader of its stdin). */
 #include "fs/host/host_notify.h"
+#include "fs/host/host_tty.h"
 #include "fs/vfs/file.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/usercopy.h"
@@ -87,22 +87,7 @@ static ssize_t host_write(struct file *f, const void *buf, size_t len, int64_t *
 
 static int64_t host_ioctl(struct file *f, struct task *t, unsigned int cmd, uint64_t arg)
 {
-	switch (cmd) {
-	case TCGETS: {
-		struct termios tio;
-		if (ioctl(host_fd(f), TCGETS, &tio) < 0)
-			return -errno;
-		return copy_out(t->mm, arg, &tio, sizeof(tio));
-	}
-	case TIOCGWINSZ: {
-		struct winsize ws;
-		if (ioctl(host_fd(f), TIOCGWINSZ, &ws) < 0)
-			return -errno;
-		return copy_out(t->mm, arg, &ws, sizeof(ws));
-	}
-	default:
-		return -ENOTTY;
-	}
+	return host_tty_ioctl(host_fd(f), t, cmd, arg);
 }
 
 static int host_stat(struct file *f, struct stat *st)
