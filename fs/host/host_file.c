@@ -126,8 +126,20 @@ static const struct file_ops host_file_ops = {
 	.release = host_release,
 };
 
+int host_file_adopt(struct file *f, int fd)
+{
+	struct host_file *hf = calloc(1, sizeof(*hf));
+	if (!hf)
+		return -ENOMEM;
+	host_notify_init(&hf->hn, fd);
+	f->ops = &host_file_ops;
+	f->priv = hf;
+	return 0;
+}
+
 struct file *host_file_new(int fd, int flags)
 {
+	host_tty_note(fd);
 	struct host_file *hf = calloc(1, sizeof(*hf));
 	if (!hf)
 		return NULL;

@@ -11,7 +11,10 @@
 #include "sentry/kernel/task.h"
 #include "sentry/mm/usercopy.h"
 
+#include "fs/vfs/file.h"
+
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <sys/ioctl.h>
@@ -28,6 +31,32 @@
 static pthread_mutex_t tty_lock = PTHREAD_MUTEX_INITIALIZER;
 static int tty_sid = 1;		/* the init's session */
 static int tty_fg = 1;		/* foreground process group */
+static int tty_fd = -1;		/* the sentry's own dup of the terminal */
+
+void host_tty_note(int fd)
+{
+	pthread_mutex_lock(&tty_lock);
+	if (tty_fd < 0 && isatty(fd))
+		tty_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	pthread_mutex_unlock(&tty_lock);
+}
+
+int host_tty_open(struct file *f)
+{
+	pthread_mutex_lock(&tty_lock);
+	int fd = tty_fd;
+	int sid = tty_sid;
+	pthread_mutex_unlock(&tty_lock);
+	if (fd < 0 || task_getpgid(current, 0, true) != sid)
+		return -ENXIO;
+	int copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (copy < 0)
+		return -errno;
+	int r = host_file_adopt(f, copy);
+	if (r < 0)
+		close(copy);
+	return r;
+}
 
 static int64_t pass_in(int fd, struct task *t, unsigned int cmd, uint64_t arg, size_t size)
 {

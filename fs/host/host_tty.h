@@ -8,5 +8,14 @@
 
 struct task;
 
+struct file;
+
+/* Note a host stdio fd; the first that is a terminal becomes the
+ * sandbox's terminal (kept as a private dup for /dev/tty). */
+void host_tty_note(int fd);
+/* open of /dev/tty: turn f into a host file on the caller's controlling
+ * terminal (Linux's replace_fops), or -ENXIO when it has none. */
+int host_tty_open(struct file *f);
+
 /* An ioctl on host fd fd; -ENOTTY for requests it does not know. */
 int64_t host_tty_ioctl(int fd, struct task *t, unsigned int cmd, uint64_t arg);

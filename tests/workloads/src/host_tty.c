@@ -5,6 +5,7 @@
  * sandbox, and compares the output.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -74,16 +75,28 @@ int main(void)
 	int st;
 	CHECK(waitpid(c, &st, 0) == c && WIFEXITED(st), "child");
 
+	/* /dev/tty is the controlling terminal. */
+	int tty = open("/dev/tty", O_RDWR);
+	CHECK(tty >= 0 && isatty(tty), "open /dev/tty");
+	CHECK(tcgetpgrp(tty) == getpgrp(), "/dev/tty's foreground group");
+	CHECK(write(tty, "via /dev/tty\r\n", 14) == 14, "write /dev/tty");
+	close(tty);
+
 	/* A new session has no controlling terminal. */
 	c = fork();
 	if (c == 0) {
 		setsid();
 		errno = 0;
 		int r = tcgetpgrp(0);
-		_exit(r == -1 && errno == ENOTTY ? 0 : 1);
+		if (r != -1 || errno != ENOTTY)
+			_exit(1);
+		errno = 0;
+		r = open("/dev/tty", O_RDWR);
+		_exit(r == -1 && errno == ENXIO ? 0 : 2);
 	}
 	CHECK(waitpid(c, &st, 0) == c && WIFEXITED(st) && WEXITSTATUS(st) == 0,
-	      "tcgetpgrp in a new session gives ENOTTY");
+	      "in a new session: tcgetpgrp gives ENOTTY, /dev/tty ENXIO (status %d)",
+	      WEXITSTATUS(st));
 
 	printf("host_tty: %s\r\n", fails ? "failed" : "ok");
 	return fails != 0;
