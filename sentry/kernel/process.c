@@ -577,10 +577,26 @@ int task_getpgid(struct task *t, int pid, bool session)
 	int r;
 	pthread_mutex_lock(&kernel.lock);
 	struct task *p = pid == 0 ? t : task_lookup(pid);
-	if (!p)
+	if (!p) {
 		r = -ESRCH;
-	else
+	} else {
+		p = p->tg->leader;	/* the ids are the process's */
 		r = session ? p->sid : p->pgid;
+	}
+	pthread_mutex_unlock(&kernel.lock);
+	return r;
+}
+
+int pgrp_session(int pgid)
+{
+	int r = -ESRCH;
+	pthread_mutex_lock(&kernel.lock);
+	for (struct task *p = kernel.tasks; p; p = p->next) {
+		if (p == p->tg->leader && !p->zombie && p->pgid == pgid) {
+			r = p->sid;
+			break;
+		}
+	}
 	pthread_mutex_unlock(&kernel.lock);
 	return r;
 }
