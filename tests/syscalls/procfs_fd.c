@@ -2,8 +2,8 @@
  * (readlink gives the path, "pipe:[ino]", "anon_inode:[eventfd]"...;
  * opening it gives the object itself: a new description of a file, the
  * pipe's end), closed fds vanish, a removed file shows " (deleted)",
- * O_NOFOLLOW and RESOLVE_NO_MAGICLINKS refuse the link, fdinfo shows pos
- * and flags in octal. */
+ * stat follows it (to a pipe too), O_NOFOLLOW and RESOLVE_NO_MAGICLINKS
+ * refuse it, fdinfo shows pos and flags in octal. */
 #include "check.h"
 #include "procfs_util.h"
 #include "tmpdir.h"
@@ -95,6 +95,8 @@ int main(void)
 	CHECK(strcmp(fd_link(p[0]), want) == 0, "pipe link %s want %s", fd_link(p[0]), want);
 	CHECK(strcmp(fd_link(p[1]), want) == 0, "pipe write end %s", fd_link(p[1]));
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", p[1]);
+	CHECK_OK(stat(path, &b));
+	CHECK(S_ISFIFO(b.st_mode) && b.st_ino == a.st_ino, "stat follows to the pipe");
 	int w = open(path, O_WRONLY);
 	CHECK_OK(w);
 	CHECK_EQ(write(w, "hey", 3), 3);
