@@ -485,9 +485,12 @@ static const struct proc_dyn tid_dyn = { tid_lookup, tid_next };
 
 #define FD_DIR	    { .name = "fd", .mode = S_IFDIR | 0500, .dyn = &proc_fd_dyn }
 #define FDINFO_DIR  { .name = "fdinfo", .mode = S_IFDIR | 0500, .dyn = &proc_fdinfo_dyn }
+#define NET_DIR	    { .name = "net", .mode = S_IFDIR | 0555, .children = proc_net_children, \
+		      .nchildren = PROC_NET_N }
 #define MAGIC(n, r, g) { .name = n, .mode = S_IFLNK | 0777, .readlink = r, .get_link = g }
 
 #define PID_COMMON_ENTRIES							\
+	{ .name = "auxv", .mode = S_IFREG | 0400, .show = proc_pid_auxv },	\
 	PROC_REG("cgroup", cgroup_show),					\
 	PROC_REG("cmdline", proc_pid_cmdline),					\
 	{ .name = "comm", .mode = S_IFREG | 0644, .show = comm_show, .write = comm_write }, \
@@ -496,17 +499,24 @@ static const struct proc_dyn tid_dyn = { tid_lookup, tid_next };
 	MAGIC("exe", proc_exe_readlink, proc_exe_get_link),			\
 	FD_DIR,									\
 	FDINFO_DIR,								\
+	{ .name = "io", .mode = S_IFREG | 0400, .show = proc_pid_io },		\
 	PROC_REG("limits", limits_show),					\
+	PROC_REG("loginuid", proc_pid_loginuid),				\
 	PROC_REG("maps", proc_pid_maps),					\
 	PROC_REG("mountinfo", proc_pid_mountinfo),				\
 	PROC_REG("mounts", proc_pid_mounts),					\
+	NET_DIR,								\
 	PROC_REG("oom_score", oom_score_show),					\
 	PROC_RW("oom_score_adj", oom_show, oom_write),				\
+	{ .name = "personality", .mode = S_IFREG | 0400, .show = proc_pid_personality }, \
 	MAGIC("root", proc_root_readlink, proc_root_get_link),			\
+	PROC_REG("schedstat", proc_pid_schedstat),				\
+	PROC_REG("sessionid", proc_pid_loginuid),				\
 	PROC_REG("smaps", proc_pid_smaps),					\
 	PROC_REG("stat", proc_pid_stat),					\
 	PROC_REG("statm", proc_pid_statm),					\
-	PROC_REG("status", proc_pid_status)
+	PROC_REG("status", proc_pid_status),					\
+	PROC_REG("wchan", proc_pid_wchan)
 
 
 static const struct proc_entry tid_children[] = {

@@ -123,6 +123,15 @@ int proc_pid_smaps(const struct proc_inode *pi, struct sbuf *sb);
 int proc_pid_mounts(const struct proc_inode *pi, struct sbuf *sb);
 int proc_pid_mountinfo(const struct proc_inode *pi, struct sbuf *sb);
 extern const struct proc_dyn proc_fd_dyn, proc_fdinfo_dyn;
+int proc_pid_auxv(const struct proc_inode *pi, struct sbuf *sb);
+int proc_pid_io(const struct proc_inode *pi, struct sbuf *sb);
+int proc_pid_wchan(const struct proc_inode *pi, struct sbuf *sb);
+int proc_pid_personality(const struct proc_inode *pi, struct sbuf *sb);
+int proc_pid_loginuid(const struct proc_inode *pi, struct sbuf *sb);
+int proc_pid_schedstat(const struct proc_inode *pi, struct sbuf *sb);
+/* net/ (proc_misc.c): its children, PROC_NET_N of them. */
+#define PROC_NET_N 8
+extern const struct proc_entry proc_net_children[PROC_NET_N];
 ssize_t proc_exe_readlink(const struct proc_inode *pi, char *buf, size_t len);
 int proc_exe_get_link(const struct proc_inode *pi, struct path *out, struct file **fout);
 ssize_t proc_cwd_readlink(const struct proc_inode *pi, char *buf, size_t len);

@@ -2,9 +2,9 @@
  * self and thread-self links, stat (52 fields, pid/ppid/pgrp/session,
  * comm, state, threads), status (ids, signal masks), comm written and
  * prctl agreeing, cmdline and environ read at every offset, exe/cwd/root
- * magic links (readlink and following), lseek and poll on generated
- * files, stat sizes 0, limits, oom_score_adj, writes refused as Linux;
- * and the global files: uptime, loadavg, stat, meminfo, cpuinfo, version,
+ * magic links (readlink and following), auxv, net/, lseek and poll on
+ * generated files, stat sizes 0, limits, oom_score_adj, writes refused as
+ * Linux; and the global files: uptime, loadavg, stat, meminfo, cpuinfo, version,
  * filesystems, sys/kernel. */
 #include "check.h"
 #include "procfs_util.h"
@@ -12,6 +12,7 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <sys/auxv.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -246,6 +247,24 @@ static void check_file_ops(void)
 	CHECK_ERR(mkdir("/proc/self/newdir", 0755), ENOENT);
 }
 
+static void check_auxv_net(void)
+{
+	ssize_t n = read_file("/proc/self/auxv", buf, sizeof(buf));
+	CHECK(n > 0 && n % 16 == 0, "auxv %zd bytes", n);
+	bool found = false;
+	for (ssize_t i = 0; i + 16 <= n; i += 16) {
+		unsigned long kv[2];
+		memcpy(kv, buf + i, 16);
+		if (kv[0] == AT_PAGESZ)
+			found = kv[1] == getauxval(AT_PAGESZ);
+	}
+	CHECK(found, "auxv has AT_PAGESZ = %lu", getauxval(AT_PAGESZ));
+	CHECK(read_file("/proc/self/net/dev", buf, sizeof(buf)) > 0, "net/dev");
+	CHECK(strncmp(buf, "Inter-|", 7) == 0 && strstr(buf, "lo:"), "net/dev %s", buf);
+	CHECK(read_file("/proc/net/unix", buf, sizeof(buf)) > 0, "net/unix");
+	CHECK(strncmp(buf, "Num ", 4) == 0, "net/unix %s", buf);
+}
+
 static void check_limits_oom(void)
 {
 	CHECK(read_file("/proc/self/limits", buf, sizeof(buf)) > 0, "limits");
@@ -336,6 +355,7 @@ int main(int argc, char **argv, char **envp)
 	check_magic_links(&prog, dir);
 	check_file_ops();
 	check_limits_oom();
+	check_auxv_net();
 	check_global();
 	check_comm();
 	tmpdir_remove();
