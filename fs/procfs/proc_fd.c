@@ -297,8 +297,11 @@ static size_t mount_snapshot(struct mount **out, int *ids, int *parents)
 
 static int mounts_common(const struct proc_inode *pi, struct sbuf *sb, bool info)
 {
-	if (!proc_task_exists(pi->tgid, pi->tid))
-		return -ESRCH;
+	/* A zombie has no mount namespace any more: EINVAL, as Linux. */
+	struct fs_context *fs = proc_task_fs(pi);
+	if (!fs)
+		return proc_task_exists(pi->tgid, pi->tid) ? -EINVAL : -ESRCH;
+	fs_context_put(fs);
 	struct mount **ms = malloc(MOUNTS_MAX * sizeof(*ms));
 	int *ids = malloc(MOUNTS_MAX * sizeof(int));
 	int *parents = malloc(MOUNTS_MAX * sizeof(int));

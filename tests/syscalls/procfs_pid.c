@@ -4,7 +4,8 @@
  * is reaped: the name gives ENOENT, an open directory fd fails lookups,
  * an open file gives ESRCH on read. Threads: task/
  * lists each, task/TID/stat is about the thread, /proc/TID is reachable
- * but not listed, and a joined thread's entry is gone. */
+ * but not listed, and a joined thread's entry is gone. Reads racing a
+ * process's exit and reaping work or give ENOENT/ESRCH. */
 #include "check.h"
 #include "proc_util.h"
 #include "procfs_util.h"
@@ -154,8 +155,55 @@ static void check_threads(void)
 	CHECK_EQ(status_long("/proc/self/status", "Threads"), 1);
 }
 
+/* Read a process's files while it exits and is reaped: each read either
+ * works or fails with ENOENT/ESRCH, never anything else. */
+static void check_exit_race(void)
+{
+	static const char *const files[] = { "stat", "status", "statm", "maps", "smaps",
+					     "cmdline", "environ", "mounts", "limits" };
+	for (int round = 0; round < 40; round++) {
+		pid_t pid = xfork();
+		if (pid == 0)
+			_exit(round & 3);
+		for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+			char path[64];
+			snprintf(path, sizeof(path), "/proc/%d/%s", pid, files[i]);
+			/* mounts of a zombie: EINVAL (no mount namespace). */
+			bool mnt = strcmp(files[i], "mounts") == 0;
+			int fd = open(path, O_RDONLY);
+			if (fd < 0) {
+				CHECK(errno == ENOENT || errno == ESRCH || (mnt && errno == EINVAL),
+				      "open %s", path);
+				continue;
+			}
+			if (i == 4 && round % 2 == 0)
+				expect_exit(pid, round & 3, "racing child");
+			ssize_t n;
+			while ((n = read(fd, buf, 100)) > 0)
+				;
+			CHECK(n == 0 || errno == ESRCH || errno == ENOENT || (mnt && errno == EINVAL),
+			      "read %s", path);
+			close(fd);
+		}
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+		ssize_t n = readlink(path, buf, sizeof(buf));
+		CHECK(n > 0 || errno == ENOENT || errno == ESRCH, "readlink %s", path);
+		snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+		DIR *d = opendir(path);
+		if (d) {
+			while (readdir(d))
+				;
+			closedir(d);
+		}
+		if (round % 2)
+			expect_exit(pid, round & 3, "racing child");
+	}
+}
+
 int main(void)
 {
+	check_exit_race();
 	check_child();
 	check_threads();
 	PASS();
