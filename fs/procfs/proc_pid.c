@@ -505,6 +505,7 @@ static const struct proc_dyn tid_dyn = { tid_lookup, tid_next };
 	PROC_REG("maps", proc_pid_maps),					\
 	PROC_REG("mountinfo", proc_pid_mountinfo),				\
 	PROC_REG("mounts", proc_pid_mounts),					\
+	{ .name = "mountstats", .mode = S_IFREG | 0400, .show = proc_pid_mountstats }, \
 	NET_DIR,								\
 	PROC_REG("oom_score", oom_score_show),					\
 	PROC_RW("oom_score_adj", oom_show, oom_write),				\

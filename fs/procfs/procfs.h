@@ -122,6 +122,7 @@ int proc_pid_maps(const struct proc_inode *pi, struct sbuf *sb);
 int proc_pid_smaps(const struct proc_inode *pi, struct sbuf *sb);
 int proc_pid_mounts(const struct proc_inode *pi, struct sbuf *sb);
 int proc_pid_mountinfo(const struct proc_inode *pi, struct sbuf *sb);
+int proc_pid_mountstats(const struct proc_inode *pi, struct sbuf *sb);
 extern const struct proc_dyn proc_fd_dyn, proc_fdinfo_dyn;
 int proc_pid_auxv(const struct proc_inode *pi, struct sbuf *sb);
 int proc_pid_io(const struct proc_inode *pi, struct sbuf *sb);
