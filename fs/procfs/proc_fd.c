@@ -1,8 +1,7 @@
 /* fs/procfs/proc_fd.c: the links and tables of a task's files: fd/N and
  * fdinfo/N, the magic links exe, cwd and root (readlink gives the name,
  * following gives the object itself), and mounts, mountinfo and
- * mountstats from the mount
- * table as the reading task's root sees it. */
+ * mountstats from the mount table as the reading task's root sees it. */
 #include "fs/procfs/procfs.h"
 #include "fs/vfs/dentry.h"
 #include "fs/vfs/fdtable.h"
