@@ -91,7 +91,8 @@ static bool proc_revalidate(struct dentry *d)
 static void child_of(const struct proc_inode *dir, const struct proc_entry *e,
 		     struct proc_inode *child)
 {
-	*child = (struct proc_inode){ e, dir->tgid, dir->tid, -1, dir->thread };
+	/* The ids go down the tree (fd doubles as sysfs's cpu number). */
+	*child = (struct proc_inode){ e, dir->tgid, dir->tid, dir->fd, dir->thread };
 }
 
 /* Drop the cached dynamic children of dir that are gone (reaped pids,

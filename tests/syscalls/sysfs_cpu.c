@@ -51,6 +51,9 @@ int main(void)
 	struct stat st;
 	CHECK_OK(stat("/sys/devices/system/cpu/cpu0", &st));
 	CHECK(S_ISDIR(st.st_mode), "cpu0 is a directory");
+	/* cpu0 is online, if it has the file (Linux often leaves it out). */
+	if (read_file("/sys/devices/system/cpu/cpu0/online", buf, sizeof(buf)) >= 0)
+		CHECK(strcmp(buf, "1\n") == 0, "cpu0/online %s", buf);
 	CHECK(dir_has("/sys/devices/system/cpu", "cpu0") &&
 	      dir_has("/sys/devices/system/cpu", "online"), "cpu/ lists");
 	CHECK_OK(stat("/sys/devices/system/cpu/online", &st));
