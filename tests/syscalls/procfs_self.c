@@ -205,6 +205,10 @@ static void check_magic_links(const struct stat *prog, const char *dir)
 	CHECK(n == 1 && buf[0] == '/', "root -> /");
 	CHECK_OK(lstat("/proc/self/exe", &a));
 	CHECK(S_ISLNK(a.st_mode), "exe is a link");
+	/* The root link leads to our root, and ".." cannot leave it. */
+	CHECK_OK(stat("/proc/self/root/..", &a));
+	CHECK_OK(stat("/", &b));
+	CHECK(a.st_ino == b.st_ino && a.st_dev == b.st_dev, "root/.. is /");
 }
 
 static void check_file_ops(void)
