@@ -148,6 +148,11 @@ int proc_loadavg(const struct proc_inode *pi, struct sbuf *sb);
 int proc_stat(const struct proc_inode *pi, struct sbuf *sb);
 int proc_version(const struct proc_inode *pi, struct sbuf *sb);
 int proc_filesystems(const struct proc_inode *pi, struct sbuf *sb);
+int proc_cmdline(const struct proc_inode *pi, struct sbuf *sb);
+int proc_swaps(const struct proc_inode *pi, struct sbuf *sb);
+int proc_vmstat(const struct proc_inode *pi, struct sbuf *sb);
+int proc_partitions(const struct proc_inode *pi, struct sbuf *sb);
+int proc_devices(const struct proc_inode *pi, struct sbuf *sb);
 extern const struct proc_entry proc_sys_entry;
 
 /* Clock ticks (USER_HZ) as Linux's /proc shows them. */

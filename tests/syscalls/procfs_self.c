@@ -4,8 +4,8 @@
  * prctl agreeing, cmdline and environ read at every offset, exe/cwd/root
  * magic links (readlink and following), auxv, net/, lseek and poll on
  * generated files, stat sizes 0, limits, oom_score_adj, writes refused as
- * Linux; and the global files: uptime, loadavg, stat, meminfo, cpuinfo, version,
- * filesystems, sys/kernel. */
+ * Linux; and the global files: uptime, loadavg, stat, meminfo, cpuinfo,
+ * version, swaps, vmstat, cmdline, filesystems, sys/kernel. */
 #include "check.h"
 #include "procfs_util.h"
 #include "tmpdir.h"
@@ -314,6 +314,12 @@ static void check_global(void)
 	      "cpuinfo flags");
 	CHECK(read_file("/proc/version", buf, sizeof(buf)) > 0, "version");
 	CHECK(strncmp(buf, "Linux version ", 14) == 0, "version %s", buf);
+	CHECK(read_file("/proc/swaps", buf, sizeof(buf)) > 0, "swaps");
+	CHECK(strncmp(buf, "Filename", 8) == 0, "swaps %s", buf);
+	CHECK(read_file("/proc/vmstat", buf, sizeof(buf)) > 0, "vmstat");
+	CHECK(strncmp(buf, "nr_free_pages ", 14) == 0, "vmstat %.100s", buf);
+	CHECK(read_file("/proc/cmdline", buf, sizeof(buf)) > 0, "cmdline");
+	CHECK(buf[strlen(buf) - 1] == '\n', "kernel cmdline %s", buf);
 	CHECK(read_file("/proc/filesystems", buf, sizeof(buf)) > 0, "filesystems");
 	CHECK(strstr(buf, "\tproc\n") && strstr(buf, "\ttmpfs\n"), "filesystems %s", buf);
 	struct utsname u;
