@@ -507,6 +507,8 @@ static const struct proc_dyn tid_dyn = { tid_lookup, tid_next };
 	PROC_REG("mounts", proc_pid_mounts),					\
 	{ .name = "mountstats", .mode = S_IFREG | 0400, .show = proc_pid_mountstats }, \
 	NET_DIR,								\
+	{ .name = "ns", .mode = S_IFDIR | 0511, .children = proc_ns_children,	\
+	  .nchildren = PROC_NS_N },						\
 	PROC_REG("oom_score", oom_score_show),					\
 	PROC_RW("oom_score_adj", oom_show, oom_write),				\
 	{ .name = "personality", .mode = S_IFREG | 0400, .show = proc_pid_personality }, \

@@ -132,6 +132,9 @@ int proc_pid_loginuid(const struct proc_inode *pi, struct sbuf *sb);
 int proc_pid_schedstat(const struct proc_inode *pi, struct sbuf *sb);
 /* net/ (proc_misc.c): its children, PROC_NET_N of them. */
 #define PROC_NET_N 8
+/* ns/ (proc_ns.c). */
+#define PROC_NS_N 10
+extern const struct proc_entry proc_ns_children[PROC_NS_N];
 extern const struct proc_entry proc_net_children[PROC_NET_N];
 ssize_t proc_exe_readlink(const struct proc_inode *pi, char *buf, size_t len);
 int proc_exe_get_link(const struct proc_inode *pi, struct path *out, struct file **fout);

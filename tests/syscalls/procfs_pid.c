@@ -71,6 +71,12 @@ static void check_child(void)
 	ssize_t m = read_file("/proc/self/cmdline", buf2, sizeof(buf2));
 	CHECK(n > 0 && n == m && memcmp(buf, buf2, (size_t)n) == 0, "child's cmdline is ours");
 
+	/* Same namespaces as ours. */
+	snprintf(path, sizeof(path), "%s/ns/pid", dir);
+	n = readlink(path, buf, sizeof(buf) - 1);
+	m = readlink("/proc/self/ns/pid", buf2, sizeof(buf2) - 1);
+	CHECK(n > 0 && n == m && memcmp(buf, buf2, (size_t)n) == 0, "child's ns/pid");
+
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY);
 	CHECK_OK(dfd);
 	int sfd = openat(dfd, "status", O_RDONLY);

@@ -2,7 +2,7 @@
  * self and thread-self links, stat (52 fields, pid/ppid/pgrp/session,
  * comm, state, threads), status (ids, signal masks), comm written and
  * prctl agreeing, cmdline and environ read at every offset, exe/cwd/root
- * magic links (readlink and following), auxv, net/, lseek and poll on
+ * magic links (readlink and following), auxv, net/, ns/, lseek and poll on
  * generated files, stat sizes 0, limits, oom_score_adj, writes refused as
  * Linux; and the global files: uptime, loadavg, stat, meminfo, cpuinfo,
  * version, swaps, vmstat, cmdline, filesystems, sys/kernel. */
@@ -269,6 +269,28 @@ static void check_auxv_net(void)
 	CHECK(strncmp(buf, "Num ", 4) == 0, "net/unix %s", buf);
 }
 
+static void check_ns(void)
+{
+	const char *types[] = { "pid", "net", "mnt", "uts", "ipc", "user" };
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		char path[64], want[32];
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", types[i]);
+		ssize_t n = readlink(path, buf, sizeof(buf) - 1);
+		CHECK(n > 0, "readlink %s", path);
+		buf[n] = 0;
+		unsigned long ino = 0;
+		snprintf(want, sizeof(want), "%s:[%%lu]", types[i]);
+		CHECK(sscanf(buf, want, &ino) == 1, "%s -> %s", path, buf);
+		struct stat st;
+		CHECK_OK(stat(path, &st));
+		CHECK(st.st_ino == ino, "stat %s: ino %lu, link %s", path, (unsigned long)st.st_ino, buf);
+		int fd = open(path, O_RDONLY);
+		CHECK_OK(fd);
+		CHECK_ERR(read(fd, buf, 1), EINVAL);
+		close(fd);
+	}
+}
+
 static void check_limits_oom(void)
 {
 	CHECK(read_file("/proc/self/limits", buf, sizeof(buf)) > 0, "limits");
@@ -366,6 +388,7 @@ int main(int argc, char **argv, char **envp)
 	check_file_ops();
 	check_limits_oom();
 	check_auxv_net();
+	check_ns();
 	check_global();
 	check_comm();
 	tmpdir_remove();
