@@ -83,9 +83,10 @@ static bool proc_node_valid(const struct proc_inode *pi)
 	return open;
 }
 
-static bool proc_revalidate(struct dentry *d)
+static int proc_revalidate(struct inode *dir, struct dentry *d)
 {
-	return proc_node_valid(pi_of(d->inode));
+	(void)dir;
+	return d->inode && proc_node_valid(pi_of(d->inode)) ? 1 : 0;
 }
 
 static void child_of(const struct proc_inode *dir, const struct proc_entry *e,
@@ -289,19 +290,17 @@ static const struct inode_ops proc_dir_iops = {
 };
 
 static const struct inode_ops proc_file_iops = {
-	.revalidate = proc_revalidate,
+	.revalidate = NULL,	/* the directory's revalidate decides */
 };
 
 static const struct inode_ops proc_link_iops = {
 	.readlink = proc_readlink,
-	.revalidate = proc_revalidate,
 };
 
 /* Magic links need get_link in their ops; plain ones must not have it. */
 static const struct inode_ops proc_magic_iops = {
 	.readlink = proc_readlink,
 	.get_link = proc_get_link,
-	.revalidate = proc_revalidate,
 };
 
 static const struct file_ops proc_dir_fops = {
