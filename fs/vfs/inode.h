@@ -18,6 +18,7 @@
 
 struct dentry;
 struct inode;
+struct file_lock;
 struct file_ops;
 struct super_block;
 
@@ -93,6 +94,7 @@ struct inode {
 	int64_t blocks;		/* 512-byte units */
 	struct timespec atime, mtime, ctime, btime;
 	void *priv;
+	struct file_lock *locks;	/* fs/vfs/lock.c, under its lock */
 };
 
 /* A new inode of sb with one reference, times now, uid/gid 0. */
