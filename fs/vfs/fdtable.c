@@ -194,3 +194,33 @@ void fdtable_close_on_exec(struct fdtable *t)
 		file_put(f);	/* outside the lock: release may block */
 	}
 }
+
+void fdtable_close_range(struct fdtable *t, unsigned first, unsigned last, bool cloexec)
+{
+	pthread_mutex_lock(&t->lock);
+	unsigned end = (unsigned)t->nfds;
+	if (last < end)
+		end = last + 1;
+	if (cloexec) {
+		for (unsigned i = first; i < end; i++)
+			if (t->files[i])
+				t->cloexec[i] = 1;
+		pthread_mutex_unlock(&t->lock);
+		return;
+	}
+	pthread_mutex_unlock(&t->lock);
+	for (unsigned i = first; i < end; i++) {
+		struct file *f;
+		pthread_mutex_lock(&t->lock);
+		f = i < (unsigned)t->nfds ? t->files[i] : NULL;
+		if (f) {
+			t->files[i] = NULL;
+			t->cloexec[i] = 0;
+		}
+		pthread_mutex_unlock(&t->lock);
+		if (f) {
+			lock_remove_posix(f, t);
+			file_put(f);	/* outside the lock: release may block */
+		}
+	}
+}
