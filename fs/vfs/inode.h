@@ -18,7 +18,9 @@
 
 struct dentry;
 struct inode;
+struct file_lock;
 struct file_ops;
+struct simple_xattr;
 struct super_block;
 
 /* What setattr changes (ia_valid bits, as Linux's ATTR_*). */
@@ -61,6 +63,13 @@ struct inode_ops {
 	/* The target of a symlink into buf (not terminated): its length. */
 	ssize_t (*readlink)(struct inode *inode, char *buf, size_t len);
 	int (*setattr)(struct dentry *d, const struct iattr *ia);
+	/* Extended attributes (fs/vfs/xattr.h; names already checked):
+	 * get with size 0 gives the length; set with value NULL removes;
+	 * list writes the NUL-terminated names. NULL: none kept. */
+	ssize_t (*getxattr)(struct dentry *d, const char *name, void *buf, size_t size);
+	int (*setxattr)(struct dentry *d, const char *name, const void *value, size_t size,
+			int flags);
+	ssize_t (*listxattr)(struct dentry *d, char *buf, size_t size);
 };
 
 struct super_ops {
@@ -93,6 +102,8 @@ struct inode {
 	int64_t blocks;		/* 512-byte units */
 	struct timespec atime, mtime, ctime, btime;
 	void *priv;
+	struct file_lock *locks;	/* fs/vfs/lock.c, under its lock */
+	struct simple_xattr *xattrs;	/* fs/vfs/xattr.c, under lock */
 };
 
 /* A new inode of sb with one reference, times now, uid/gid 0. */
