@@ -306,7 +306,7 @@ static int tmpfs_fallocate(struct file *f, int mode, int64_t off, int64_t len)
 	struct inode *inode = f->inode;
 	if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE))
 		return -EOPNOTSUPP;
-	if (off + len > TMPFS_MAX_FILE)
+	if ((uint64_t)off + (uint64_t)len > (uint64_t)TMPFS_MAX_FILE)
 		return -EFBIG;
 	pthread_mutex_lock(&inode->lock);
 	struct tmpfs_data *td = data_of(inode);

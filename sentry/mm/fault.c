@@ -176,7 +176,7 @@ static int map_window(struct mm *mm, struct vma *v, uint64_t start, uint64_t end
 		if ((v->flags & VMA_SHARED) || (v->obj && (!slot || !(*slot & PTE_PRESENT)))) {
 			/* Shared, or a private file page not copied yet:
 			 * read-only until the first write copies it. */
-			int64_t o = obj_page(v, p);
+			int64_t o = mobj_page_window(v->obj, (v->obj_off + (p - v->start)) / PAGE_SIZE);
 			if (o < 0) {
 				run_flush(mm, &r);
 				continue;
@@ -244,8 +244,9 @@ int mm_fault(struct mm *mm, uint64_t addr, int access, bool prot_fault)
 		goto out;
 	}
 	if (v->obj) {
-		/* The faulting page first: beyond the end of the object is
-		 * SIGBUS; a write known as such copies at once. */
+		/* The faulting page first (the window maps only pages that
+		 * exist): beyond the end of the object is SIGBUS; a write
+		 * known as such copies at once. */
 		int64_t off = mm_page_get(mm, v, addr, access & ACCESS_WRITE);
 		if (off < 0) {
 			ret = off == -ENOMEM ? -ENOMEM : -EIO;

@@ -23,7 +23,20 @@ static unsigned slot_of(uint64_t idx, int level)
 	return (unsigned)(idx >> (FAN_BITS * (LEVELS - 1 - level))) & (FAN - 1);
 }
 
-/* The leaf entry for idx (memfile offset + 1, or 0); with create, the
+/* Leaf entries: the memfile offset | E_PRESENT, plus E_UNWRITTEN for a
+ * page fallocate made that nobody has written or mapped yet (a hole to
+ * SEEK_DATA, as on Linux's tmpfs). */
+#define E_PRESENT   0x1UL
+#define E_UNWRITTEN 0x2UL
+#define E_OFF(e)    ((e) & ~0xfffUL)
+
+/* page_locked flags */
+#define PG_ALLOC   0x1	/* make it if absent */
+#define PG_BEYOND  0x2	/* even beyond the size */
+#define PG_WRITE   0x4	/* a writer or a mapping: no longer unwritten */
+#define PG_PREALLOC 0x8	/* made by fallocate: unwritten */
+
+/* The leaf entry for idx (0 if absent); with create, the
  * path is made. NULL when absent (or out of sentry memory). */
 static uint64_t *entry_of(struct mobj *o, uint64_t idx, bool create)
 {
@@ -85,7 +98,7 @@ static bool cut_range(void **table, int l, uint64_t base, uint64_t first, uint64
 		if (l == LEVELS - 1) {
 			uint64_t *e = &((uint64_t *)table)[k];
 			if (*e && lo >= first && lo < last) {
-				cut_push(c, *e - 1);
+				cut_push(c, E_OFF(*e));
 				*e = 0;
 			}
 			if (*e)
@@ -114,7 +127,7 @@ static void free_tree(void **table, int l)
 		if (l == LEVELS - 1) {
 			uint64_t e = ((uint64_t *)table)[k];
 			if (e)
-				memfile_unref(e - 1);
+				memfile_unref(E_OFF(e));
 		} else {
 			free_tree(table[k], l + 1);
 		}
@@ -190,14 +203,17 @@ int mobj_grow(struct mobj *o, uint64_t size)
 
 /* Under o->lock: the page at idx, made (charged, zeroed, filled) if
  * absent and alloc. */
-static int64_t page_locked(struct mobj *o, uint64_t idx, bool alloc, bool beyond)
+static int64_t page_locked(struct mobj *o, uint64_t idx, int how)
 {
-	if ((!beyond && idx >= page_limit(o)) || idx >= MAX_IDX)
+	if ((!(how & PG_BEYOND) && idx >= page_limit(o)) || idx >= MAX_IDX)
 		return -EFAULT;	/* beyond the object: SIGBUS territory */
 	uint64_t *e = entry_of(o, idx, false);
-	if (e && *e)
-		return (int64_t)(*e - 1);
-	if (!alloc)
+	if (e && *e) {
+		if (how & PG_WRITE)
+			*e &= ~E_UNWRITTEN;
+		return (int64_t)E_OFF(*e);
+	}
+	if (!(how & PG_ALLOC))
 		return -ENOENT;
 	e = entry_of(o, idx, true);
 	if (!e)
@@ -221,7 +237,7 @@ static int64_t page_locked(struct mobj *o, uint64_t idx, bool alloc, bool beyond
 			o->ops->uncharge(o, 1);
 		return off;
 	}
-	*e = (uint64_t)off + 1;
+	*e = (uint64_t)off | E_PRESENT | ((how & PG_PREALLOC) ? E_UNWRITTEN : 0);
 	o->nr_pages++;
 	return off;
 }
@@ -229,7 +245,7 @@ static int64_t page_locked(struct mobj *o, uint64_t idx, bool alloc, bool beyond
 int64_t mobj_page(struct mobj *o, uint64_t idx)
 {
 	pthread_mutex_lock(&o->lock);
-	int64_t off = page_locked(o, idx, true, false);
+	int64_t off = page_locked(o, idx, PG_ALLOC | PG_WRITE);
 	pthread_mutex_unlock(&o->lock);
 	return off;
 }
@@ -237,9 +253,17 @@ int64_t mobj_page(struct mobj *o, uint64_t idx)
 int64_t mobj_page_ref(struct mobj *o, uint64_t idx, bool alloc)
 {
 	pthread_mutex_lock(&o->lock);
-	int64_t off = page_locked(o, idx, alloc, false);
+	int64_t off = page_locked(o, idx, alloc ? PG_ALLOC | PG_WRITE : 0);
 	if (off >= 0)
 		memfile_ref((uint64_t)off);
+	pthread_mutex_unlock(&o->lock);
+	return off;
+}
+
+int64_t mobj_page_window(struct mobj *o, uint64_t idx)
+{
+	pthread_mutex_lock(&o->lock);
+	int64_t off = page_locked(o, idx, (o->ops && o->ops->fill) ? PG_ALLOC | PG_WRITE : PG_WRITE);
 	pthread_mutex_unlock(&o->lock);
 	return off;
 }
@@ -247,7 +271,7 @@ int64_t mobj_page_ref(struct mobj *o, uint64_t idx, bool alloc)
 int mobj_prealloc(struct mobj *o, uint64_t idx)
 {
 	pthread_mutex_lock(&o->lock);
-	int64_t off = page_locked(o, idx, true, true);
+	int64_t off = page_locked(o, idx, PG_ALLOC | PG_BEYOND | PG_PREALLOC);
 	pthread_mutex_unlock(&o->lock);
 	return off < 0 ? (int)off : 0;
 }
@@ -263,7 +287,8 @@ bool mobj_page_present(struct mobj *o, uint64_t idx)
 
 /* First index >= idx below limit whose presence is want; limit if none.
  * Skips absent subtrees whole. */
-static uint64_t scan(void **table, int l, uint64_t base, uint64_t idx, uint64_t limit, bool want)
+static uint64_t scan(void **table, int l, uint64_t base, uint64_t idx, uint64_t limit, bool want,
+		     bool written)
 {
 	uint64_t span = 1ULL << (FAN_BITS * (LEVELS - 1 - l));
 	for (unsigned k = slot_of(idx > base ? idx : base, l); k < FAN; k++) {
@@ -272,7 +297,9 @@ static uint64_t scan(void **table, int l, uint64_t base, uint64_t idx, uint64_t 
 			return limit;
 		uint64_t from = lo > idx ? lo : idx;
 		if (l == LEVELS - 1) {
-			if ((((uint64_t *)table)[k] != 0) == want)
+			uint64_t e = ((uint64_t *)table)[k];
+			bool data = e && !(written && (e & E_UNWRITTEN));
+			if (data == want)
 				return from;
 			continue;
 		}
@@ -281,7 +308,7 @@ static uint64_t scan(void **table, int l, uint64_t base, uint64_t idx, uint64_t 
 				return from;
 			continue;
 		}
-		uint64_t r = scan(table[k], l + 1, lo, from, limit, want);
+		uint64_t r = scan(table[k], l + 1, lo, from, limit, want, written);
 		if (r < limit && r < lo + span)
 			return r;
 	}
@@ -297,7 +324,7 @@ uint64_t mobj_seek(struct mobj *o, uint64_t idx, uint64_t limit, bool data)
 	else if (!o->root)
 		r = data ? limit : idx;
 	else
-		r = scan(o->root, 0, 0, idx, limit, data);
+		r = scan(o->root, 0, 0, idx, limit, data, true);
 	pthread_mutex_unlock(&o->lock);
 	return r;
 }
@@ -467,7 +494,7 @@ void mobj_set_size(struct mobj *o, uint64_t size)
 		pthread_mutex_lock(&o->lock);
 		uint64_t *e = entry_of(o, size / PAGE_SIZE, false);
 		if (e && *e)
-			memset((char *)memfile_ptr(*e - 1) + size % PAGE_SIZE, 0,
+			memset((char *)memfile_ptr(E_OFF(*e)) + size % PAGE_SIZE, 0,
 			       PAGE_SIZE - size % PAGE_SIZE);
 		pthread_mutex_unlock(&o->lock);
 	}
@@ -478,10 +505,10 @@ void mobj_for_each(struct mobj *o, uint64_t first, uint64_t last,
 {
 	pthread_mutex_lock(&o->lock);
 	for (uint64_t i = first; o->root && i < last;) {
-		uint64_t j = scan(o->root, 0, 0, i, last, true);
+		uint64_t j = scan(o->root, 0, 0, i, last, true, false);
 		if (j >= last)
 			break;
-		fn(arg, j, *entry_of(o, j, false) - 1);
+		fn(arg, j, E_OFF(*entry_of(o, j, false)));
 		i = j + 1;
 	}
 	pthread_mutex_unlock(&o->lock);

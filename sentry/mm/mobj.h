@@ -46,7 +46,7 @@ struct mobj {
 	void *priv;		/* the owner's */
 	void *owner;		/* the owner's, cleared when it goes */
 	pthread_mutex_t lock;	/* tree, size, nr_pages */
-	void *root;		/* radix tree: memfile offset + 1 per page */
+	void *root;		/* radix tree of page entries (mobj.c) */
 	uint64_t nr_pages;
 	pthread_mutex_t rmap_lock;
 	struct mobj_mapper *maps;
@@ -66,11 +66,15 @@ int64_t mobj_page(struct mobj *o, uint64_t idx);
 /* The same with a memfile reference the caller drops (memfile_unref);
  * without alloc an absent page is -ENOENT. For use without mm->lock. */
 int64_t mobj_page_ref(struct mobj *o, uint64_t idx, bool alloc);
-/* Make page idx exist even beyond the size (fallocate KEEP_SIZE). */
+/* For the pages mapped around a fault: an existing page, or a page of
+ * a cache (ops->fill) read now; else -ENOENT (holes stay holes). */
+int64_t mobj_page_window(struct mobj *o, uint64_t idx);
+/* Make page idx exist, even beyond the size (fallocate): it stays a
+ * hole to mobj_seek until written or mapped. */
 int mobj_prealloc(struct mobj *o, uint64_t idx);
 bool mobj_page_present(struct mobj *o, uint64_t idx);
-/* The first page index >= idx and < limit that is present (data) or
- * absent (!data); limit if none. */
+/* The first page index >= idx and < limit that is data (present and
+ * not merely preallocated) or a hole (!data); limit if none. */
 uint64_t mobj_seek(struct mobj *o, uint64_t idx, uint64_t limit, bool data);
 uint64_t mobj_pages(struct mobj *o);
 /* Call fn on each present page in [first, last), under o->lock. */

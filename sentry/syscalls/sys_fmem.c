@@ -69,8 +69,33 @@ int64_t sys_memfd_create(struct task *t, const uint64_t a[6])
 #ifndef FALLOC_FL_UNSHARE_RANGE
 #define FALLOC_FL_UNSHARE_RANGE 0x40
 #endif
-#define FALLOC_KNOWN (FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE | \
-		      FALLOC_FL_ZERO_RANGE | FALLOC_FL_INSERT_RANGE | FALLOC_FL_UNSHARE_RANGE)
+#ifndef FALLOC_FL_WRITE_ZEROES
+#define FALLOC_FL_WRITE_ZEROES 0x80
+#endif
+#define FALLOC_MODE_MASK (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_ZERO_RANGE | \
+			  FALLOC_FL_INSERT_RANGE | FALLOC_FL_UNSHARE_RANGE | FALLOC_FL_WRITE_ZEROES)
+
+/* The mode checks of Linux 6.x's vfs_fallocate: one operation at most,
+ * KEEP_SIZE only where it means something. 0 or -EOPNOTSUPP. */
+static int falloc_mode_ok(int mode)
+{
+	if (mode & ~(FALLOC_MODE_MASK | FALLOC_FL_KEEP_SIZE))
+		return -EOPNOTSUPP;
+	switch (mode & FALLOC_MODE_MASK) {
+	case 0:
+	case FALLOC_FL_UNSHARE_RANGE:
+	case FALLOC_FL_ZERO_RANGE:
+		return 0;
+	case FALLOC_FL_PUNCH_HOLE:
+		return (mode & FALLOC_FL_KEEP_SIZE) ? 0 : -EOPNOTSUPP;
+	case FALLOC_FL_COLLAPSE_RANGE:
+	case FALLOC_FL_INSERT_RANGE:
+	case FALLOC_FL_WRITE_ZEROES:
+		return (mode & FALLOC_FL_KEEP_SIZE) ? -EOPNOTSUPP : 0;
+	default:
+		return -EOPNOTSUPP;
+	}
+}
 
 int64_t sys_fallocate(struct task *t, const uint64_t a[6])
 {
@@ -84,19 +109,8 @@ int64_t sys_fallocate(struct task *t, const uint64_t a[6])
 		r = -EBADF;
 	else if (off < 0 || len <= 0)
 		r = -EINVAL;
-	else if (mode & ~FALLOC_KNOWN)
+	else if (falloc_mode_ok(mode) < 0)
 		r = -EOPNOTSUPP;
-	else if ((mode & FALLOC_FL_PUNCH_HOLE) && (mode & FALLOC_FL_ZERO_RANGE))
-		r = -EOPNOTSUPP;
-	else if ((mode & FALLOC_FL_PUNCH_HOLE) && !(mode & FALLOC_FL_KEEP_SIZE))
-		r = -EOPNOTSUPP;
-	else if ((mode & FALLOC_FL_COLLAPSE_RANGE) && (mode & ~FALLOC_FL_COLLAPSE_RANGE))
-		r = -EINVAL;
-	else if ((mode & FALLOC_FL_INSERT_RANGE) && (mode & ~FALLOC_FL_INSERT_RANGE))
-		r = -EINVAL;
-	else if ((mode & FALLOC_FL_UNSHARE_RANGE) &&
-		 (mode & ~(FALLOC_FL_UNSHARE_RANGE | FALLOC_FL_KEEP_SIZE)))
-		r = -EINVAL;
 	else if (!(f->mode & FMODE_WRITE))
 		r = -EBADF;
 	else if (!f->inode)
@@ -107,7 +121,7 @@ int64_t sys_fallocate(struct task *t, const uint64_t a[6])
 		r = -EISDIR;
 	else if (!S_ISREG(f->inode->mode))
 		r = -ENODEV;
-	else if (off + len < 0)
+	else if ((uint64_t)off + (uint64_t)len > (uint64_t)INT64_MAX)
 		r = -EFBIG;
 	else if (!f->ops->fallocate)
 		r = -EOPNOTSUPP;
