@@ -178,6 +178,10 @@ static void task_fault(struct task *t, const struct ctx_exit *ev)
 			task_exit_group(t, SIGKILL);
 			return;
 		}
+		if (r == -EIO) {	/* beyond the end of a mapped file */
+			signal_force(t, SIGBUS, BUS_ADRERR, ev->fault_addr);
+			return;
+		}
 		signal_force(t, SIGSEGV, r == -EACCES ? SEGV_ACCERR : SEGV_MAPERR, ev->fault_addr);
 		return;
 	}
