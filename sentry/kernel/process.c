@@ -11,6 +11,7 @@
 #include "sentry/kernel/timer.h"
 #include "sentry/mm/mm.h"
 #include "sentry/mm/usercopy.h"
+#include "fs/anon/pidfd.h"
 #include "fs/vfs/fdtable.h"
 #include "fs/vfs/fs_context.h"
 #include "platform/platform.h"
@@ -88,10 +89,22 @@ struct tgroup *tgroup_new(struct task *leader)
 	return tg;
 }
 
-static void tgroup_put_locked(struct tgroup *tg)
+void tgroup_get_locked(struct tgroup *tg)
+{
+	tg->refs++;
+}
+
+void tgroup_put_locked(struct tgroup *tg)
 {
 	if (--tg->refs == 0)
 		free(tg);
+}
+
+void tgroup_put(struct tgroup *tg)
+{
+	pthread_mutex_lock(&kernel.lock);
+	tgroup_put_locked(tg);
+	pthread_mutex_unlock(&kernel.lock);
 }
 
 /* Does the parent ignore its children's exit (no zombies)? */
@@ -259,6 +272,10 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 			return -ENOMEM;
 		}
 		c->tgid = c->tid;
+		if (fa->pidfd_tg) {
+			tgroup_get_locked(c->tg);
+			*fa->pidfd_tg = c->tg;
+		}
 		struct task *leader = t->tg->leader;
 		c->parent = (fa->flags & CLONE_PARENT) ? leader->parent : leader;
 		if (!c->parent)
@@ -277,6 +294,10 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 	if (err < 0) {
 		pthread_mutex_lock(&kernel.lock);
 		unlink_task_locked(c);
+		if (fa->pidfd_tg && *fa->pidfd_tg) {
+			tgroup_put_locked(*fa->pidfd_tg);
+			*fa->pidfd_tg = NULL;
+		}
 		if (thread) {
 			c->tg->live--;
 			tgroup_put_locked(c->tg);
@@ -382,6 +403,7 @@ static bool process_exit_locked(struct task *t, struct tgroup *tg)
 			notify_parent_locked(leader);
 		tgroup_wake_locked(leader->parent->tg);
 	}
+	pidfd_notify_exit_locked();
 	return vanish;
 }
 
@@ -396,8 +418,12 @@ void task_exit_finish(struct task *t)
 	futex_exit(t);
 	mm_put(t->mm);
 	t->mm = NULL;
-	fdtable_put(t->files);
+	/* pidfd_getfd takes references to t->files under kernel.lock. */
+	pthread_mutex_lock(&kernel.lock);
+	struct fdtable *files = t->files;
 	t->files = NULL;
+	pthread_mutex_unlock(&kernel.lock);
+	fdtable_put(files);
 	fs_context_put(t->fs);
 	t->fs = NULL;
 

@@ -9,6 +9,7 @@
 #include "sentry/kernel/task.h"
 #include "sentry/mm/usercopy.h"
 #include "platform/platform.h"
+#include "fs/anon/signalfd.h"
 #include "lib/log.h"
 
 #include <errno.h>
@@ -88,6 +89,7 @@ void signal_send_locked(struct task *t, const siginfo_t *info)
 	if (!(t->sig_pending & SIGBIT(sig)))
 		t->sig_info[sig - 1] = *info;
 	t->sig_pending |= SIGBIT(sig);
+	signalfd_notify_locked();
 	if (!(t->sigmask & SIGBIT(sig)))
 		task_wake_locked(t);
 }
@@ -101,6 +103,7 @@ void signal_send_group_locked(struct task *t, const siginfo_t *info)
 	if (!(tg->shared_pending & SIGBIT(sig)))
 		tg->shared_info[sig - 1] = *info;
 	tg->shared_pending |= SIGBIT(sig);
+	signalfd_notify_locked();
 	/* Wake one thread that can take it, the addressed one first. */
 	struct task *target = NULL;
 	if (!t->exiting && !t->thread_dead && !(t->sigmask & SIGBIT(sig)))
