@@ -22,6 +22,8 @@ struct file_lock;
 struct file_ops;
 struct simple_xattr;
 struct super_block;
+struct path;
+struct file;
 
 /* What setattr changes (ia_valid bits, as Linux's ATTR_*). */
 #define ATTR_MODE	0x001
@@ -70,6 +72,15 @@ struct inode_ops {
 	int (*setxattr)(struct dentry *d, const char *name, const void *value, size_t size,
 			int flags);
 	ssize_t (*listxattr)(struct dentry *d, char *buf, size_t size);
+	/* Is the cached dentry d (with this inode) still valid? false: the
+	 * walk drops it (d_invalidate) and looks the name up afresh (procfs
+	 * entries of exited tasks). NULL: always valid. Under vfs_lock. */
+	bool (*revalidate)(struct dentry *d);
+	/* A magic link (procfs fd/N, exe, cwd, root): the object itself
+	 * instead of a walk of readlink's text. Sets *out (referenced) or,
+	 * for a file without a path (a pipe, an anonymous file), *fout
+	 * (referenced). 0 or -errno. Under vfs_lock. */
+	int (*get_link)(struct inode *inode, struct path *out, struct file **fout);
 };
 
 struct super_ops {

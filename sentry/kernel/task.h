@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "sentry/kernel/cputime.h"
+#include "fs/vfs/mount.h"
 
 struct mm;
 struct ctx;
@@ -75,6 +76,7 @@ struct tgroup {
 	int group_exit_status;
 	struct cputime dead_threads;	/* CPU time of exited threads */
 	struct cputime children;	/* of reaped children (wait) */
+	struct path exe;		/* the program (/proc/PID/exe), or NULLs */
 };
 
 struct task {
@@ -111,6 +113,8 @@ struct task {
 	struct rlimit rlim[RLIM_NLIMITS];
 	char comm[16];
 	struct task_clock clock;	/* CPU time (sentry/kernel/cputime.h) */
+	uint64_t start_ns;	/* CLOCK_BOOTTIME at creation (procfs starttime) */
+	int oom_score_adj;	/* /proc/PID/oom_score_adj, kept per process */
 
 	bool exiting;		/* leave the task loop */
 	int exit_status;	/* wait(2) encoding */
