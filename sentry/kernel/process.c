@@ -56,6 +56,7 @@ static void unlink_task_locked(struct task *t);
 
 static void task_free(struct task *t)
 {
+	cred_release(&t->cred);
 	pthread_cond_destroy(&t->wake);
 	free(t);
 }
@@ -217,6 +218,10 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 	}
 	memcpy(c->rlim, t->rlim, sizeof(c->rlim));
 	memcpy(c->comm, t->comm, sizeof(c->comm));
+	pthread_mutex_lock(&kernel.lock);
+	cred_copy(&c->cred, &t->cred);
+	pthread_mutex_unlock(&kernel.lock);
+	c->parent_tid = t->tid;
 	c->exit_signal = thread ? 0 : fa->exit_signal;
 	c->pgid = t->pgid;
 	c->sid = t->sid;
@@ -259,6 +264,7 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 			return -ENOMEM;
 		}
 		c->tgid = c->tid;
+		c->tg->undumpable = t->tg->undumpable;
 		struct task *leader = t->tg->leader;
 		c->parent = (fa->flags & CLONE_PARENT) ? leader->parent : leader;
 		if (!c->parent)
