@@ -128,9 +128,12 @@ void inode_stat(struct inode *inode, struct stat *st);
 /* An anonymous device number for a new super block. */
 dev_t super_anon_dev(void);
 
-/* Access checks (MAY_* as Linux; the sandbox's tasks are root, so only
- * exec on non-directories without any x bit is refused). 0 or -EACCES. */
+/* Access checks (MAY_* as Linux) with the calling task's fsuid, fsgid,
+ * groups and capabilities (sentry/kernel/cred.h). 0 or -EACCES. */
 #define MAY_EXEC  1
 #define MAY_WRITE 2
 #define MAY_READ  4
 int inode_permission(struct inode *inode, int mask);
+/* A new inode in dir belongs to the caller's fsuid and fsgid (dir's gid
+ * and, for a directory, S_ISGID when dir is set-group-ID). */
+void inode_init_owner(struct inode *inode, const struct inode *dir);

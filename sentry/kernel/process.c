@@ -58,6 +58,7 @@ static void unlink_task_locked(struct task *t);
 
 static void task_free(struct task *t)
 {
+	cred_release(&t->cred);
 	pthread_cond_destroy(&t->wake);
 	free(t);
 }
@@ -236,6 +237,10 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 	memcpy(c->comm, t->comm, sizeof(c->comm));
 	c->start_ns = kernel_now_ns(CLOCK_BOOTTIME);
 	c->oom_score_adj = t->oom_score_adj;
+	pthread_mutex_lock(&kernel.lock);
+	cred_copy(&c->cred, &t->cred);
+	pthread_mutex_unlock(&kernel.lock);
+	c->parent_tid = t->tid;
 	c->exit_signal = thread ? 0 : fa->exit_signal;
 	c->pgid = t->pgid;
 	c->sid = t->sid;
@@ -285,6 +290,7 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 		c->tg->exe = t->tg->exe;
 		if (c->tg->exe.dentry)
 			path_get(&c->tg->exe);
+		c->tg->undumpable = t->tg->undumpable;
 		struct task *leader = t->tg->leader;
 		c->parent = (fa->flags & CLONE_PARENT) ? leader->parent : leader;
 		if (!c->parent)

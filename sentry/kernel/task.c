@@ -112,6 +112,7 @@ int task_create_init(const struct sandbox_config *cfg, struct task **out)
 		return -ENOMEM;
 	t->sigactions = t->sighand->action;
 	t->altstack_flags = 2;	/* SS_DISABLE */
+	cred_init_root(&t->cred);
 	rlimit_init_defaults(t->rlim);
 	t->files = fdtable_new();
 	t->fs = fs_context_new(cfg->cwd);
