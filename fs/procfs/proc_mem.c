@@ -135,7 +135,7 @@ static uint64_t vma_rss_pages(struct mm *mm, const struct vma *v)
 		if (!v->obj)
 			return 0;
 		uint64_t first = v->obj_off / PAGE_SIZE, count = (v->end - v->start) / PAGE_SIZE;
-		for (uint64_t i = 0; i < count && first + i < v->obj->npages; i++)
+		for (uint64_t i = 0; i < count && first + i < v->obj->size / PAGE_SIZE; i++)
 			if (mobj_page_present(v->obj, first + i))
 				n++;
 		return n;

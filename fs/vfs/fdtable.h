@@ -33,5 +33,8 @@ int fdtable_next_fd(struct fdtable *t, int fd);
 int fdtable_size(struct fdtable *t);
 /* A copy of t for fork: same open file descriptions, same flags. */
 struct fdtable *fdtable_fork(struct fdtable *t);
+/* close_range: close fds first..last (cloexec: mark them close-on-exec
+ * instead). */
+void fdtable_close_range(struct fdtable *t, unsigned first, unsigned last, bool cloexec);
 /* execve: close every fd marked close-on-exec. */
 void fdtable_close_on_exec(struct fdtable *t);

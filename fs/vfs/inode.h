@@ -18,7 +18,9 @@
 
 struct dentry;
 struct inode;
+struct file_lock;
 struct file_ops;
+struct simple_xattr;
 struct super_block;
 struct path;
 struct file;
@@ -63,6 +65,13 @@ struct inode_ops {
 	/* The target of a symlink into buf (not terminated): its length. */
 	ssize_t (*readlink)(struct inode *inode, char *buf, size_t len);
 	int (*setattr)(struct dentry *d, const struct iattr *ia);
+	/* Extended attributes (fs/vfs/xattr.h; names already checked):
+	 * get with size 0 gives the length; set with value NULL removes;
+	 * list writes the NUL-terminated names. NULL: none kept. */
+	ssize_t (*getxattr)(struct dentry *d, const char *name, void *buf, size_t size);
+	int (*setxattr)(struct dentry *d, const char *name, const void *value, size_t size,
+			int flags);
+	ssize_t (*listxattr)(struct dentry *d, char *buf, size_t size);
 	/* A walk found d, a child of dir, in the dcache: is it still what
 	 * the file system has (1), stale (0: the VFS drops it and looks the
 	 * name up again), or -errno? NULL: the cache is always right. */
@@ -104,6 +113,8 @@ struct inode {
 	int64_t blocks;		/* 512-byte units */
 	struct timespec atime, mtime, ctime, btime;
 	void *priv;
+	struct file_lock *locks;	/* fs/vfs/lock.c, under its lock */
+	struct simple_xattr *xattrs;	/* fs/vfs/xattr.c, under lock */
 };
 
 /* A new inode of sb with one reference, times now, uid/gid 0. */
@@ -117,9 +128,12 @@ void inode_stat(struct inode *inode, struct stat *st);
 /* An anonymous device number for a new super block. */
 dev_t super_anon_dev(void);
 
-/* Access checks (MAY_* as Linux; the sandbox's tasks are root, so only
- * exec on non-directories without any x bit is refused). 0 or -EACCES. */
+/* Access checks (MAY_* as Linux) with the calling task's fsuid, fsgid,
+ * groups and capabilities (sentry/kernel/cred.h). 0 or -EACCES. */
 #define MAY_EXEC  1
 #define MAY_WRITE 2
 #define MAY_READ  4
 int inode_permission(struct inode *inode, int mask);
+/* A new inode in dir belongs to the caller's fsuid and fsgid (dir's gid
+ * and, for a directory, S_ISGID when dir is set-group-ID). */
+void inode_init_owner(struct inode *inode, const struct inode *dir);

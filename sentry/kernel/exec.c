@@ -7,6 +7,7 @@
  * their interpreter with the script's path as an argument, and PT_INTERP
  * interpreters are opened the same way by the loader. */
 #include "sentry/kernel/exec.h"
+#include "sentry/kernel/cred.h"
 #include "sentry/kernel/process.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/task.h"
@@ -273,6 +274,7 @@ int task_execve(struct task *t, const char *path, char *const *argv, char *const
 	t->altstack_sp = t->altstack_size = 0;
 	t->altstack_flags = SS_DISABLE;
 	t->clear_child_tid = 0;
+	cred_exec(t);
 	t->robust_list = t->robust_len = 0;
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;

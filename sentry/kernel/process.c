@@ -12,6 +12,7 @@
 #include "sentry/kernel/timer.h"
 #include "sentry/mm/mm.h"
 #include "sentry/mm/usercopy.h"
+#include "fs/anon/pidfd.h"
 #include "fs/vfs/fdtable.h"
 #include "fs/vfs/fs_context.h"
 #include "platform/platform.h"
@@ -57,6 +58,7 @@ static void unlink_task_locked(struct task *t);
 
 static void task_free(struct task *t)
 {
+	cred_release(&t->cred);
 	pthread_cond_destroy(&t->wake);
 	free(t);
 }
@@ -89,13 +91,25 @@ struct tgroup *tgroup_new(struct task *leader)
 	return tg;
 }
 
-static void tgroup_put_locked(struct tgroup *tg)
+void tgroup_get_locked(struct tgroup *tg)
+{
+	tg->refs++;
+}
+
+void tgroup_put_locked(struct tgroup *tg)
 {
 	if (--tg->refs == 0) {
 		if (tg->exe.dentry)
 			path_put(&tg->exe);
 		free(tg);
 	}
+}
+
+void tgroup_put(struct tgroup *tg)
+{
+	pthread_mutex_lock(&kernel.lock);
+	tgroup_put_locked(tg);
+	pthread_mutex_unlock(&kernel.lock);
 }
 
 /* Does the parent ignore its children's exit (no zombies)? */
@@ -223,6 +237,10 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 	memcpy(c->comm, t->comm, sizeof(c->comm));
 	c->start_ns = kernel_now_ns(CLOCK_BOOTTIME);
 	c->oom_score_adj = t->oom_score_adj;
+	pthread_mutex_lock(&kernel.lock);
+	cred_copy(&c->cred, &t->cred);
+	pthread_mutex_unlock(&kernel.lock);
+	c->parent_tid = t->tid;
 	c->exit_signal = thread ? 0 : fa->exit_signal;
 	c->pgid = t->pgid;
 	c->sid = t->sid;
@@ -265,9 +283,14 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 			return -ENOMEM;
 		}
 		c->tgid = c->tid;
+		if (fa->pidfd_tg) {
+			tgroup_get_locked(c->tg);
+			*fa->pidfd_tg = c->tg;
+		}
 		c->tg->exe = t->tg->exe;
 		if (c->tg->exe.dentry)
 			path_get(&c->tg->exe);
+		c->tg->undumpable = t->tg->undumpable;
 		struct task *leader = t->tg->leader;
 		c->parent = (fa->flags & CLONE_PARENT) ? leader->parent : leader;
 		if (!c->parent)
@@ -286,6 +309,10 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 	if (err < 0) {
 		pthread_mutex_lock(&kernel.lock);
 		unlink_task_locked(c);
+		if (fa->pidfd_tg && *fa->pidfd_tg) {
+			tgroup_put_locked(*fa->pidfd_tg);
+			*fa->pidfd_tg = NULL;
+		}
 		if (thread) {
 			c->tg->live--;
 			tgroup_put_locked(c->tg);
@@ -391,6 +418,7 @@ static bool process_exit_locked(struct task *t, struct tgroup *tg)
 			notify_parent_locked(leader);
 		tgroup_wake_locked(leader->parent->tg);
 	}
+	pidfd_notify_exit_locked();
 	return vanish;
 }
 

@@ -112,6 +112,7 @@ int task_create_init(const struct sandbox_config *cfg, struct task **out)
 		return -ENOMEM;
 	t->sigactions = t->sighand->action;
 	t->altstack_flags = 2;	/* SS_DISABLE */
+	cred_init_root(&t->cred);
 	rlimit_init_defaults(t->rlim);
 	t->files = fdtable_new();
 	t->fs = fs_context_new(cfg->cwd);
@@ -178,6 +179,10 @@ static void task_fault(struct task *t, const struct ctx_exit *ev)
 			return;
 		if (r == -ENOMEM) {
 			task_exit_group(t, SIGKILL);
+			return;
+		}
+		if (r == -EIO) {	/* beyond the end of a mapped file */
+			signal_force(t, SIGBUS, BUS_ADRERR, ev->fault_addr);
 			return;
 		}
 		signal_force(t, SIGSEGV, r == -EACCES ? SEGV_ACCERR : SEGV_MAPERR, ev->fault_addr);
