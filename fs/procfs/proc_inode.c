@@ -52,6 +52,10 @@ static struct inode *proc_make_inode(struct super_block *sb, const struct proc_i
 	}
 	inode->priv = copy;
 	inode->ino = proc_ino(pi);
+	if (pi->tgid)
+		proc_task_owner(pi, &inode->uid, &inode->gid);	/* as Linux: the task's */
+	else
+		inode->uid = inode->gid = 0;
 	if (S_ISDIR(pi->e->mode)) {
 		inode->nlink = 2;
 		inode->iops = &proc_dir_iops;
@@ -86,7 +90,20 @@ static bool proc_node_valid(const struct proc_inode *pi)
 static int proc_revalidate(struct inode *dir, struct dentry *d)
 {
 	(void)dir;
-	return d->inode && proc_node_valid(pi_of(d->inode)) ? 1 : 0;
+	if (!d->inode || !proc_node_valid(pi_of(d->inode)))
+		return 0;
+	const struct proc_inode *pi = pi_of(d->inode);
+	if (pi->tgid) {
+		/* The owner follows the task's credentials (setuid). */
+		uid_t uid;
+		gid_t gid;
+		proc_task_owner(pi, &uid, &gid);
+		pthread_mutex_lock(&d->inode->lock);
+		d->inode->uid = uid;
+		d->inode->gid = gid;
+		pthread_mutex_unlock(&d->inode->lock);
+	}
+	return 1;
 }
 
 static void child_of(const struct proc_inode *dir, const struct proc_entry *e,

@@ -99,6 +99,9 @@ struct fs_context;
 
 /* Does the task still exist (alive or a zombie, not reaped)? */
 bool proc_task_exists(int tgid, int tid);
+/* The owner of a task's nodes: its effective uid and gid (root if gone
+ * or undumpable). */
+void proc_task_owner(const struct proc_inode *pi, uid_t *uid, gid_t *gid);
 /* References to the task's objects, taken under kernel.lock: NULL when
  * the task is gone (or a zombie, which has none). */
 struct mm *proc_task_mm(const struct proc_inode *pi);

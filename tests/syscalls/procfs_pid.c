@@ -10,7 +10,9 @@
 #include "proc_util.h"
 #include "procfs_util.h"
 
+#include <grp.h>
 #include <pthread.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -207,8 +209,42 @@ static void check_exit_race(void)
 	}
 }
 
+/* A process that is no longer root: its files are root's while it is
+ * undumpable, else its effective ids' (so it reads its own environ and
+ * fd/), and status shows its ids and empty capabilities. */
+static void check_setuid(void)
+{
+	pid_t pid = xfork();
+	if (pid == 0) {
+		CHECK_OK(setgroups(0, NULL));
+		CHECK_OK(setresgid(1000, 1001, 1002));
+		CHECK_OK(setresuid(2000, 2001, 2002));
+		/* Changing ids made us undumpable: our files are root's. */
+		struct stat st;
+		CHECK_OK(stat("/proc/self/status", &st));
+		CHECK(st.st_uid == 0 && st.st_gid == 0, "undumpable owner %u:%u", st.st_uid,
+		      st.st_gid);
+		CHECK_OK(prctl(PR_SET_DUMPABLE, 1));
+		char v[256];
+		CHECK(read_file("/proc/self/status", buf, sizeof(buf)) > 0, "status");
+		CHECK(status_field(buf, "Uid", v, sizeof(v)) && strcmp(v, "2000\t2001\t2002\t2001") == 0,
+		      "Uid %s", v);
+		CHECK(status_field(buf, "Gid", v, sizeof(v)) && strcmp(v, "1000\t1001\t1002\t1001") == 0,
+		      "Gid %s", v);
+		CHECK(status_field(buf, "CapEff", v, sizeof(v)) && strtoull(v, NULL, 16) == 0,
+		      "CapEff %s", v);
+		CHECK(read_file("/proc/self/environ", buf, sizeof(buf)) >= 0, "own environ");
+		CHECK(dir_has("/proc/self/fd", "0"), "own fd/");
+		CHECK_OK(stat("/proc/self/status", &st));
+		CHECK(st.st_uid == 2001 && st.st_gid == 1001, "owner %u:%u", st.st_uid, st.st_gid);
+		_exit(0);
+	}
+	expect_exit(pid, 0, "setuid child");
+}
+
 int main(void)
 {
+	check_setuid();
 	check_exit_race();
 	check_child();
 	check_threads();
