@@ -194,9 +194,10 @@ thread_start:
 /* handler(signo, siginfo, ucontext), on the slot's signal stack.
  *
  * Signals taken inside the stub region (the trampolines) are special: the
- * interrupt signal is ignored there (the thread is on its way to or from
- * the sentry, which will see the interrupt in MSG_INTR), except in the
- * restartable exit window, which it rewinds to its start; the ud2 at
+ * interrupt signal only sets MSG_INTR there (the thread is on its way to
+ * the sentry, or back, and tramp_exit turns back to the sentry when it
+ * sees the flag) and rewinds the restartable exit window to its start;
+ * the ud2 at
  * tramp_convert re-reports a trampoline stop through a signal frame (its
  * registers are in the message page already). */
 	.balign 16
@@ -212,6 +213,7 @@ systrap_stub_handler:
 	jae .Lreport
 	cmp $SIG_INTERRUPT, %edi
 	jne 2f
+	movl $1, MSG_INTR(%rbx)		/* seen by tramp_exit */
 	cmp $(tramp_exit - systrap_code_start), %rax
 	jb 1f
 	cmp $(tramp_exit_end - systrap_code_start), %rax
