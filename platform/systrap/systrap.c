@@ -14,6 +14,16 @@
  * the handler's rt_sigreturn loads it (the host kernel checks it).
  * Mapping requests go to the stub's map thread (systrap_stub_call).
  *
+ * Hot syscall sites are patched (patch.c) into jumps to trampolines that
+ * make the same exchange without a signal (stub.S systrap_tramp_entry).
+ * Such a stop has no signal frame: the FP state is still in the stub
+ * thread's registers, so ctx_get_fpstate/ctx_set_fpstate first convert it
+ * (MSG_ST_CONVERT: the thread re-reports through the handler), and so
+ * does a return that must change the gs base or set the trap flag. While
+ * patching is on, a guest thread whose gs base is 0 runs with %gs = its
+ * message page (the trampolines find it there); the sentry's registers
+ * keep the guest's own value.
+ *
  * Threads: any sentry thread may switch its own ctx into an address space
  * others run in too. The first switch of a ctx into an address space
  * spawns a stub thread for the pair (a slot, systrap_slot_spawn) and
