@@ -252,8 +252,9 @@ systrap_stub_handler:
 	cmp $MSG_ST_RUN, %eax
 	je 5f
 	cmp $MSG_ST_CONVERT, %eax
-	je .Lwait			/* already a signal frame: report again */
-	jmp thread_exit
+	jne thread_exit
+	movl $0, MSG_VIA(%rbx)		/* already a signal frame: report again */
+	jmp .Lwait
 5:	lea MSG_GREGS(%rbx), %rsi
 	lea UC_GREGS(%r12), %rdi
 	mov $MSG_NGREGS_IN, %ecx
