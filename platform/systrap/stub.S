@@ -297,7 +297,10 @@ handoff:
 	syscall
 1:	lea systrap_code_start(%rip), %rcx
 	mov (STUB_CTL_OFF + CTL_SPIN)(%rcx), %ecx
-	test %ecx, %ecx
+	cmp MSG_SPIN(%rbx), %ecx	/* the sentry's adaptive budget, capped */
+	jbe 0f
+	mov MSG_SPIN(%rbx), %ecx
+0:	test %ecx, %ecx
 	jz 3f
 2:	mov MSG_STATE(%rbx), %eax
 	cmp $MSG_ST_SENTRY, %eax
