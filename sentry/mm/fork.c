@@ -5,6 +5,7 @@
  * mappings keep sharing their object. */
 #include "sentry/mm/mm.h"
 #include "sentry/mm/pagemap.h"
+#include "sentry/mm/vma.h"
 #include "platform/platform.h"
 
 #include <stdlib.h>
@@ -47,10 +48,17 @@ struct mm *mm_fork(struct mm *old, struct as *as)
 		return NULL;
 	}
 	memcpy(mm->vmas, old->vmas, old->nvmas * sizeof(struct vma));
-	mm->nvmas = mm->cap = old->nvmas;
-	for (size_t i = 0; i < mm->nvmas; i++)
-		if (mm->vmas[i].obj)
-			mobj_get(mm->vmas[i].obj);
+	for (size_t i = 0; i < old->nvmas; i++) {
+		if (mm->vmas[i].obj && vma_obj_share(mm, &mm->vmas[i]) < 0)
+			break;
+		mm->nvmas = mm->cap = i + 1;
+	}
+	mm->cap = old->nvmas ? old->nvmas : 1;
+	if (mm->nvmas != old->nvmas) {
+		pthread_mutex_unlock(&old->lock);
+		mm_put(mm);
+		return NULL;
+	}
 	mm->mmap_base = old->mmap_base;
 	mm->brk_start = old->brk_start;
 	mm->brk = old->brk;
