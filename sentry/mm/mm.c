@@ -54,9 +54,14 @@ void mm_put(struct mm *mm)
 {
 	if (__atomic_sub_fetch(&mm->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
-	for (size_t i = 0; i < mm->nvmas; i++)
-		if (mm->vmas[i].obj)
-			vma_obj_release(mm, &mm->vmas[i]);
+	for (size_t i = 0; i < mm->nvmas; i++) {
+		struct vma *v = &mm->vmas[i];
+		if (!v->obj)
+			continue;
+		if ((v->flags & (VMA_SHARED | VMA_MAYWRITE)) == (VMA_SHARED | VMA_MAYWRITE))
+			mobj_sync(v->obj);	/* as munmap */
+		vma_obj_release(mm, v);
+	}
 	mm_release_pages(mm, 0, mm->max_addr);
 	pagemap_free(mm->pm);
 	if (mm->as)
@@ -363,6 +368,12 @@ int mm_msync(struct mm *mm, uint64_t addr, uint64_t len, int flags)
 		return -ENOMEM;
 	pthread_mutex_lock(&mm->lock);
 	int ret = vma_range_covered(mm, addr, addr + l) ? 0 : -ENOMEM;
+	/* Shared file mappings: write back (files that need it). */
+	for (size_t i = vma_lower_bound(mm, addr); i < mm->nvmas && mm->vmas[i].start < addr + l; i++) {
+		struct vma *v = &mm->vmas[i];
+		if ((v->flags & VMA_SHARED) && v->obj && mobj_sync(v->obj) < 0 && ret == 0)
+			ret = -EIO;
+	}
 	pthread_mutex_unlock(&mm->lock);
 	return ret;
 }

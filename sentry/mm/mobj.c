@@ -513,3 +513,8 @@ void mobj_for_each(struct mobj *o, uint64_t first, uint64_t last,
 	}
 	pthread_mutex_unlock(&o->lock);
 }
+
+int mobj_sync(struct mobj *o)
+{
+	return o->ops && o->ops->sync ? o->ops->sync(o) : 0;
+}

@@ -31,6 +31,9 @@ struct mobj_ops {
 	int (*fill)(struct mobj *o, uint64_t idx, void *page);
 	/* The last reference is going: pages are still there (write-back). */
 	void (*release)(struct mobj *o);
+	/* Write changed pages back to their file (msync, munmap of a shared
+	 * writable mapping): 0 or -EIO. May be called under mm->lock. */
+	int (*sync)(struct mobj *o);
 };
 
 struct mobj_mapper {
@@ -97,3 +100,5 @@ void mobj_unmap_all(struct mobj *o, uint64_t first, uint64_t last, struct mm *lo
 int mobj_map_add(struct mobj *o, struct mm *mm, bool writable);
 void mobj_map_del(struct mobj *o, struct mm *mm, bool writable);
 int mobj_writable_maps(struct mobj *o);
+/* ops->sync if any: 0 or -EIO. */
+int mobj_sync(struct mobj *o);
