@@ -295,9 +295,18 @@ int mm_madvise(struct mm *mm, uint64_t addr, uint64_t len, int advice)
 		return 0;
 	int ret = 0;
 	uint64_t end = addr + l;
+	/* Object pages go after mm->lock is dropped: mobj_discard takes
+	 * every mapper's lock, and two of them must never be held. */
+	struct discard { struct mobj *obj; uint64_t idx, n; } *dis = NULL;
+	size_t ndis = 0;
 	pthread_mutex_lock(&mm->lock);
 	if (!vma_range_covered(mm, addr, end))
 		ret = -ENOMEM;
+	if (advice == MADV_REMOVE && mm->nvmas &&
+	    !(dis = calloc(mm->nvmas, sizeof(*dis)))) {
+		pthread_mutex_unlock(&mm->lock);
+		return -ENOMEM;
+	}
 	if (advice == MADV_DONTNEED || advice == MADV_FREE || advice == MADV_REMOVE) {
 		for (size_t i = vma_lower_bound(mm, addr); i < mm->nvmas && mm->vmas[i].start < end; i++) {
 			struct vma *v = &mm->vmas[i];
@@ -310,8 +319,9 @@ int mm_madvise(struct mm *mm, uint64_t addr, uint64_t len, int advice)
 			if (!(v->flags & VMA_SHARED)) {
 				mm_release_pages(mm, s, e);
 			} else if (advice == MADV_REMOVE) {
-				mobj_discard_locked(v->obj, (v->obj_off + s - v->start) / PAGE_SIZE,
-						    (e - s) / PAGE_SIZE, mm);
+				mobj_get(v->obj);
+				dis[ndis++] = (struct discard){ v->obj,
+					(v->obj_off + s - v->start) / PAGE_SIZE, (e - s) / PAGE_SIZE };
 			} else {
 				continue;
 			}
@@ -320,6 +330,11 @@ int mm_madvise(struct mm *mm, uint64_t addr, uint64_t len, int advice)
 		}
 	}
 	pthread_mutex_unlock(&mm->lock);
+	for (size_t k = 0; k < ndis; k++) {
+		mobj_discard(dis[k].obj, dis[k].idx, dis[k].n);
+		mobj_put(dis[k].obj);
+	}
+	free(dis);
 	return ret;
 }
 

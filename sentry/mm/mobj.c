@@ -468,15 +468,10 @@ static void mobj_cut(struct mobj *o, uint64_t first, uint64_t last, struct mm *l
 
 void mobj_discard(struct mobj *o, uint64_t idx, uint64_t n)
 {
-	mobj_discard_locked(o, idx, n, NULL);
-}
-
-void mobj_discard_locked(struct mobj *o, uint64_t idx, uint64_t n, struct mm *locked)
-{
 	uint64_t last = idx + n < idx || idx + n > MAX_IDX ? MAX_IDX : idx + n;
 	if (idx >= last)
 		return;
-	mobj_cut(o, idx, last, locked);
+	mobj_cut(o, idx, last, NULL);
 }
 
 void mobj_set_size(struct mobj *o, uint64_t size)

@@ -11,8 +11,8 @@
  *
  * Locks: mm->lock may be held when o->lock or o->rmap_lock is taken,
  * never the other way round; mobj_unmap_all, mobj_set_size and
- * mobj_discard take the mappers' mm->lock (hold none, or pass the one
- * held as locked). */
+ * mobj_discard take each mapper's mm->lock in turn (hold none, or pass
+ * the one held as locked to mobj_unmap_all). */
 #pragma once
 #include <pthread.h>
 #include <stdbool.h>
@@ -89,9 +89,8 @@ int mobj_grow(struct mobj *o, uint64_t size);
  * mirror); the tail of a partial last page is zeroed. */
 void mobj_set_size(struct mobj *o, uint64_t size);
 /* Drop n pages from idx (they read back as zero), unmapping them from
- * every mirror; locked: an mm whose lock the caller holds, or NULL. */
+ * every mirror (the caller holds no mm->lock). */
 void mobj_discard(struct mobj *o, uint64_t idx, uint64_t n);
-void mobj_discard_locked(struct mobj *o, uint64_t idx, uint64_t n, struct mm *locked);
 /* Unmap pages [first, last) of o from every mapper's mirror. */
 void mobj_unmap_all(struct mobj *o, uint64_t first, uint64_t last, struct mm *locked);
 
