@@ -263,7 +263,8 @@ int64_t mobj_page_ref(struct mobj *o, uint64_t idx, bool alloc)
 int64_t mobj_page_window(struct mobj *o, uint64_t idx)
 {
 	pthread_mutex_lock(&o->lock);
-	int64_t off = page_locked(o, idx, (o->ops && o->ops->fill) ? PG_ALLOC | PG_WRITE : PG_WRITE);
+	bool alloc = !o->file || (o->ops && o->ops->fill);
+	int64_t off = page_locked(o, idx, alloc ? PG_ALLOC | PG_WRITE : PG_WRITE);
 	pthread_mutex_unlock(&o->lock);
 	return off;
 }

@@ -69,8 +69,9 @@ int64_t mobj_page(struct mobj *o, uint64_t idx);
 /* The same with a memfile reference the caller drops (memfile_unref);
  * without alloc an absent page is -ENOENT. For use without mm->lock. */
 int64_t mobj_page_ref(struct mobj *o, uint64_t idx, bool alloc);
-/* For the pages mapped around a fault: an existing page, or a page of
- * a cache (ops->fill) read now; else -ENOENT (holes stay holes). */
+/* For the pages mapped around a fault: an existing page, or a page made
+ * now for anonymous memory and caches (ops->fill); a file's hole stays a
+ * hole (-ENOENT). */
 int64_t mobj_page_window(struct mobj *o, uint64_t idx);
 /* Make page idx exist, even beyond the size (fallocate): it stays a
  * hole to mobj_seek until written or mapped. */
