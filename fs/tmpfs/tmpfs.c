@@ -152,8 +152,14 @@ static ssize_t tmpfs_readlink(struct inode *inode, char *buf, size_t len)
 const struct inode_ops tmpfs_symlink_iops = {
 	.readlink = tmpfs_readlink,
 	.setattr = tmpfs_setattr,
+	.getxattr = tmpfs_getxattr,
+	.setxattr = tmpfs_setxattr,
+	.listxattr = tmpfs_listxattr,
 };
 
 const struct inode_ops tmpfs_file_iops = {
 	.setattr = tmpfs_setattr,
+	.getxattr = tmpfs_getxattr,
+	.setxattr = tmpfs_setxattr,
+	.listxattr = tmpfs_listxattr,
 };

@@ -7,6 +7,7 @@
  * tmpfs_set_limit() (ENOSPC beyond). */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -32,6 +33,11 @@ void tmpfs_set_limit(uint64_t bytes);
 extern const struct inode_ops tmpfs_dir_iops, tmpfs_file_iops, tmpfs_symlink_iops;
 extern const struct file_ops tmpfs_dir_fops, tmpfs_file_fops;
 int tmpfs_setattr(struct dentry *d, const struct iattr *ia);
+/* tmpfs_xattr.c */
+ssize_t tmpfs_getxattr(struct dentry *d, const char *name, void *buf, size_t size);
+int tmpfs_setxattr(struct dentry *d, const char *name, const void *value, size_t size,
+		   int flags);
+ssize_t tmpfs_listxattr(struct dentry *d, char *buf, size_t size);
 /* Free pages beyond size; the caller holds inode->lock. */
 void tmpfs_file_truncate(struct inode *inode, int64_t size);
 void tmpfs_file_evict(struct inode *inode);

@@ -65,6 +65,10 @@ struct file_ops {
 	int (*fallocate)(struct file *f, int mode, int64_t off, int64_t len);
 	/* F_ADD_SEALS (add) or F_GET_SEALS (returns the seals). NULL: -EINVAL. */
 	int (*seals)(struct file *f, bool add, unsigned seals);
+	/* For files without a path: the name /proc/PID/fd/N shows after
+	 * "anon_inode:" ("[eventfd]", "[eventpoll]", "inotify"...). NULL:
+	 * procfs derives one from stat ("pipe:[ino]", "socket:[ino]"). */
+	const char *anon_name;
 };
 
 #define FMODE_READ	 0x1
@@ -100,3 +104,5 @@ int64_t dir_llseek(struct file *f, int64_t off, int whence);
 
 /* fs/host/host_file.c: a file backed by a host fd the sentry owns. */
 struct file *host_file_new(int host_fd, int flags);
+/* Turn f, being opened, into a host file on fd (its ops and priv). */
+int host_file_adopt(struct file *f, int host_fd);

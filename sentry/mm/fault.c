@@ -61,6 +61,8 @@ static int64_t file_cow(struct mm *mm, struct vma *v, uint64_t addr, uint64_t *s
 
 int64_t mm_page_get(struct mm *mm, struct vma *v, uint64_t addr, bool write)
 {
+	if (v->flags & VMA_RESERVED)
+		return -EFAULT;	/* the platform's pages, not the guest's */
 	if (v->flags & VMA_SHARED)
 		return obj_page(v, addr);
 	if (v->obj && !write) {
@@ -213,7 +215,7 @@ int mm_fault(struct mm *mm, uint64_t addr, int access, bool prot_fault)
 		ret = -EFAULT;
 		goto out;
 	}
-	if (v->prot == PROT_NONE ||
+	if (v->prot == PROT_NONE || (v->flags & VMA_RESERVED) ||
 	    ((access & ACCESS_WRITE) && !(v->prot & PROT_WRITE)) ||
 	    ((access & ACCESS_EXEC) && !(v->prot & PROT_EXEC))) {
 		ret = -EACCES;

@@ -38,6 +38,9 @@ struct mm *mm_fork(struct mm *old, struct as *as)
 	if (!mm)
 		return NULL;
 	pthread_mutex_lock(&old->lock);
+	free(mm->vmas);	/* mm_new's (the reserved range): the parent's replace them */
+	mm->resv_start = old->resv_start;
+	mm->resv_end = old->resv_end;
 	mm->vmas = malloc((old->nvmas ? old->nvmas : 1) * sizeof(struct vma));
 	if (!mm->vmas) {
 		pthread_mutex_unlock(&old->lock);

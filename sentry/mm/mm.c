@@ -9,6 +9,7 @@
 #include "platform/platform.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -42,6 +43,20 @@ struct mm *mm_new(struct as *as, uint64_t max_addr)
 		gap = max_addr / 6 * 5;
 	mm->mmap_base = PAGE_ALIGN_DOWN(max_addr - gap);
 	mm->stack_limit = 8UL << 20;
+	if (as) {
+		as_set_owner(as, mm);
+		uint64_t rs, rl;
+		const char *name;
+		if (as_reserved(&rs, &rl, &name) && rs < max_addr && rl <= max_addr - rs) {
+			struct vma v = { .start = rs, .end = rs + rl, .prot = PROT_READ,
+					 .flags = VMA_RESERVED };
+			snprintf(v.name, sizeof(v.name), "%s", name);
+			if (vma_insert(mm, &v) >= 0) {
+				mm->resv_start = rs;
+				mm->resv_end = rs + rl;
+			}
+		}
+	}
 	return mm;
 }
 
@@ -133,6 +148,10 @@ int64_t mm_mmap_obj(struct mm *mm, uint64_t addr, uint64_t len, int prot,
 	pthread_mutex_lock(&mm->lock);
 	if (fixed) {
 		if (vma_range_used(mm, addr, addr + len)) {
+			if ((flags & MAP_FIXED) && mm_reserved_overlap(mm, addr, addr + len)) {
+				ret = -ENOMEM;
+				goto fail;
+			}
 			if (!(flags & MAP_FIXED)) {
 				ret = -EEXIST;
 				goto fail;
@@ -171,7 +190,7 @@ static int range_check(struct mm *mm, uint64_t addr, uint64_t *len)
 	uint64_t l = PAGE_ALIGN_UP(*len);
 	if (l < *len || addr + l < addr)
 		return -EINVAL;
-	if (addr + l > mm->max_addr)
+	if (addr + l > mm->max_addr || mm_reserved_overlap(mm, addr, addr + l))
 		return -ENOMEM;
 	*len = l;
 	return 0;
@@ -277,7 +296,7 @@ int mm_madvise(struct mm *mm, uint64_t addr, uint64_t len, int advice)
 	if (addr & (PAGE_SIZE - 1))
 		return -EINVAL;
 	uint64_t l = PAGE_ALIGN_UP(len);
-	if (l < len || addr + l < addr)
+	if (l < len || addr + l < addr || mm_reserved_overlap(mm, addr, addr + l))
 		return -EINVAL;
 	switch (advice) {
 	case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL:

@@ -20,6 +20,7 @@ struct mobj;
 #define VMA_NORESERVE 0x10
 #define VMA_LOCKED    0x20
 #define VMA_MAYWRITE  0x40	/* shared file mapping that may become writable */
+#define VMA_RESERVED  0x80	/* the platform's (mm->resv_*): the guest cannot change it */
 
 struct vma {
 	uint64_t start, end;	/* [start, end), page aligned */
@@ -52,7 +53,18 @@ struct mm {
 	uint64_t auxv[64];
 	size_t auxv_len;
 	uint64_t resident_pages;
+	/* A range the platform keeps in every address space (one
+	 * VMA_RESERVED VMA; 0, 0 if none): mmap MAP_FIXED, munmap,
+	 * mprotect, mremap and madvise over it fail, like on a range above
+	 * the guest's address space. */
+	uint64_t resv_start, resv_end;
 };
+
+/* True if [start, end) overlaps mm's reserved range. */
+static inline bool mm_reserved_overlap(const struct mm *mm, uint64_t start, uint64_t end)
+{
+	return start < mm->resv_end && mm->resv_start < end;
+}
 
 struct mm *mm_new(struct as *as, uint64_t max_addr);
 void mm_get(struct mm *mm);
@@ -91,6 +103,16 @@ int mm_fault(struct mm *mm, uint64_t addr, int access, bool prot_fault);
 /* For the loader: write into guest memory ignoring VMA protections
  * (populating pages as needed). 0 or -EFAULT/-ENOMEM. */
 int mm_poke(struct mm *mm, uint64_t addr, const void *src, size_t len);
+
+/* Code patching for the platform (text.c): read len bytes of code at
+ * addr, or replace them (old must match), in a private, executable,
+ * non-writable mapping, within one present page. The patched page is a
+ * fresh copy private to this address space, swapped in whole, so other
+ * threads see either the old or the new page and other address spaces
+ * and files keep the old bytes. 0, -EFAULT (no such code), -EAGAIN (the
+ * bytes changed) or -ENOMEM. */
+int mm_text_read(struct mm *mm, uint64_t addr, void *buf, size_t len);
+int mm_text_patch(struct mm *mm, uint64_t addr, const void *old, const void *new, size_t len);
 
 /* Lookup, for /proc and tests. Caller holds mm->lock. */
 struct vma *mm_find_vma(struct mm *mm, uint64_t addr);
