@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -74,6 +75,8 @@ static ssize_t gf_read(struct file *f, void *buf, size_t len, int64_t *pos)
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
+	if (n > 0)
+		goferfs_cache_read(f->inode, buf, (size_t)n, *pos);
 	*pos += n;
 	return n;
 }
@@ -95,6 +98,7 @@ static ssize_t gf_write(struct file *f, const void *buf, size_t len, int64_t *po
 	if (n < 0)
 		return -errno;
 	struct inode *inode = f->inode;
+	int64_t size = -1;
 	if (fstat(fd, &st) == 0) {
 		pthread_mutex_lock(&inode->lock);
 		inode->size = st.st_size;
@@ -102,7 +106,9 @@ static ssize_t gf_write(struct file *f, const void *buf, size_t len, int64_t *po
 		inode->mtime = st.st_mtim;
 		inode->ctime = st.st_ctim;
 		pthread_mutex_unlock(&inode->lock);
+		size = st.st_size;
 	}
+	goferfs_cache_write(inode, buf, (size_t)n, off, size);
 	*pos = off + n;
 	return n;
 }
@@ -130,17 +136,35 @@ static int64_t gf_llseek(struct file *f, int64_t off, int whence)
 
 static int gf_fsync(struct file *f, bool datasync)
 {
+	if (goferfs_cache_sync(f->inode) < 0)
+		return -EIO;
 	int r = datasync ? fdatasync(fd_of(f)) : fsync(fd_of(f));
 	return r < 0 ? -errno : 0;
 }
 
 static void gf_release(struct file *f)
 {
+	goferfs_cache_sync(f->inode);
 	if (f->priv)
 		close((int)(intptr_t)f->priv - 1);
 }
 
+/* Mappings map the page cache (pagecache.c). */
+static int gf_mmap(struct file *f, int prot, int flags, struct mobj **obj, bool *maywrite)
+{
+	bool shared = (flags & MAP_TYPE) != MAP_PRIVATE;
+	bool writable = shared && (f->mode & FMODE_WRITE) && !f->inode->sb->rdonly;
+	int err = 0;
+	(void)prot;
+	*obj = goferfs_cache_get(f->inode, writable, &err);
+	if (!*obj)
+		return err;
+	*maywrite = writable;
+	return 0;
+}
+
 const struct file_ops goferfs_file_fops = {
+	.mmap = gf_mmap,
 	.open = gf_open,
 	.read = gf_read,
 	.write = gf_write,
@@ -186,6 +210,8 @@ int goferfs_setattr(struct dentry *d, const struct iattr *ia)
 	struct gofer_req sreq = { .op = GOFER_STAT, .fid = req.fid };
 	if (gofer_call(&sreq, NULL, NULL, &resp, NULL, 0, NULL) == 0)
 		goferfs_set_attrs(inode, &resp.st);
+	if ((ia->valid & ATTR_SIZE) && S_ISREG(inode->mode))
+		goferfs_cache_resize(inode, ia->size);
 	return 0;
 }
 

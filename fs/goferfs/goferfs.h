@@ -43,6 +43,7 @@ struct gofer_inode {
 	uint64_t fid;
 	int rofd;		/* shared read-only host fd, or -1 */
 	char *link;		/* cached symlink target */
+	struct mobj *cache;	/* page cache once mapped (pagecache.c) */
 };
 extern const struct inode_ops goferfs_dir_iops, goferfs_file_iops, goferfs_link_iops;
 extern const struct file_ops goferfs_dir_fops, goferfs_file_fops;
@@ -56,6 +57,21 @@ int goferfs_setxattr(struct dentry *d, const char *name, const void *value, size
 		     int flags);
 ssize_t goferfs_listxattr(struct dentry *d, char *buf, size_t size);
 void goferfs_clunk(uint64_t fid);
+
+/* The page cache of a regular file (pagecache.c). */
+struct mobj;
+/* The cache (made on first use), referenced; writable: for a shared
+ * writable mapping (write-back enabled). NULL with *err. */
+struct mobj *goferfs_cache_get(struct inode *inode, bool writable, int *err);
+/* After a pread of n bytes at pos into buf: cached pages win. */
+void goferfs_cache_read(struct inode *inode, void *buf, size_t n, int64_t pos);
+/* After a pwrite of n bytes at pos (file size now size, or -1). */
+void goferfs_cache_write(struct inode *inode, const void *buf, size_t n, int64_t pos,
+			 int64_t size);
+void goferfs_cache_resize(struct inode *inode, int64_t size);
+/* Write back pages mapped shared-writable. 0 or -EIO. */
+int goferfs_cache_sync(struct inode *inode);
+void goferfs_cache_evict(struct inode *inode);
 
 /* --- the sandbox's layout (rootfs.c) --- */
 

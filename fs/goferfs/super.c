@@ -28,6 +28,7 @@ static void goferfs_evict(struct inode *inode)
 	if (!gi)
 		return;
 	goferfs_clunk(gi->fid);
+	goferfs_cache_evict(inode);
 	if (gi->rofd >= 0)
 		close(gi->rofd);
 	free(gi->link);

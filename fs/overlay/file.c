@@ -79,7 +79,28 @@ static void ovl_release(struct file *f)
 	file_put(f->priv);
 }
 
+/* Mappings and fallocate are the real file's. */
+static int ovl_mmap(struct file *f, int prot, int flags, struct mobj **obj, bool *maywrite)
+{
+	struct file *in = f->priv;
+	if (!in->ops->mmap)
+		return -ENODEV;
+	return in->ops->mmap(in, prot, flags, obj, maywrite);
+}
+
+static int ovl_fallocate(struct file *f, int mode, int64_t off, int64_t len)
+{
+	struct file *in = f->priv;
+	if (!in->ops->fallocate)
+		return -EOPNOTSUPP;
+	int r = in->ops->fallocate(in, mode, off, len);
+	ovl_sync(f->inode);
+	return r;
+}
+
 const struct file_ops ovl_file_fops = {
+	.mmap = ovl_mmap,
+	.fallocate = ovl_fallocate,
 	.open = ovl_open,
 	.read = ovl_read,
 	.write = ovl_write,

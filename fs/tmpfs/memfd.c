@@ -26,6 +26,7 @@ static struct dentry *memfd_root(void)
 		struct dentry *root = tmpfs_mount(01777);
 		if (root) {
 			memfd_mnt.refs = 1;
+			memfd_mnt.flags = MNT_INTERNAL;
 			memfd_mnt.sb = root->sb;
 			memfd_mnt.root = root;
 			memfd_mnt.source = (char *)"memfd";

@@ -40,8 +40,12 @@ static int path_name(const struct path *root, const struct path *p, char *buf, s
 			break;
 		}
 		if (d == mnt->root) {
-			if (!mnt->parent)
-				break;	/* the namespace root, not our root */
+			if (!mnt->parent) {
+				/* The namespace root, not our root; or an
+				 * internal mount, named from its own root. */
+				reached = mnt->flags & MNT_INTERNAL;
+				break;
+			}
 			d = mnt->mountpoint;
 			mnt = mnt->parent;
 			continue;

@@ -12,6 +12,9 @@ struct dentry;
 struct super_block;
 
 #define MNT_RDONLY 0x1
+/* A kernel-internal mount outside the namespace (memfd): paths on it
+ * are named from its root, "/memfd:x", never "(unreachable)". */
+#define MNT_INTERNAL 0x2
 
 struct mount {
 	int refs;

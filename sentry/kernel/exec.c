@@ -28,6 +28,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -42,6 +43,17 @@ static ssize_t vfsfile_pread(void *priv, void *buf, size_t len, uint64_t off)
 	if (!f->ops->read)
 		return -EACCES;
 	return f->ops->read(f, buf, len, &pos);
+}
+
+/* Its pages, if the file system keeps them in a memory object. */
+static struct mobj *vfsfile_obj(void *priv)
+{
+	struct file *f = priv;
+	struct mobj *obj = NULL;
+	bool maywrite;
+	if (!f->ops->mmap || f->ops->mmap(f, PROT_READ, MAP_PRIVATE, &obj, &maywrite) < 0)
+		return NULL;
+	return obj;
 }
 
 /* Open path for execution, resolved from fs's root and cwd: a regular
@@ -63,7 +75,7 @@ static int exec_open(struct fs_context *fs, const char *path, struct loader_file
 		return r;
 	struct stat st;
 	file_stat(f, &st);
-	*lf = (struct loader_file){ f, vfsfile_pread, (uint64_t)st.st_size, path };
+	*lf = (struct loader_file){ f, vfsfile_pread, (uint64_t)st.st_size, path, vfsfile_obj };
 	return 0;
 }
 

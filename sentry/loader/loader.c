@@ -170,6 +170,40 @@ struct elf_load {
  * too, and so do those after p_filesz up to the end of the last page when
  * the segment has no bss (else they stay zero, like padzero()). Anonymous
  * memory is zero, which is the bss. */
+/* With the file's memory object: the file pages of the segment are
+ * mapped privately (copy-on-write over the page cache), the bytes after
+ * p_filesz in its last page zeroed (a private copy of that page) when
+ * there is bss, and the rest of the bss is anonymous memory. */
+static int map_segment(struct mm *mm, struct mobj *obj, const Elf64_Phdr *ph,
+		       uint64_t bias, const char **why)
+{
+	uint64_t pageoff = ph->p_vaddr & (PAGE_SIZE - 1);
+	uint64_t start = PAGE_ALIGN_DOWN(ph->p_vaddr) + bias;
+	uint64_t end = PAGE_ALIGN_UP(ph->p_vaddr + ph->p_memsz) + bias;
+	uint64_t off = ph->p_offset - pageoff;
+	uint64_t filelen = PAGE_ALIGN_UP(pageoff + ph->p_filesz);
+	int prot = elf_prot(ph->p_flags);
+	int64_t addr = mm_mmap_obj(mm, start, filelen, prot, MAP_PRIVATE | MAP_FIXED, obj, off, 0);
+	if (addr < 0)
+		return fail(why, "cannot map a segment", (int)addr);
+	if (ph->p_memsz > ph->p_filesz) {
+		uint64_t tail = (pageoff + ph->p_filesz) & (PAGE_SIZE - 1);
+		if (tail) {
+			static const char zeros[PAGE_SIZE];
+			int e = mm_poke(mm, start + pageoff + ph->p_filesz, zeros, PAGE_SIZE - tail);
+			if (e)
+				return fail(why, "cannot write a segment", e);
+		}
+		if (start + filelen < end) {
+			addr = mm_mmap(mm, start + filelen, end - start - filelen, prot,
+				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL, 0);
+			if (addr < 0)
+				return fail(why, "cannot map a segment", (int)addr);
+		}
+	}
+	return 0;
+}
+
 static int load_segment(struct mm *mm, struct loader_file *f,
 			const Elf64_Phdr *ph, uint64_t bias, void *chunk,
 			const char **why)
@@ -179,6 +213,15 @@ static int load_segment(struct mm *mm, struct loader_file *f,
 	uint64_t end = PAGE_ALIGN_UP(ph->p_vaddr + ph->p_memsz) + bias;
 	uint64_t off, len, done, avail;
 	int64_t addr;
+
+	if (ph->p_filesz && f->obj) {
+		struct mobj *obj = f->obj(f->priv);
+		if (obj) {
+			int r = map_segment(mm, obj, ph, bias, why);
+			mobj_put(obj);
+			return r;
+		}
+	}
 
 	addr = mm_mmap(mm, start, end - start, elf_prot(ph->p_flags),
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL, 0);

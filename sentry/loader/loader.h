@@ -13,6 +13,7 @@
 #include <elf.h>
 
 struct mm;
+struct mobj;
 /* From <sys/user.h>, not included here: it defines PAGE_SIZE and
  * PAGE_MASK differently from sentry/mm/memfile.h. */
 struct user_regs_struct;
@@ -23,6 +24,10 @@ struct loader_file {
 	ssize_t (*pread)(void *priv, void *buf, size_t len, uint64_t off);
 	uint64_t size;
 	const char *path;	/* for AT_EXECFN and messages */
+	/* Optional: the memory object of the file's pages (a new
+	 * reference), so segments map them copy-on-write instead of copying
+	 * the file; NULL (or a NULL result) to copy. */
+	struct mobj *(*obj)(void *priv);
 };
 
 #define ELF_MAX_PHDRS 64

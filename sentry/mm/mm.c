@@ -69,9 +69,14 @@ void mm_put(struct mm *mm)
 {
 	if (__atomic_sub_fetch(&mm->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
-	for (size_t i = 0; i < mm->nvmas; i++)
-		if (mm->vmas[i].obj)
-			vma_obj_release(mm, &mm->vmas[i]);
+	for (size_t i = 0; i < mm->nvmas; i++) {
+		struct vma *v = &mm->vmas[i];
+		if (!v->obj)
+			continue;
+		if ((v->flags & (VMA_SHARED | VMA_MAYWRITE)) == (VMA_SHARED | VMA_MAYWRITE))
+			mobj_sync(v->obj);	/* as munmap */
+		vma_obj_release(mm, v);
+	}
 	mm_release_pages(mm, 0, mm->max_addr);
 	pagemap_free(mm->pm);
 	if (mm->as)
@@ -309,9 +314,18 @@ int mm_madvise(struct mm *mm, uint64_t addr, uint64_t len, int advice)
 		return 0;
 	int ret = 0;
 	uint64_t end = addr + l;
+	/* Object pages go after mm->lock is dropped: mobj_discard takes
+	 * every mapper's lock, and two of them must never be held. */
+	struct discard { struct mobj *obj; uint64_t idx, n; } *dis = NULL;
+	size_t ndis = 0;
 	pthread_mutex_lock(&mm->lock);
 	if (!vma_range_covered(mm, addr, end))
 		ret = -ENOMEM;
+	if (advice == MADV_REMOVE && mm->nvmas &&
+	    !(dis = calloc(mm->nvmas, sizeof(*dis)))) {
+		pthread_mutex_unlock(&mm->lock);
+		return -ENOMEM;
+	}
 	if (advice == MADV_DONTNEED || advice == MADV_FREE || advice == MADV_REMOVE) {
 		for (size_t i = vma_lower_bound(mm, addr); i < mm->nvmas && mm->vmas[i].start < end; i++) {
 			struct vma *v = &mm->vmas[i];
@@ -324,8 +338,9 @@ int mm_madvise(struct mm *mm, uint64_t addr, uint64_t len, int advice)
 			if (!(v->flags & VMA_SHARED)) {
 				mm_release_pages(mm, s, e);
 			} else if (advice == MADV_REMOVE) {
-				mobj_discard_locked(v->obj, (v->obj_off + s - v->start) / PAGE_SIZE,
-						    (e - s) / PAGE_SIZE, mm);
+				mobj_get(v->obj);
+				dis[ndis++] = (struct discard){ v->obj,
+					(v->obj_off + s - v->start) / PAGE_SIZE, (e - s) / PAGE_SIZE };
 			} else {
 				continue;
 			}
@@ -334,6 +349,11 @@ int mm_madvise(struct mm *mm, uint64_t addr, uint64_t len, int advice)
 		}
 	}
 	pthread_mutex_unlock(&mm->lock);
+	for (size_t k = 0; k < ndis; k++) {
+		mobj_discard(dis[k].obj, dis[k].idx, dis[k].n);
+		mobj_put(dis[k].obj);
+	}
+	free(dis);
 	return ret;
 }
 
@@ -382,6 +402,12 @@ int mm_msync(struct mm *mm, uint64_t addr, uint64_t len, int flags)
 		return -ENOMEM;
 	pthread_mutex_lock(&mm->lock);
 	int ret = vma_range_covered(mm, addr, addr + l) ? 0 : -ENOMEM;
+	/* Shared file mappings: write back (files that need it). */
+	for (size_t i = vma_lower_bound(mm, addr); i < mm->nvmas && mm->vmas[i].start < addr + l; i++) {
+		struct vma *v = &mm->vmas[i];
+		if ((v->flags & VMA_SHARED) && v->obj && mobj_sync(v->obj) < 0 && ret == 0)
+			ret = -EIO;
+	}
 	pthread_mutex_unlock(&mm->lock);
 	return ret;
 }

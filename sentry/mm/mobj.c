@@ -263,7 +263,8 @@ int64_t mobj_page_ref(struct mobj *o, uint64_t idx, bool alloc)
 int64_t mobj_page_window(struct mobj *o, uint64_t idx)
 {
 	pthread_mutex_lock(&o->lock);
-	int64_t off = page_locked(o, idx, (o->ops && o->ops->fill) ? PG_ALLOC | PG_WRITE : PG_WRITE);
+	bool alloc = !o->file || (o->ops && o->ops->fill);
+	int64_t off = page_locked(o, idx, alloc ? PG_ALLOC | PG_WRITE : PG_WRITE);
 	pthread_mutex_unlock(&o->lock);
 	return off;
 }
@@ -468,15 +469,10 @@ static void mobj_cut(struct mobj *o, uint64_t first, uint64_t last, struct mm *l
 
 void mobj_discard(struct mobj *o, uint64_t idx, uint64_t n)
 {
-	mobj_discard_locked(o, idx, n, NULL);
-}
-
-void mobj_discard_locked(struct mobj *o, uint64_t idx, uint64_t n, struct mm *locked)
-{
 	uint64_t last = idx + n < idx || idx + n > MAX_IDX ? MAX_IDX : idx + n;
 	if (idx >= last)
 		return;
-	mobj_cut(o, idx, last, locked);
+	mobj_cut(o, idx, last, NULL);
 }
 
 void mobj_set_size(struct mobj *o, uint64_t size)
@@ -512,4 +508,9 @@ void mobj_for_each(struct mobj *o, uint64_t first, uint64_t last,
 		i = j + 1;
 	}
 	pthread_mutex_unlock(&o->lock);
+}
+
+int mobj_sync(struct mobj *o)
+{
+	return o->ops && o->ops->sync ? o->ops->sync(o) : 0;
 }

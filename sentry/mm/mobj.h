@@ -11,8 +11,8 @@
  *
  * Locks: mm->lock may be held when o->lock or o->rmap_lock is taken,
  * never the other way round; mobj_unmap_all, mobj_set_size and
- * mobj_discard take the mappers' mm->lock (hold none, or pass the one
- * held as locked). */
+ * mobj_discard take each mapper's mm->lock in turn (hold none, or pass
+ * the one held as locked to mobj_unmap_all). */
 #pragma once
 #include <pthread.h>
 #include <stdbool.h>
@@ -31,6 +31,9 @@ struct mobj_ops {
 	int (*fill)(struct mobj *o, uint64_t idx, void *page);
 	/* The last reference is going: pages are still there (write-back). */
 	void (*release)(struct mobj *o);
+	/* Write changed pages back to their file (msync, munmap of a shared
+	 * writable mapping): 0 or -EIO. May be called under mm->lock. */
+	int (*sync)(struct mobj *o);
 };
 
 struct mobj_mapper {
@@ -66,8 +69,9 @@ int64_t mobj_page(struct mobj *o, uint64_t idx);
 /* The same with a memfile reference the caller drops (memfile_unref);
  * without alloc an absent page is -ENOENT. For use without mm->lock. */
 int64_t mobj_page_ref(struct mobj *o, uint64_t idx, bool alloc);
-/* For the pages mapped around a fault: an existing page, or a page of
- * a cache (ops->fill) read now; else -ENOENT (holes stay holes). */
+/* For the pages mapped around a fault: an existing page, or a page made
+ * now for anonymous memory and caches (ops->fill); a file's hole stays a
+ * hole (-ENOENT). */
 int64_t mobj_page_window(struct mobj *o, uint64_t idx);
 /* Make page idx exist, even beyond the size (fallocate): it stays a
  * hole to mobj_seek until written or mapped. */
@@ -86,9 +90,8 @@ int mobj_grow(struct mobj *o, uint64_t size);
  * mirror); the tail of a partial last page is zeroed. */
 void mobj_set_size(struct mobj *o, uint64_t size);
 /* Drop n pages from idx (they read back as zero), unmapping them from
- * every mirror; locked: an mm whose lock the caller holds, or NULL. */
+ * every mirror (the caller holds no mm->lock). */
 void mobj_discard(struct mobj *o, uint64_t idx, uint64_t n);
-void mobj_discard_locked(struct mobj *o, uint64_t idx, uint64_t n, struct mm *locked);
 /* Unmap pages [first, last) of o from every mapper's mirror. */
 void mobj_unmap_all(struct mobj *o, uint64_t first, uint64_t last, struct mm *locked);
 
@@ -97,3 +100,5 @@ void mobj_unmap_all(struct mobj *o, uint64_t first, uint64_t last, struct mm *lo
 int mobj_map_add(struct mobj *o, struct mm *mm, bool writable);
 void mobj_map_del(struct mobj *o, struct mm *mm, bool writable);
 int mobj_writable_maps(struct mobj *o);
+/* ops->sync if any: 0 or -EIO. */
+int mobj_sync(struct mobj *o);

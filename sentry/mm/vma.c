@@ -147,9 +147,13 @@ int vma_remove_range(struct mm *mm, uint64_t start, uint64_t end)
 	size_t j = i;
 	while (j < mm->nvmas && mm->vmas[j].start < end)
 		j++;
-	for (size_t k = i; k < j; k++)
-		if (mm->vmas[k].obj)
-			vma_obj_release(mm, &mm->vmas[k]);
+	for (size_t k = i; k < j; k++) {
+		if (!mm->vmas[k].obj)
+			continue;
+		if (vma_writable_shared(&mm->vmas[k]))
+			mobj_sync(mm->vmas[k].obj);	/* munmap writes back */
+		vma_obj_release(mm, &mm->vmas[k]);
+	}
 	memmove(&mm->vmas[i], &mm->vmas[j], (mm->nvmas - j) * sizeof(struct vma));
 	mm->nvmas -= j - i;
 	mm_release_pages(mm, start, end);

@@ -141,12 +141,15 @@ int main(void)
 	CHECK_OK(munmap(m, P));
 	CHECK_OK(close(fd));
 
-	/* A read-only descriptor may not add seals. */
-	fd = memfd("ro", MFD_ALLOW_SEALING);
+	/* The name, as /proc shows it. */
+	fd = memfd("shown", 0);
 	CHECK_OK(fd);
-	char path[64];
+	char path[64], link[300];
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	/* (Reopening through /proc needs procfs; fcntl on O_PATH does not.) */
+	ssize_t n = readlink(path, link, sizeof(link) - 1);
+	CHECK(n > 0, "readlink %s", path);
+	link[n] = 0;
+	CHECK(strcmp(link, "/memfd:shown (deleted)") == 0, "link %s", link);
 	CHECK_OK(close(fd));
 
 	/* Files that do not support seals: EINVAL. */
