@@ -40,16 +40,13 @@ static void shm_set(int i, int v)
 	__atomic_store_n(&shm[i], v, __ATOMIC_SEQ_CST);
 }
 
-/* Poll until shm[i] != 0, at most ms milliseconds; return whether it did. */
-static int shm_wait(int i, long ms)
+/* Poll until shm[i] != 0. A wait that never ends is caught by the
+ * test's time limit (run.sh), not by a deadline here: a loaded machine
+ * may take long, and a test must not depend on timing. */
+static void shm_wait(int i)
 {
-	long end = now_ms() + ms;
-	while (!shm_get(i)) {
-		if (now_ms() > end)
-			return 0;
+	while (!shm_get(i))
 		sleep_ms(1);
-	}
-	return 1;
 }
 
 static void test_basic(void)
@@ -116,13 +113,13 @@ static void test_memory_copied(void)
 		stackvar = 5678;
 		shm_set(1, 1);
 		/* Now the parent writes its own copy; ours must not change. */
-		CHECK(shm_wait(2, 10000), "child: parent never wrote");
+		shm_wait(2);
 		CHECK(buf_is(big, n, 2, &bad), "child: big[%zu] = %#x after the parent wrote", bad, big[bad]);
 		CHECK(strcmp(small, "child-wrote") == 0, "child: small = %s after the parent wrote", small);
 		CHECK_EQ(stackvar, 5678);
 		_exit(0);
 	}
-	CHECK(shm_wait(1, 10000), "parent: child never wrote");
+	shm_wait(1);
 	/* The child's writes are not seen by the parent. */
 	CHECK(buf_is(big, n, 1, &bad), "parent: big[%zu] = %#x after the child wrote", bad, big[bad]);
 	CHECK(strcmp(small, "parent-before") == 0, "parent: small = %s after the child wrote", small);
@@ -146,10 +143,10 @@ static void test_memory_copied(void)
 	if (pid == 0) {
 		CHECK_EQ(shm[100], 7);
 		shm[101] = 8;
-		CHECK(shm_wait(102, 10000), "child: parent's shared write never seen");
+		shm_wait(102);
 		_exit(0);
 	}
-	CHECK(shm_wait(101, 10000), "parent: child's shared write never seen");
+	shm_wait(101);
 	CHECK_EQ(shm[101], 8);
 	shm_set(102, 1);
 	expect_exit(pid, 0, "shared-memory child");
@@ -219,12 +216,9 @@ static void test_wnohang(void)
 	int st = 12345;
 	CHECK_EQ(wait4(pid, &st, WNOHANG, NULL), 0);
 	CHECK_EQ(wait4(-1, &st, WNOHANG, NULL), 0);
-	long end = now_ms() + 10000;
 	pid_t r;
-	while ((r = wait4(pid, &st, WNOHANG, NULL)) == 0) {
-		CHECK(now_ms() < end, "WNOHANG never returned the child");
+	while ((r = wait4(pid, &st, WNOHANG, NULL)) == 0)
 		sleep_ms(5);
-	}
 	CHECK_EQ(r, pid);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 7, "status %#x", st);
 }
@@ -343,9 +337,8 @@ static void test_orphan(void)
 		pid_t g = xfork();
 		if (g == 0) {
 			shm_set(1, getppid());	/* before: the child */
-			long end = now_ms() + 2000;
 			pid_t pp;
-			while ((pp = getppid()) == c && now_ms() < end)
+			while ((pp = getppid()) == c)
 				sleep_ms(2);
 			shm_set(2, pp);
 			shm_set(3, 1);
@@ -353,11 +346,11 @@ static void test_orphan(void)
 		}
 		shm_set(0, g);
 		/* Exit only once the grandchild has seen us as its parent. */
-		CHECK(shm_wait(1, 10000), "grandchild never started");
+		shm_wait(1);
 		_exit(0);
 	}
 	expect_exit(child, 0, "orphaning child");
-	CHECK(shm_wait(3, 10000), "grandchild never finished");
+	shm_wait(3);
 	pid_t g = shm_get(0);
 	CHECK_EQ(shm_get(1), child);
 	CHECK(shm_get(2) != child, "grandchild's getppid() is still its dead parent %d after 2 s",

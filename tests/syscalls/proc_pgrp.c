@@ -51,13 +51,13 @@ static void shm_set(int i, int v)
 	__atomic_store_n(&shm[i], v, __ATOMIC_SEQ_CST);
 }
 
+/* Poll until shm[i] != 0 (what: for the reader). A wait that never ends
+ * is caught by the test's time limit, not by a deadline here. */
 static void shm_wait(int i, const char *what)
 {
-	long end = now_ms() + 10000;
-	while (!shm_get(i)) {
-		CHECK(now_ms() < end, "timed out waiting for %s", what);
+	(void)what;
+	while (!shm_get(i))
 		sleep_ms(1);
-	}
 }
 
 /* A pid that is not in use: a child that has been reaped. */

@@ -106,11 +106,8 @@ int main(void)
 		_exit(0);
 	}
 	/* That child itself is auto-reaped too; watch it go. */
-	long end = now_ms() + 10000;
-	while (getpgid(pid) != -1) {
-		CHECK(now_ms() < end, "inheriting child never went away");
+	while (getpgid(pid) != -1)	/* a hang: the test's time limit */
 		sleep_ms(5);
-	}
 	CHECK_ERR(wait4(pid, &st, WNOHANG, NULL), ECHILD);
 
 	/* A child with exit signal 0 is not auto-reaped. */

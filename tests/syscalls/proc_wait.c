@@ -94,13 +94,11 @@ static void test_waitid_wnohang(void)
 	memset(&si, 0x55, sizeof(si));
 	CHECK_EQ(sys_waitid(P_PID, pid, &si, WSTOPPED | WNOHANG, NULL), 0);
 	CHECK(si.si_pid == 0, "WSTOPPED WNOHANG: si_pid %d", (int)si.si_pid);
-	long end = now_ms() + 10000;
-	for (;;) {
+	for (;;) {	/* a hang: the test's time limit */
 		memset(&si, 0, sizeof(si));
 		CHECK_EQ(sys_waitid(P_PID, pid, &si, WEXITED | WNOHANG, NULL), 0);
 		if (si.si_pid)
 			break;
-		CHECK(now_ms() < end, "WNOHANG never reported the child");
 		sleep_ms(5);
 	}
 	check_exited(&si, pid, 6, "WNOHANG");
