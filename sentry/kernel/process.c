@@ -118,12 +118,13 @@ void group_exit_locked(struct tgroup *tg, int status)
 		tg->group_exit = true;
 		tg->group_exit_status = status;
 	}
+	tg->stop_pending = tg->stopped = false;
 	for (struct task *p = kernel.tasks; p; p = p->next) {
 		if (p->tg != tg || p->zombie || p->thread_dead)
 			continue;
 		__atomic_store_n(&p->exiting, true, __ATOMIC_RELEASE);
 		p->exit_status = tg->group_exit_status;
-		p->stopped = false;
+		p->stopped = p->jobctl_stop = false;
 		task_wake_locked(p);
 	}
 }
@@ -332,6 +333,36 @@ static void notify_parent_locked(struct task *leader)
 	signal_send_group_locked(leader->parent, &info);
 }
 
+void notify_parent_cldstop_locked(struct task *leader, int why, int status)
+{
+	struct task *parent = leader->parent;
+	if (!parent)
+		return;
+	tgroup_wake_locked(parent->tg);
+	if (parent->sigactions[SIGCHLD - 1].flags & SA_NOCLDSTOP)
+		return;
+	siginfo_t info;
+	memset(&info, 0, sizeof(info));
+	info.si_signo = SIGCHLD;
+	info.si_code = why;
+	info.si_pid = leader->tgid;
+	info.si_uid = leader->cred.uid;
+	info.si_status = status;
+	signal_send_group_locked(parent, &info);
+}
+
+bool pgrp_orphaned_locked(int pgid)
+{
+	for (struct task *p = kernel.tasks; p; p = p->next) {
+		if (p->pgid != pgid || p != p->tg->leader || p->zombie || p->tg->group_exit)
+			continue;
+		struct task *q = p->parent;
+		if (q && q->pgid != pgid && q->sid == p->sid)
+			return false;
+	}
+	return true;
+}
+
 static void unlink_task_locked(struct task *t)
 {
 	for (struct task **p = &kernel.tasks; *p; p = &(*p)->next) {
@@ -411,6 +442,7 @@ void task_exit_finish(struct task *t)
 	struct tgroup *tg = t->tg;
 	struct task *leader = tg->leader;
 	cputime_thread_exit_locked(t);
+	jobctl_thread_exit_locked(t);
 	bool last = --tg->live == 0;
 	bool free_leader = last && process_exit_locked(t, tg);
 	if (!last)
@@ -475,8 +507,26 @@ int task_wait(struct task *t, const struct wait_args *w, struct wait_result *res
 			if (c->zombie ? !(w->options & WEXITED) : !(w->options & (WEXITED | WSTOPPED | WCONTINUED)))
 				continue;
 			any = true;
-			if (!c->zombie)
-				continue;
+			res->uid = c->cred.uid;
+			if (!c->zombie) {
+				/* A stop or a continue not yet reported. */
+				struct tgroup *ctg = c->tg;
+				if ((w->options & WSTOPPED) && ctg->stopped && ctg->stop_report) {
+					res->pid = c->tid;
+					res->status = (ctg->stop_report << 8) | 0x7f;
+					if (!(w->options & WNOWAIT))
+						ctg->stop_report = 0;
+				} else if ((w->options & WCONTINUED) && ctg->cont_report) {
+					res->pid = c->tid;
+					res->status = 0xffff;
+					if (!(w->options & WNOWAIT))
+						ctg->cont_report = false;
+				} else {
+					continue;
+				}
+				pthread_mutex_unlock(&kernel.lock);
+				return res->pid;
+			}
 			res->pid = c->tid;
 			res->status = c->exit_status;
 			if (!(w->options & WNOWAIT)) {

@@ -41,12 +41,21 @@ struct wait_args {
 
 struct wait_result {
 	int pid;
-	int status;		/* wait(2) encoding */
+	int status;		/* wait(2) encoding (stopped, continued too) */
+	uint32_t uid;		/* the child's real uid */
 };
 
 /* Reap (or with WNOWAIT, look at) an exited child. The child's pid, 0
  * with WNOHANG when none has exited, -ECHILD when none matches. */
 int task_wait(struct task *t, const struct wait_args *w, struct wait_result *res);
+
+/* Tell leader's parent that the process stopped or continued (why:
+ * CLD_STOPPED, CLD_CONTINUED; status: the signal): SIGCHLD unless the
+ * parent set SA_NOCLDSTOP, and its waiters are woken. kernel.lock held. */
+void notify_parent_cldstop_locked(struct task *leader, int why, int status);
+/* Is process group pgid orphaned: no member has a parent in another
+ * group of the same session? kernel.lock held. */
+bool pgrp_orphaned_locked(int pgid);
 
 int task_setpgid(struct task *t, int pid, int pgid);
 int task_setsid(struct task *t);

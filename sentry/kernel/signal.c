@@ -67,13 +67,27 @@ static bool signal_prepare_locked(struct task *t, int sig)
 			if (p->tg != tg)
 				continue;
 			p->sig_pending &= ~stops;
+			p->jobctl_stop = false;
 			if (p->stopped) {
 				p->stopped = false;
 				pthread_cond_broadcast(&p->wake);
 			}
 		}
+		/* A stopped process continues: its parent hears CLD_CONTINUED
+		 * and wait(WCONTINUED) can report it. */
+		bool was_stopped = tg->stopped;
+		tg->stopped = tg->stop_pending = false;
+		tg->stop_count = 0;
+		if (was_stopped) {
+			tg->stop_report = 0;
+			tg->cont_report = true;
+			notify_parent_cldstop_locked(tg->leader, CLD_CONTINUED, SIGCONT);
+		}
 	} else if (sig_default_action(sig) == SD_STOP) {
 		tg->shared_pending &= ~SIGBIT(SIGCONT);
+		for (struct task *p = kernel.tasks; p; p = p->next)
+			if (p->tg == tg)
+				p->sig_pending &= ~SIGBIT(SIGCONT);
 	}
 	/* Ignored signals are dropped at once unless blocked (Linux keeps
 	 * blocked ones so that a later handler or sigwait sees them). */
@@ -159,7 +173,8 @@ bool signal_pending(struct task *t)
 {
 	uint64_t pending = __atomic_load_n(&t->sig_pending, __ATOMIC_ACQUIRE) |
 			   __atomic_load_n(&t->tg->shared_pending, __ATOMIC_ACQUIRE);
-	return (pending & ~t->sigmask) || __atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE);
+	return (pending & ~t->sigmask) || __atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE) ||
+	       __atomic_load_n(&t->jobctl_stop, __ATOMIC_ACQUIRE);
 }
 
 /* Synchronous signals first, as Linux does, then the lowest number. */
@@ -282,10 +297,67 @@ static void restart_syscall_insn(struct task *t, bool restart_block)
 	t->regs.rip -= 2;
 }
 
-/* The stop action: wait for SIGCONT or SIGKILL. */
+/* --- job control ------------------------------------------------------------
+ * A stop signal's default action stops the whole thread group: the thread
+ * that takes it starts a group stop, every other thread joins at its next
+ * return to the task loop (jobctl_stop), and the last one to stop makes
+ * the process stopped and tells the parent (CLD_STOPPED). SIGCONT (in
+ * signal_prepare_locked) ends it. */
+
+/* One thread fewer to wait for; the last completes the group stop. */
+static void group_stop_count_locked(struct tgroup *tg)
+{
+	if (!tg->stop_pending || --tg->stop_count > 0)
+		return;
+	tg->stop_pending = false;
+	tg->stopped = true;
+	tg->stop_report = tg->stop_sig;
+	tg->cont_report = false;
+	notify_parent_cldstop_locked(tg->leader, CLD_STOPPED, tg->stop_sig);
+}
+
+static void group_stop_begin_locked(struct task *t, int sig)
+{
+	struct tgroup *tg = t->tg;
+	tg->stop_sig = sig;
+	if (tg->stop_pending)
+		return;		/* already on its way */
+	tg->stop_pending = true;
+	tg->stop_count = 0;
+	for (struct task *p = kernel.tasks; p; p = p->next) {
+		if (p->tg != tg || p->exiting || p->thread_dead || p->zombie)
+			continue;
+		if (p->stopped && tg->stopped)
+			continue;
+		p->jobctl_stop = true;
+		tg->stop_count++;
+		if (p != t)
+			task_wake_locked(p);
+	}
+	if (tg->stop_count == 0) {
+		tg->stop_count = 1;
+		group_stop_count_locked(tg);
+	}
+}
+
+void jobctl_thread_exit_locked(struct task *t)
+{
+	if (t->jobctl_stop) {
+		t->jobctl_stop = false;
+		group_stop_count_locked(t->tg);
+	}
+}
+
+/* Stop this thread (it joins the group stop) until SIGCONT or SIGKILL. */
 static void task_stop(struct task *t)
 {
-	t->stopped = true;
+	if (t->jobctl_stop) {
+		t->jobctl_stop = false;
+		t->stopped = true;
+		group_stop_count_locked(t->tg);
+	} else if (t->tg->stopped) {
+		t->stopped = true;
+	}
 	cputime_idle(t);
 	while (t->stopped && !t->exiting)
 		pthread_cond_wait(&t->wake, &kernel.lock);
@@ -298,6 +370,10 @@ void signal_deliver(struct task *t, bool after_syscall)
 	bool restarting = after_syscall && is_restart(ret);
 	pthread_mutex_lock(&kernel.lock);
 	for (;;) {
+		if (t->jobctl_stop && !t->exiting) {
+			task_stop(t);
+			continue;
+		}
 		siginfo_t info;
 		int sig = signal_dequeue_locked(t, ~t->sigmask, &info);
 		if (!sig || t->exiting)
@@ -311,6 +387,11 @@ void signal_deliver(struct task *t, bool after_syscall)
 			case SD_CONT:
 				continue;
 			case SD_STOP:
+				/* An orphaned process group ignores the
+				 * terminal's stop signals (not SIGSTOP). */
+				if (sig != SIGSTOP && pgrp_orphaned_locked(t->pgid))
+					continue;
+				group_stop_begin_locked(t, sig);
 				task_stop(t);
 				continue;
 			case SD_TERM:

@@ -59,6 +59,10 @@ void signal_mask_end(struct task *t, bool interrupted);
  * restarts. */
 void signal_deliver(struct task *t, bool after_syscall);
 
+/* A thread leaves while its group is stopping: stop waiting for it.
+ * kernel.lock held. */
+void jobctl_thread_exit_locked(struct task *t);
+
 /* rt_sigreturn: restore the frame at the guest's stack. 0 or -EFAULT
  * (the caller then kills the task with SIGSEGV). */
 int sigframe_restore(struct task *t);

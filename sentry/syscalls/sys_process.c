@@ -249,8 +249,14 @@ int64_t sys_waitid(struct task *t, const uint64_t a[6])
 		if (r > 0) {
 			si.si_signo = SIGCHLD;
 			si.si_pid = res.pid;
-			si.si_uid = 0;
-			if (WIFEXITED(res.status)) {
+			si.si_uid = res.uid;
+			if (WIFSTOPPED(res.status)) {
+				si.si_code = CLD_STOPPED;
+				si.si_status = WSTOPSIG(res.status);
+			} else if (WIFCONTINUED(res.status)) {
+				si.si_code = CLD_CONTINUED;
+				si.si_status = SIGCONT;
+			} else if (WIFEXITED(res.status)) {
 				si.si_code = CLD_EXITED;
 				si.si_status = WEXITSTATUS(res.status);
 			} else {
