@@ -257,6 +257,7 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 		c->tg->live++;
 		c->tgid = t->tgid;
 		c->parent = t->tg->leader->parent;
+		c->parent_tid = t->parent_tid;	/* a thread shares its creator's parent */
 	} else {
 		c->tg = tgroup_new(c);
 		if (!c->tg) {
@@ -270,6 +271,8 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 		c->parent = (fa->flags & CLONE_PARENT) ? leader->parent : leader;
 		if (!c->parent)
 			c->parent = leader;
+		if (c->parent != leader)
+			c->parent_tid = t->parent_tid;
 	}
 	c->next = kernel.tasks;
 	kernel.tasks = c;
@@ -374,6 +377,40 @@ static void unlink_task_locked(struct task *t)
 	}
 }
 
+/* Thread t is leaving: the children it forked (and their threads) get
+ * their parent-death signal, as on Linux, where the parent is a thread;
+ * they now belong to another live thread of the process, if any. */
+static void pdeath_signal_locked(struct task *t)
+{
+	struct task *leader = t->tg->leader, *heir = NULL;
+	for (struct task *p = kernel.tasks; p && !heir; p = p->next)
+		if (p->tg == t->tg && p != t && !p->exiting && !p->thread_dead && !p->zombie)
+			heir = p;
+	for (struct task *c = kernel.tasks; c; c = c->next) {
+		if (c->parent != leader || c->parent_tid != t->tid || c->tg == t->tg)
+			continue;
+		if (heir)
+			c->parent_tid = heir->tid;
+		if (c->pdeath_signal && !c->zombie && !c->exiting && !c->thread_dead) {
+			siginfo_t info;
+			signal_info_kill(&info, c->pdeath_signal, SI_USER, t);
+			signal_send_group_locked(c, &info);
+		}
+	}
+}
+
+/* Who inherits the orphans of the process led by leader: the nearest
+ * live ancestor that is a child subreaper, else init (NULL when init
+ * itself is exiting). */
+static struct task *find_reaper_locked(struct task *leader)
+{
+	for (struct task *a = leader->parent; a; a = a->parent)
+		if (a->tg->subreaper && !a->zombie && !a->tg->group_exit && a->tg->live > 0)
+			return a;
+	struct task *init = task_lookup(1);
+	return init && init->tg != leader->tg ? init : NULL;
+}
+
 /* The last thread of a process is gone: the process exits. */
 static bool process_exit_locked(struct task *t, struct tgroup *tg)
 {
@@ -385,16 +422,21 @@ static bool process_exit_locked(struct task *t, struct tgroup *tg)
 		kernel.init_done = true;
 		pthread_cond_broadcast(&kernel.init_cond);
 	}
-	struct task *init = task_lookup(1);
-	if (init && init->tg == tg)
-		init = NULL;
+	struct task *reaper = find_reaper_locked(leader);
 	for (struct task *c = kernel.tasks; c; c = c->next) {
 		if (c->parent != leader)
 			continue;
-		c->parent = init;
-		if (c->zombie && (!init || parent_ignores_sigchld(init, c->exit_signal)))
+		c->parent = reaper;
+		c->parent_tid = reaper ? reaper->tid : 0;
+		if (c == c->tg->leader && reaper)
+			c->exit_signal = SIGCHLD;
+		if (c->zombie && (!reaper || parent_ignores_sigchld(reaper, c->exit_signal)))
 			c->autoreap = true;
+		else if (c->zombie && c == c->tg->leader)
+			notify_parent_locked(c);	/* the new parent hears of it */
 	}
+	if (reaper)
+		tgroup_wake_locked(reaper->tg);
 	leader->vfork_done = true;
 	/* Zombies whose parent is gone have nobody to reap them. */
 	for (struct task **p = &kernel.tasks; *p;) {
@@ -443,6 +485,7 @@ void task_exit_finish(struct task *t)
 	struct task *leader = tg->leader;
 	cputime_thread_exit_locked(t);
 	jobctl_thread_exit_locked(t);
+	pdeath_signal_locked(t);
 	bool last = --tg->live == 0;
 	bool free_leader = last && process_exit_locked(t, tg);
 	if (!last)

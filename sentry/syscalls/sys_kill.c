@@ -219,7 +219,7 @@ int64_t sys_rt_sigtimedwait(struct task *t, const uint64_t a[6])
 			sig = -EAGAIN;
 			break;
 		}
-		if (b == -ERESTARTSYS && !(t->sig_pending & set)) {
+		if (b == -ERESTARTSYS && !((t->sig_pending | t->tg->shared_pending) & set)) {
 			sig = -EINTR;
 			break;
 		}
