@@ -56,6 +56,7 @@ static void unlink_task_locked(struct task *t);
 
 static void task_free(struct task *t)
 {
+	signal_queues_release_locked(t->sig_rtq);	/* empty unless kernel.lock is held */
 	cred_release(&t->cred);
 	pthread_cond_destroy(&t->wake);
 	free(t);
@@ -91,8 +92,10 @@ struct tgroup *tgroup_new(struct task *leader)
 
 static void tgroup_put_locked(struct tgroup *tg)
 {
-	if (--tg->refs == 0)
+	if (--tg->refs == 0) {
+		signal_queues_release_locked(tg->shared_rtq);
 		free(tg);
+	}
 }
 
 /* Does the parent ignore its children's exit (no zombies)? */
@@ -486,6 +489,7 @@ void task_exit_finish(struct task *t)
 	cputime_thread_exit_locked(t);
 	jobctl_thread_exit_locked(t);
 	pdeath_signal_locked(t);
+	signal_queues_release_locked(t->sig_rtq);
 	bool last = --tg->live == 0;
 	bool free_leader = last && process_exit_locked(t, tg);
 	if (!last)

@@ -30,6 +30,14 @@ struct k_sigaction {
 };
 
 #define KSIG_MAX 64
+/* Real-time signals (32..64) queue every instance, each in its own FIFO
+ * (struct sigqueue is private to signal.c). */
+#define KSIG_RT_FIRST 32
+#define KSIG_NRT (KSIG_MAX - KSIG_RT_FIRST + 1)
+struct sigqueue;
+struct sigqueue_list {
+	struct sigqueue *head, *tail;
+};
 
 struct sandbox_config {
 	const char *platform;
@@ -72,6 +80,7 @@ struct tgroup {
 	struct task *leader;		/* represents the process in the tree */
 	uint64_t shared_pending;	/* process-directed signals */
 	siginfo_t shared_info[KSIG_MAX];
+	struct sigqueue_list shared_rtq[KSIG_NRT];	/* queued RT instances */
 	bool group_exit;		/* exit_group or a fatal signal */
 	int group_exit_status;
 	struct cputime dead_threads;	/* CPU time of exited threads */
@@ -104,7 +113,8 @@ struct task {
 	struct tgroup *tg;		/* the thread group (process) */
 	uint64_t sigmask;
 	uint64_t sig_pending;		/* bit n-1: signal n */
-	siginfo_t sig_info[KSIG_MAX];	/* one queued instance per signal */
+	siginfo_t sig_info[KSIG_MAX];	/* a standard signal's one instance */
+	struct sigqueue_list sig_rtq[KSIG_NRT];	/* queued RT instances */
 	uint64_t saved_sigmask;		/* rt_sigsuspend/pselect's mask to restore */
 	bool restore_sigmask;
 	bool sigreturned;		/* rt_sigreturn set every register */
