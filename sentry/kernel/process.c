@@ -5,6 +5,7 @@
  * signal.h), and an exiting child wakes its parent's. */
 #include "sentry/kernel/process.h"
 #include "sentry/kernel/signal.h"
+#include "sentry/kernel/sigframe.h"
 #include "sentry/kernel/errno_restart.h"
 #include "sentry/kernel/futex.h"
 #include "sentry/kernel/task.h"
@@ -233,6 +234,8 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 		c->clear_child_tid = fa->child_tid;
 
 	int err = clone_resources(t, c, fa);
+	if (err == 0)
+		err = fpstate_copy(t, c);
 	if (err < 0) {
 		clone_undo(c);
 		return err;
