@@ -227,6 +227,16 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 	cred_copy(&c->cred, &t->cred);
 	pthread_mutex_unlock(&kernel.lock);
 	c->parent_tid = t->tid;
+	c->personality = t->personality;
+	c->nice = t->nice;
+	c->affinity_set = t->affinity_set;
+	memcpy(c->affinity, t->affinity, sizeof(c->affinity));
+	if (!t->sched_reset_on_fork) {
+		c->sched_policy = t->sched_policy;
+		c->sched_priority = t->sched_priority;
+	} else if (t->nice < 0) {
+		c->nice = 0;	/* SCHED_RESET_ON_FORK: back to SCHED_OTHER, nice >= 0 */
+	}
 	c->exit_signal = thread ? 0 : fa->exit_signal;
 	c->pgid = t->pgid;
 	c->sid = t->sid;

@@ -133,6 +133,13 @@ struct task {
 	struct rlimit rlim[RLIM_NLIMITS];
 	char comm[16];
 	struct cred cred;		/* sentry/kernel/cred.h */
+	/* Scheduling as the guest set it (sys_sched.c; the host schedules):
+	 * under kernel.lock. */
+	int sched_policy, sched_priority, nice;
+	bool sched_reset_on_fork;
+	bool affinity_set;		/* else every CPU the sandbox may use */
+	uint64_t affinity[16];		/* CPUs 0..1023 */
+	unsigned personality;		/* personality(2), inherited, kept by exec */
 	int pdeath_signal;		/* PR_SET_PDEATHSIG */
 	int parent_tid;			/* the thread that forked us (pdeathsig) */
 	struct task_clock clock;	/* CPU time (sentry/kernel/cputime.h) */
