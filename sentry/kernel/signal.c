@@ -330,8 +330,10 @@ int task_block(struct task *t, const struct timespec *deadline)
 	if (signal_pending(t))
 		return -ERESTARTSYS;
 	cputime_idle(t);
+	t->sleeping = true;
 	int r = deadline ? pthread_cond_clockwait(&t->wake, &kernel.lock, CLOCK_MONOTONIC, deadline)
 			 : pthread_cond_wait(&t->wake, &kernel.lock);
+	t->sleeping = false;
 	cputime_sys(t);
 	if (signal_pending(t))
 		return -ERESTARTSYS;

@@ -120,6 +120,7 @@ struct task {
 	bool sigreturned;		/* rt_sigreturn set every register */
 	bool stopped;			/* SIGSTOP and friends */
 	bool jobctl_stop;		/* must join the group stop */
+	bool sleeping;			/* blocked in task_block() (procfs 'S') */
 	/* restart_syscall: continue an interrupted relative sleep. */
 	clockid_t restart_clock;
 	struct timespec restart_deadline;
