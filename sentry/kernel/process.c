@@ -529,6 +529,35 @@ void task_exit_finish(struct task *t)
 	}
 }
 
+void exec_become_leader_locked(struct task *t)
+{
+	struct task *old = t->tg->leader;
+	if (old == t || !old->thread_dead)
+		return;
+	int old_tid = t->tid;
+	/* Linux's de_thread: we take over the leader's pid and its place
+	 * in the tree; the old leader's struct goes. */
+	t->tid = old->tid;
+	t->parent = old->parent;
+	t->parent_tid = old->parent_tid;
+	t->exit_signal = old->exit_signal;
+	t->pgid = old->pgid;
+	t->sid = old->sid;
+	t->autoreap = old->autoreap;
+	t->vfork_done = old->vfork_done;
+	t->tg->leader = t;
+	for (struct task *c = kernel.tasks; c; c = c->next) {
+		if (c->parent == old)
+			c->parent = t;
+		if (c->parent == t && c->parent_tid == old_tid)
+			c->parent_tid = t->tid;
+	}
+	unlink_task_locked(old);
+	tgroup_put_locked(t->tg);
+	sighand_put(old->sighand);
+	task_free(old);
+}
+
 /* --- waiting ------------------------------------------------------------- */
 
 static bool wait_matches(struct task *t, struct task *c, const struct wait_args *w)

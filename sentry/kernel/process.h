@@ -28,6 +28,9 @@ void group_exit_locked(struct tgroup *tg, int status);
 /* Create a child process or thread of t (clone). Returns its tid or -errno;
  * with CLONE_VFORK, returns once the child has exec'd or exited. */
 int64_t task_fork(struct task *t, const struct fork_args *fa);
+/* exec by a thread other than the leader, once the others are gone: t
+ * takes the leader's tid and place (Linux's de_thread). kernel.lock held. */
+void exec_become_leader_locked(struct task *t);
 /* exec succeeded or the task exited: release a vfork parent. */
 void task_vfork_done(struct task *t);
 
