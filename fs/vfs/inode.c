@@ -1,6 +1,7 @@
 /* fs/vfs/inode.c: inode lifetime, attributes to struct stat, access
  * checks. */
 #include "fs/vfs/inode.h"
+#include "fs/vfs/xattr.h"
 #include "sentry/kernel/cred.h"
 
 #include <errno.h>
@@ -33,6 +34,7 @@ void iput(struct inode *inode)
 		return;
 	if (inode->sb && inode->sb->ops && inode->sb->ops->evict)
 		inode->sb->ops->evict(inode);
+	simple_xattr_free(inode);
 	pthread_mutex_destroy(&inode->lock);
 	free(inode);
 }

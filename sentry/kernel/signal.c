@@ -9,6 +9,7 @@
 #include "sentry/kernel/task.h"
 #include "sentry/mm/usercopy.h"
 #include "platform/platform.h"
+#include "fs/anon/signalfd.h"
 #include "lib/log.h"
 
 #include <errno.h>
@@ -200,14 +201,18 @@ int signal_send_info_locked(struct task *t, const siginfo_t *info, bool group)
 		return 0;
 	if (!group) {
 		int r = pending_add_locked(t, &t->sig_pending, t->sig_info, t->sig_rtq, info);
-		if (r == 0 && !(t->sigmask & SIGBIT(sig)))
+		if (r < 0)
+			return r;
+		signalfd_notify_locked();
+		if (!(t->sigmask & SIGBIT(sig)))
 			task_wake_locked(t);
-		return r;
+		return 0;
 	}
 	struct tgroup *tg = t->tg;
 	int r = pending_add_locked(t, &tg->shared_pending, tg->shared_info, tg->shared_rtq, info);
 	if (r < 0)
 		return r;
+	signalfd_notify_locked();
 	/* Wake one thread that can take it, the addressed one first. */
 	struct task *target = NULL;
 	if (!t->exiting && !t->thread_dead && !(t->sigmask & SIGBIT(sig)))

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "sentry/kernel/cputime.h"
+#include "fs/vfs/mount.h"
 #include "sentry/kernel/cred.h"
 
 struct mm;
@@ -85,6 +86,7 @@ struct tgroup {
 	int group_exit_status;
 	struct cputime dead_threads;	/* CPU time of exited threads */
 	struct cputime children;	/* of reaped children (wait) */
+	struct path exe;		/* the program (/proc/PID/exe), or NULLs */
 	bool undumpable;		/* PR_GET_DUMPABLE reads 0 */
 	bool subreaper;			/* PR_SET_CHILD_SUBREAPER */
 	/* Job control (signal.c): a group stop in progress waits for
@@ -144,6 +146,8 @@ struct task {
 	int pdeath_signal;		/* PR_SET_PDEATHSIG */
 	int parent_tid;			/* the thread that forked us (pdeathsig) */
 	struct task_clock clock;	/* CPU time (sentry/kernel/cputime.h) */
+	uint64_t start_ns;	/* CLOCK_BOOTTIME at creation (procfs starttime) */
+	int oom_score_adj;	/* /proc/PID/oom_score_adj, kept per process */
 
 	bool exiting;		/* leave the task loop */
 	int exit_status;	/* wait(2) encoding */

@@ -13,6 +13,7 @@
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/kernel/cred.h"
 #include "sentry/kernel/task.h"
+#include "sentry/kernel/machine.h"
 #include "sentry/mm/usercopy.h"
 
 #include <errno.h>
@@ -66,6 +67,24 @@ static void cpus_probe(void)
 static void cpus_get(void)
 {
 	pthread_once(&cpus.once, cpus_probe);
+}
+
+int machine_cpu_count(void)
+{
+	cpus_get();
+	int hi = 0;
+	for (size_t i = 0; i < cpus.bytes * 8; i++)
+		if (cpus.mask[i / 8] & (1u << (i % 8)))
+			hi = (int)i + 1;
+	return hi ? hi : 1;
+}
+
+bool machine_cpu_online(int cpu)
+{
+	cpus_get();
+	if (cpu < 0 || (size_t)cpu >= cpus.bytes * 8)
+		return false;
+	return cpus.mask[cpu / 8] & (1u << (cpu % 8));
 }
 
 /* The thread pid names (0: the caller) with kernel.lock taken, or NULL
