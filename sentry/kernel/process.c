@@ -654,6 +654,11 @@ int task_wait(struct task *t, const struct wait_args *w, struct wait_result *res
 			}
 			res->pid = c->tid;
 			res->status = c->exit_status;
+			struct cputime ct;
+			tgroup_cputime_locked(c, &ct);
+			cputime_add(&ct, &c->tg->children);
+			res->utime_ns = ct.user_ns;
+			res->stime_ns = ct.sys_ns;
 			if (!(w->options & WNOWAIT)) {
 				cputime_reap_locked(t, c);
 				*p = c->next;

@@ -54,6 +54,7 @@ struct wait_result {
 	int pid;
 	int status;		/* wait(2) encoding (stopped, continued too) */
 	uint32_t uid;		/* the child's real uid */
+	uint64_t utime_ns, stime_ns;	/* an exited child's CPU time and its children's */
 };
 
 /* Reap (or with WNOWAIT, look at) an exited child. The child's pid, 0

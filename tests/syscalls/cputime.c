@@ -13,7 +13,9 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <sys/resource.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -74,6 +76,20 @@ int main(void)
 	kill(pid, SIGKILL);
 	CHECK_EQ(waitpid(pid, NULL, 0), pid);
 	CHECK_EQ(clock_getcpuclockid(pid, &cid), ESRCH);
+
+	/* wait4's rusage carries the child's CPU time. */
+	pid = xfork();
+	if (pid == 0) {
+		while (ns_of(CLOCK_PROCESS_CPUTIME_ID) < 50000000)
+			;
+		_exit(0);
+	}
+	struct rusage ru;
+	int st;
+	CHECK_EQ(wait4(pid, &st, 0, &ru), pid);
+	long long used = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000LL +
+			 ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+	CHECK(used >= 49998, "wait4 rusage: %lld us of CPU", used);	/* two truncated fields */
 
 	/* A thread's clock. */
 	pthread_t th;
