@@ -136,6 +136,7 @@ static void ptrace_ctx_release(struct ctx *c)
 {
 	if (c->st && c->as)
 		stub_thread_exit(c->as, c->st);
+	free(c->fp_pending);
 	free(c);
 }
 
@@ -190,6 +191,13 @@ static int ptrace_ctx_switch(struct ctx *c, struct as *as,
 	c->st = st;
 	c->as = as;
 	pid_t tid = st->tid;
+	if (c->fp_pending) {
+		/* The FP state given before the first switch (fork, clone). */
+		struct iovec iov = { c->fp_pending, c->fp_pending_size };
+		ptrace(PTRACE_SETREGSET, tid, (void *)NT_X86_XSTATE, &iov);
+		free(c->fp_pending);
+		c->fp_pending = NULL;
+	}
 	if (__atomic_exchange_n(&c->interrupt, 0, __ATOMIC_SEQ_CST)) {
 		out->event = CTX_INTERRUPTED;
 		return 0;
@@ -251,8 +259,17 @@ static int ptrace_ctx_get_fpstate(struct ctx *c, void *buf, size_t size)
 static int ptrace_ctx_set_fpstate(struct ctx *c, const void *buf, size_t size)
 {
 	struct iovec iov = { (void *)buf, size };
-	if (!c->st)
-		return -ESRCH;
+	if (!c->st) {
+		/* Not started: keep it for the first switch. */
+		void *copy = malloc(size);
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, buf, size);
+		free(c->fp_pending);
+		c->fp_pending = copy;
+		c->fp_pending_size = size;
+		return 0;
+	}
 	if (ptrace(PTRACE_SETREGSET, c->st->tid, (void *)NT_X86_XSTATE, &iov) < 0)
 		return -errno;
 	return 0;

@@ -39,6 +39,8 @@ struct ctx {
 	pid_t process;		/* stub process of running */
 	struct stub_thread *st;	/* the stub thread of the last switch */
 	struct as *as;		/* its address space (cleared by as_release) */
+	void *fp_pending;	/* ctx_set_fpstate before the first switch */
+	size_t fp_pending_size;
 };
 
 extern uint64_t ptrace_stub_page, ptrace_syscall_addr, ptrace_clone_addr;

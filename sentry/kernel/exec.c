@@ -232,8 +232,11 @@ static void exec_kill_other_threads(struct task *t)
 				task_wake_locked(p);
 			}
 		}
-		if (!others || t->exiting)
+		if (!others || t->exiting) {
+			if (!others && !t->exiting)
+				exec_become_leader_locked(t);
 			break;
+		}
 		cputime_idle(t);
 		pthread_cond_wait(&t->wake, &kernel.lock);
 		cputime_sys(t);

@@ -25,6 +25,8 @@ struct futex_waiter {
 	uint32_t bitset;
 	struct task *t;
 	bool woken;
+	bool pi;		/* waits in FUTEX_LOCK_PI */
+	bool handed;		/* pi: FUTEX_UNLOCK_PI made us the owner */
 	struct futex_waiter *next;
 };
 
@@ -136,6 +138,143 @@ static int futex_wait(struct task *t, uint64_t uaddr, bool private, uint32_t val
 			r = b;
 			break;
 		}
+	}
+	pthread_mutex_unlock(&kernel.lock);
+	return r;
+}
+
+/* --- priority-inheritance futexes -------------------------------------------
+ * The word holds the owner's tid, FUTEX_WAITERS while someone waits in
+ * the kernel, FUTEX_OWNER_DIED after a robust owner died. LOCK_PI takes a
+ * free word or queues (FIFO); UNLOCK_PI hands the lock to the first
+ * waiter, writing its tid. No priority boosting: every task has the same
+ * priority in the sandbox. */
+
+static bool pi_waiters_locked(const struct futex_key *k, const struct futex_waiter *except)
+{
+	for (struct futex_waiter *w = waiters; w; w = w->next)
+		if (w != except && w->pi && key_eq(&w->key, k))
+			return true;
+	return false;
+}
+
+static int futex_lock_pi(struct task *t, uint64_t uaddr, bool private,
+			 const struct timespec *deadline, bool trylock)
+{
+	struct futex_waiter w = { .bitset = FUTEX_BITSET_MATCH_ANY, .t = t, .pi = true };
+	int r = futex_key(t, uaddr, private, &w.key);
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&kernel.lock);
+	for (;;) {
+		uint32_t *p;
+		uint64_t page;
+		r = user_u32_ptr(t->mm, uaddr, true, &p, &page);
+		if (r < 0) {
+			r = r == -EINVAL ? -EINVAL : -EFAULT;
+			break;
+		}
+		uint32_t cur = __atomic_load_n(p, __ATOMIC_SEQ_CST);
+		uint32_t owner = cur & FUTEX_TID_MASK;
+		if (owner == 0) {
+			/* Free (perhaps after its owner died): ours. */
+			uint32_t nv = (uint32_t)t->tid | (cur & FUTEX_OWNER_DIED) |
+				      (pi_waiters_locked(&w.key, NULL) ? FUTEX_WAITERS : 0);
+			bool ok = __atomic_compare_exchange_n(p, &cur, nv, false, __ATOMIC_SEQ_CST,
+							      __ATOMIC_SEQ_CST);
+			memfile_unref(page);
+			if (ok) {
+				r = 0;
+				break;
+			}
+			continue;
+		}
+		if (owner == (uint32_t)t->tid) {
+			memfile_unref(page);
+			r = -EDEADLK;
+			break;
+		}
+		struct task *o = task_lookup((int)owner);
+		if (!o || o->zombie || o->thread_dead) {
+			memfile_unref(page);
+			r = -ESRCH;	/* an owner that does not exist */
+			break;
+		}
+		if (trylock) {
+			memfile_unref(page);
+			r = -EAGAIN;
+			break;
+		}
+		if (!(cur & FUTEX_WAITERS) &&
+		    !__atomic_compare_exchange_n(p, &cur, cur | FUTEX_WAITERS, false,
+						 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+			memfile_unref(page);
+			continue;	/* the word changed: look again */
+		}
+		memfile_unref(page);
+		w.woken = w.handed = false;
+		enqueue(&w);
+		int b = 0;
+		while (!w.woken && !w.handed && b != -ERESTARTSYS && b != -ETIMEDOUT)
+			b = task_block(t, deadline);
+		if (w.handed) {
+			r = 0;
+			break;
+		}
+		if (!w.woken)
+			dequeue(&w);
+		if (b == -ETIMEDOUT) {
+			r = -ETIMEDOUT;
+			break;
+		}
+		if (b == -ERESTARTSYS) {
+			r = -ERESTARTNOINTR;
+			break;
+		}
+		/* A plain wake (the owner died, robust): look again. */
+	}
+	pthread_mutex_unlock(&kernel.lock);
+	return r;
+}
+
+static int futex_unlock_pi(struct task *t, uint64_t uaddr, bool private)
+{
+	struct futex_key k;
+	int r = futex_key(t, uaddr, private, &k);
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&kernel.lock);
+	for (;;) {
+		uint32_t *p;
+		uint64_t page;
+		r = user_u32_ptr(t->mm, uaddr, true, &p, &page);
+		if (r < 0) {
+			r = r == -EINVAL ? -EINVAL : -EFAULT;
+			break;
+		}
+		uint32_t cur = __atomic_load_n(p, __ATOMIC_SEQ_CST);
+		if ((cur & FUTEX_TID_MASK) != (uint32_t)t->tid) {
+			memfile_unref(page);
+			r = -EPERM;
+			break;
+		}
+		struct futex_waiter *next = NULL;
+		for (struct futex_waiter *w = waiters; w && !next; w = w->next)
+			if (w->pi && key_eq(&w->key, &k))
+				next = w;
+		uint32_t nv = next ? ((uint32_t)next->t->tid | FUTEX_WAITERS) : 0;
+		bool ok = __atomic_compare_exchange_n(p, &cur, nv, false, __ATOMIC_SEQ_CST,
+						      __ATOMIC_SEQ_CST);
+		memfile_unref(page);
+		if (!ok)
+			continue;
+		if (next) {
+			dequeue(next);
+			next->handed = true;
+			pthread_cond_broadcast(&next->t->wake);
+		}
+		r = 0;
+		break;
 	}
 	pthread_mutex_unlock(&kernel.lock);
 	return r;
@@ -260,6 +399,14 @@ int64_t futex_op(struct task *t, uint64_t uaddr, int op, uint32_t val,
 		to_deadline(timeout, cmd == FUTEX_WAIT_BITSET, realtime, &deadline);
 		dl = &deadline;
 	}
+	/* LOCK_PI's timeout is absolute on CLOCK_REALTIME; LOCK_PI2's on
+	 * CLOCK_MONOTONIC unless FUTEX_CLOCK_REALTIME. */
+	if (timeout && (cmd == FUTEX_LOCK_PI || cmd == FUTEX_LOCK_PI2)) {
+		if (timeout->tv_sec < 0 || timeout->tv_nsec < 0 || timeout->tv_nsec >= 1000000000)
+			return -EINVAL;
+		to_deadline(timeout, true, cmd == FUTEX_LOCK_PI || realtime, &deadline);
+		dl = &deadline;
+	}
 	switch (cmd) {
 	case FUTEX_WAIT:
 		return futex_wait(t, uaddr, private, val, dl, FUTEX_BITSET_MATCH_ANY);
@@ -306,8 +453,16 @@ int64_t futex_op(struct task *t, uint64_t uaddr, int op, uint32_t val,
 		pthread_mutex_unlock(&kernel.lock);
 		return r;
 	}
+	case FUTEX_LOCK_PI:
+	case FUTEX_LOCK_PI2:
+		return futex_lock_pi(t, uaddr, private, dl, false);
+	case FUTEX_TRYLOCK_PI:
+		return futex_lock_pi(t, uaddr, private, NULL, true);
+	case FUTEX_UNLOCK_PI:
+		return futex_unlock_pi(t, uaddr, private);
 	default:
-		/* Priority-inheritance futexes are not supported yet. */
+		/* FUTEX_CMP_REQUEUE_PI and FUTEX_WAIT_REQUEUE_PI (which glibc's
+		 * condition variables no longer use) are not supported. */
 		return -ENOSYS;
 	}
 }
@@ -355,17 +510,20 @@ void futex_exit(struct task *t)
 	if (t->robust_list) {
 		struct robust_list_head head;
 		if (copy_in(t->mm, &head, t->robust_list, sizeof(head)) == 0) {
-			uint64_t entry = (uint64_t)head.list.next;
+			/* Bit 0 of an entry pointer marks a PI futex
+			 * (Linux's fetch_robust_entry); the address is the rest. */
+			uint64_t pending = (uint64_t)head.list_op_pending & ~1ULL;
+			uint64_t entry = (uint64_t)head.list.next & ~1ULL;
 			for (int i = 0; i < ROBUST_LIST_LIMIT && entry && entry != t->robust_list; i++) {
 				uint64_t next;
 				if (copy_in(t->mm, &next, entry, sizeof(next)) < 0)
 					break;
-				if (entry != (uint64_t)head.list_op_pending)
+				if (entry != pending)
 					robust_release(t, entry + (uint64_t)head.futex_offset);
-				entry = next;
+				entry = next & ~1ULL;
 			}
-			if (head.list_op_pending)
-				robust_release(t, (uint64_t)head.list_op_pending + (uint64_t)head.futex_offset);
+			if (pending)
+				robust_release(t, pending + (uint64_t)head.futex_offset);
 		}
 	}
 	if (t->clear_child_tid) {

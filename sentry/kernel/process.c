@@ -5,6 +5,7 @@
  * signal.h), and an exiting child wakes its parent's. */
 #include "sentry/kernel/process.h"
 #include "sentry/kernel/signal.h"
+#include "sentry/kernel/sigframe.h"
 #include "sentry/kernel/errno_restart.h"
 #include "sentry/kernel/futex.h"
 #include "sentry/kernel/task.h"
@@ -58,6 +59,7 @@ static void unlink_task_locked(struct task *t);
 
 static void task_free(struct task *t)
 {
+	signal_queues_release_locked(t->sig_rtq);	/* empty unless kernel.lock is held */
 	cred_release(&t->cred);
 	pthread_cond_destroy(&t->wake);
 	free(t);
@@ -99,6 +101,7 @@ void tgroup_get_locked(struct tgroup *tg)
 void tgroup_put_locked(struct tgroup *tg)
 {
 	if (--tg->refs == 0) {
+		signal_queues_release_locked(tg->shared_rtq);
 		if (tg->exe.dentry)
 			path_put(&tg->exe);
 		free(tg);
@@ -135,12 +138,13 @@ void group_exit_locked(struct tgroup *tg, int status)
 		tg->group_exit = true;
 		tg->group_exit_status = status;
 	}
+	tg->stop_pending = tg->stopped = false;
 	for (struct task *p = kernel.tasks; p; p = p->next) {
 		if (p->tg != tg || p->zombie || p->thread_dead)
 			continue;
 		__atomic_store_n(&p->exiting, true, __ATOMIC_RELEASE);
 		p->exit_status = tg->group_exit_status;
-		p->stopped = false;
+		p->stopped = p->jobctl_stop = false;
 		task_wake_locked(p);
 	}
 }
@@ -241,6 +245,16 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 	cred_copy(&c->cred, &t->cred);
 	pthread_mutex_unlock(&kernel.lock);
 	c->parent_tid = t->tid;
+	c->personality = t->personality;
+	c->nice = t->nice;
+	c->affinity_set = t->affinity_set;
+	memcpy(c->affinity, t->affinity, sizeof(c->affinity));
+	if (!t->sched_reset_on_fork) {
+		c->sched_policy = t->sched_policy;
+		c->sched_priority = t->sched_priority;
+	} else if (t->nice < 0) {
+		c->nice = 0;	/* SCHED_RESET_ON_FORK: back to SCHED_OTHER, nice >= 0 */
+	}
 	c->exit_signal = thread ? 0 : fa->exit_signal;
 	c->pgid = t->pgid;
 	c->sid = t->sid;
@@ -248,6 +262,8 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 		c->clear_child_tid = fa->child_tid;
 
 	int err = clone_resources(t, c, fa);
+	if (err == 0)
+		err = fpstate_copy(t, c);
 	if (err < 0) {
 		clone_undo(c);
 		return err;
@@ -275,6 +291,7 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 		c->tg->live++;
 		c->tgid = t->tgid;
 		c->parent = t->tg->leader->parent;
+		c->parent_tid = t->parent_tid;	/* a thread shares its creator's parent */
 	} else {
 		c->tg = tgroup_new(c);
 		if (!c->tg) {
@@ -295,6 +312,8 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 		c->parent = (fa->flags & CLONE_PARENT) ? leader->parent : leader;
 		if (!c->parent)
 			c->parent = leader;
+		if (c->parent != leader)
+			c->parent_tid = t->parent_tid;
 	}
 	c->next = kernel.tasks;
 	kernel.tasks = c;
@@ -362,6 +381,36 @@ static void notify_parent_locked(struct task *leader)
 	signal_send_group_locked(leader->parent, &info);
 }
 
+void notify_parent_cldstop_locked(struct task *leader, int why, int status)
+{
+	struct task *parent = leader->parent;
+	if (!parent)
+		return;
+	tgroup_wake_locked(parent->tg);
+	if (parent->sigactions[SIGCHLD - 1].flags & SA_NOCLDSTOP)
+		return;
+	siginfo_t info;
+	memset(&info, 0, sizeof(info));
+	info.si_signo = SIGCHLD;
+	info.si_code = why;
+	info.si_pid = leader->tgid;
+	info.si_uid = leader->cred.uid;
+	info.si_status = status;
+	signal_send_group_locked(parent, &info);
+}
+
+bool pgrp_orphaned_locked(int pgid)
+{
+	for (struct task *p = kernel.tasks; p; p = p->next) {
+		if (p->pgid != pgid || p != p->tg->leader || p->zombie || p->tg->group_exit)
+			continue;
+		struct task *q = p->parent;
+		if (q && q->pgid != pgid && q->sid == p->sid)
+			return false;
+	}
+	return true;
+}
+
 static void unlink_task_locked(struct task *t)
 {
 	for (struct task **p = &kernel.tasks; *p; p = &(*p)->next) {
@@ -371,6 +420,40 @@ static void unlink_task_locked(struct task *t)
 			return;
 		}
 	}
+}
+
+/* Thread t is leaving: the children it forked (and their threads) get
+ * their parent-death signal, as on Linux, where the parent is a thread;
+ * they now belong to another live thread of the process, if any. */
+static void pdeath_signal_locked(struct task *t)
+{
+	struct task *leader = t->tg->leader, *heir = NULL;
+	for (struct task *p = kernel.tasks; p && !heir; p = p->next)
+		if (p->tg == t->tg && p != t && !p->exiting && !p->thread_dead && !p->zombie)
+			heir = p;
+	for (struct task *c = kernel.tasks; c; c = c->next) {
+		if (c->parent != leader || c->parent_tid != t->tid || c->tg == t->tg)
+			continue;
+		if (heir)
+			c->parent_tid = heir->tid;
+		if (c->pdeath_signal && !c->zombie && !c->exiting && !c->thread_dead) {
+			siginfo_t info;
+			signal_info_kill(&info, c->pdeath_signal, SI_USER, t);
+			signal_send_group_locked(c, &info);
+		}
+	}
+}
+
+/* Who inherits the orphans of the process led by leader: the nearest
+ * live ancestor that is a child subreaper, else init (NULL when init
+ * itself is exiting). */
+static struct task *find_reaper_locked(struct task *leader)
+{
+	for (struct task *a = leader->parent; a; a = a->parent)
+		if (a->tg->subreaper && !a->zombie && !a->tg->group_exit && a->tg->live > 0)
+			return a;
+	struct task *init = task_lookup(1);
+	return init && init->tg != leader->tg ? init : NULL;
 }
 
 /* The last thread of a process is gone: the process exits. */
@@ -384,16 +467,21 @@ static bool process_exit_locked(struct task *t, struct tgroup *tg)
 		kernel.init_done = true;
 		pthread_cond_broadcast(&kernel.init_cond);
 	}
-	struct task *init = task_lookup(1);
-	if (init && init->tg == tg)
-		init = NULL;
+	struct task *reaper = find_reaper_locked(leader);
 	for (struct task *c = kernel.tasks; c; c = c->next) {
 		if (c->parent != leader)
 			continue;
-		c->parent = init;
-		if (c->zombie && (!init || parent_ignores_sigchld(init, c->exit_signal)))
+		c->parent = reaper;
+		c->parent_tid = reaper ? reaper->tid : 0;
+		if (c == c->tg->leader && reaper)
+			c->exit_signal = SIGCHLD;
+		if (c->zombie && (!reaper || parent_ignores_sigchld(reaper, c->exit_signal)))
 			c->autoreap = true;
+		else if (c->zombie && c == c->tg->leader)
+			notify_parent_locked(c);	/* the new parent hears of it */
 	}
+	if (reaper)
+		tgroup_wake_locked(reaper->tg);
 	leader->vfork_done = true;
 	/* Zombies whose parent is gone have nobody to reap them. */
 	for (struct task **p = &kernel.tasks; *p;) {
@@ -448,6 +536,9 @@ void task_exit_finish(struct task *t)
 	struct tgroup *tg = t->tg;
 	struct task *leader = tg->leader;
 	cputime_thread_exit_locked(t);
+	jobctl_thread_exit_locked(t);
+	pdeath_signal_locked(t);
+	signal_queues_release_locked(t->sig_rtq);
 	bool last = --tg->live == 0;
 	bool free_leader = last && process_exit_locked(t, tg);
 	if (!last)
@@ -472,6 +563,35 @@ void task_exit_finish(struct task *t)
 		sighand_put(leader->sighand);
 		task_free(leader);
 	}
+}
+
+void exec_become_leader_locked(struct task *t)
+{
+	struct task *old = t->tg->leader;
+	if (old == t || !old->thread_dead)
+		return;
+	int old_tid = t->tid;
+	/* Linux's de_thread: we take over the leader's pid and its place
+	 * in the tree; the old leader's struct goes. */
+	t->tid = old->tid;
+	t->parent = old->parent;
+	t->parent_tid = old->parent_tid;
+	t->exit_signal = old->exit_signal;
+	t->pgid = old->pgid;
+	t->sid = old->sid;
+	t->autoreap = old->autoreap;
+	t->vfork_done = old->vfork_done;
+	t->tg->leader = t;
+	for (struct task *c = kernel.tasks; c; c = c->next) {
+		if (c->parent == old)
+			c->parent = t;
+		if (c->parent == t && c->parent_tid == old_tid)
+			c->parent_tid = t->tid;
+	}
+	unlink_task_locked(old);
+	tgroup_put_locked(t->tg);
+	sighand_put(old->sighand);
+	task_free(old);
 }
 
 /* --- waiting ------------------------------------------------------------- */
@@ -512,10 +632,33 @@ int task_wait(struct task *t, const struct wait_args *w, struct wait_result *res
 			if (c->zombie ? !(w->options & WEXITED) : !(w->options & (WEXITED | WSTOPPED | WCONTINUED)))
 				continue;
 			any = true;
-			if (!c->zombie)
-				continue;
+			res->uid = c->cred.uid;
+			if (!c->zombie) {
+				/* A stop or a continue not yet reported. */
+				struct tgroup *ctg = c->tg;
+				if ((w->options & WSTOPPED) && ctg->stopped && ctg->stop_report) {
+					res->pid = c->tid;
+					res->status = (ctg->stop_report << 8) | 0x7f;
+					if (!(w->options & WNOWAIT))
+						ctg->stop_report = 0;
+				} else if ((w->options & WCONTINUED) && ctg->cont_report) {
+					res->pid = c->tid;
+					res->status = 0xffff;
+					if (!(w->options & WNOWAIT))
+						ctg->cont_report = false;
+				} else {
+					continue;
+				}
+				pthread_mutex_unlock(&kernel.lock);
+				return res->pid;
+			}
 			res->pid = c->tid;
 			res->status = c->exit_status;
+			struct cputime ct;
+			tgroup_cputime_locked(c, &ct);
+			cputime_add(&ct, &c->tg->children);
+			res->utime_ns = ct.user_ns;
+			res->stime_ns = ct.sys_ns;
 			if (!(w->options & WNOWAIT)) {
 				cputime_reap_locked(t, c);
 				*p = c->next;

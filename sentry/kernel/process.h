@@ -36,6 +36,9 @@ void group_exit_locked(struct tgroup *tg, int status);
 /* Create a child process or thread of t (clone). Returns its tid or -errno;
  * with CLONE_VFORK, returns once the child has exec'd or exited. */
 int64_t task_fork(struct task *t, const struct fork_args *fa);
+/* exec by a thread other than the leader, once the others are gone: t
+ * takes the leader's tid and place (Linux's de_thread). kernel.lock held. */
+void exec_become_leader_locked(struct task *t);
 /* exec succeeded or the task exited: release a vfork parent. */
 void task_vfork_done(struct task *t);
 
@@ -49,12 +52,22 @@ struct wait_args {
 
 struct wait_result {
 	int pid;
-	int status;		/* wait(2) encoding */
+	int status;		/* wait(2) encoding (stopped, continued too) */
+	uint32_t uid;		/* the child's real uid */
+	uint64_t utime_ns, stime_ns;	/* an exited child's CPU time and its children's */
 };
 
 /* Reap (or with WNOWAIT, look at) an exited child. The child's pid, 0
  * with WNOHANG when none has exited, -ECHILD when none matches. */
 int task_wait(struct task *t, const struct wait_args *w, struct wait_result *res);
+
+/* Tell leader's parent that the process stopped or continued (why:
+ * CLD_STOPPED, CLD_CONTINUED; status: the signal): SIGCHLD unless the
+ * parent set SA_NOCLDSTOP, and its waiters are woken. kernel.lock held. */
+void notify_parent_cldstop_locked(struct task *leader, int why, int status);
+/* Is process group pgid orphaned: no member has a parent in another
+ * group of the same session? kernel.lock held. */
+bool pgrp_orphaned_locked(int pgid);
 
 int task_setpgid(struct task *t, int pid, int pgid);
 int task_setsid(struct task *t);

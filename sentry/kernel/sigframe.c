@@ -67,7 +67,7 @@ _Static_assert(sizeof(struct rt_sigframe) == 440, "rt_sigframe layout");
 #define EFLAGS_RF 0x10000
 
 /* Size of the XSAVE image for the features the host enabled. */
-static uint32_t xsave_size(void)
+uint32_t xsave_size(void)
 {
 	static uint32_t size;
 	if (!size) {
@@ -175,6 +175,38 @@ int sigframe_setup(struct task *t, int sig, const struct k_sigaction *sa,
 	return 0;
 }
 
+int fpstate_copy(struct task *from, struct task *to)
+{
+	uint32_t size = xsave_size();
+	uint8_t *fp = calloc(1, size);
+	if (!fp)
+		return -ENOMEM;
+	int r = platform->ctx_get_fpstate(from->ctx, fp, size);
+	if (r > 0)
+		r = platform->ctx_set_fpstate(to->ctx, fp, size);
+	free(fp);
+	return r == -ENOSYS ? 0 : (r < 0 ? r : 0);
+}
+
+int fpstate_reset(struct task *t)
+{
+	uint32_t size = xsave_size();
+	uint8_t *fp = calloc(1, size);
+	if (!fp)
+		return -ENOMEM;
+	uint16_t fcw = 0x37f;		/* x87: all exceptions masked, 64-bit, nearest */
+	uint32_t mxcsr = 0x1f80;	/* SSE: the same */
+	memcpy(fp, &fcw, sizeof(fcw));
+	memcpy(fp + 24, &mxcsr, sizeof(mxcsr));
+	if (size > 512) {
+		uint64_t bv = 3;	/* x87 and SSE from the image; the rest init */
+		memcpy(fp + 512, &bv, sizeof(bv));
+	}
+	int r = platform->ctx_set_fpstate(t->ctx, fp, size);
+	free(fp);
+	return r == -ENOSYS ? 0 : (r < 0 ? r : 0);
+}
+
 int sigframe_restore(struct task *t)
 {
 	struct user_regs_struct *r = &t->regs;
@@ -185,7 +217,11 @@ int sigframe_restore(struct task *t)
 	const struct k_sigcontext *sc = &uc.uc_mcontext;
 	if (sc->rip >= t->mm->max_addr || sc->rsp >= t->mm->max_addr)
 		return -EFAULT;
-	if (sc->fpstate) {
+	if (!sc->fpstate) {
+		/* No FP state in the frame: Linux resets it to the init state. */
+		if (fpstate_reset(t) < 0)
+			return -EFAULT;
+	} else {
 		uint32_t fpsize = xsave_size();
 		uint8_t *fp = malloc(fpsize);
 		if (!fp)

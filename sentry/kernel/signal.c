@@ -13,6 +13,7 @@
 #include "lib/log.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 
@@ -68,41 +69,149 @@ static bool signal_prepare_locked(struct task *t, int sig)
 			if (p->tg != tg)
 				continue;
 			p->sig_pending &= ~stops;
+			p->jobctl_stop = false;
 			if (p->stopped) {
 				p->stopped = false;
 				pthread_cond_broadcast(&p->wake);
 			}
 		}
+		/* A stopped process continues: its parent hears CLD_CONTINUED
+		 * and wait(WCONTINUED) can report it. */
+		bool was_stopped = tg->stopped;
+		tg->stopped = tg->stop_pending = false;
+		tg->stop_count = 0;
+		if (was_stopped) {
+			tg->stop_report = 0;
+			tg->cont_report = true;
+			notify_parent_cldstop_locked(tg->leader, CLD_CONTINUED, SIGCONT);
+		}
 	} else if (sig_default_action(sig) == SD_STOP) {
 		tg->shared_pending &= ~SIGBIT(SIGCONT);
+		for (struct task *p = kernel.tasks; p; p = p->next)
+			if (p->tg == tg)
+				p->sig_pending &= ~SIGBIT(SIGCONT);
 	}
 	/* Ignored signals are dropped at once unless blocked (Linux keeps
 	 * blocked ones so that a later handler or sigwait sees them). */
 	return !(sig_ignored(t, sig) && !(t->sigmask & SIGBIT(sig)));
 }
 
-void signal_send_locked(struct task *t, const siginfo_t *info)
+/* --- queued real-time signals ---------------------------------------------
+ * Each RT instance is a struct sigqueue charged to the receiver's real uid;
+ * RLIMIT_SIGPENDING bounds a uid's queued instances (standard signals are
+ * not charged: they never queue more than one). */
+struct sigqueue {
+	struct sigqueue *next;
+	siginfo_t info;
+	uint32_t uid;		/* charged to */
+};
+
+#define SIGQ_USERS 64
+static struct sigq_user {
+	uint32_t uid;
+	long count;
+} sigq_users[SIGQ_USERS];	/* under kernel.lock; count 0: free slot */
+
+static struct sigq_user *sigq_user_locked(uint32_t uid, bool make)
 {
-	int sig = info->si_signo;
-	if (t->exiting || !signal_prepare_locked(t, sig))
-		return;
-	if (!(t->sig_pending & SIGBIT(sig)))
-		t->sig_info[sig - 1] = *info;
-	t->sig_pending |= SIGBIT(sig);
-	signalfd_notify_locked();
-	if (!(t->sigmask & SIGBIT(sig)))
-		task_wake_locked(t);
+	struct sigq_user *free_slot = NULL;
+	for (int i = 0; i < SIGQ_USERS; i++) {
+		if (sigq_users[i].count && sigq_users[i].uid == uid)
+			return &sigq_users[i];
+		if (!sigq_users[i].count && !free_slot)
+			free_slot = &sigq_users[i];
+	}
+	if (!make)
+		return NULL;
+	if (!free_slot)
+		return &sigq_users[0];	/* many uids: share a slot, stricter */
+	free_slot->uid = uid;
+	return free_slot;
 }
 
-void signal_send_group_locked(struct task *t, const siginfo_t *info)
+int signal_queued_count(struct task *t)
+{
+	pthread_mutex_lock(&kernel.lock);
+	struct sigq_user *u = sigq_user_locked(t->cred.uid, false);
+	int n = u ? (int)u->count : 0;
+	pthread_mutex_unlock(&kernel.lock);
+	return n;
+}
+
+static void sigqueue_free_locked(struct sigqueue *q)
+{
+	struct sigq_user *u = sigq_user_locked(q->uid, false);
+	if (u && u->count > 0)
+		u->count--;
+	free(q);
+}
+
+void signal_queues_release_locked(struct sigqueue_list *lists)
+{
+	for (int i = 0; i < KSIG_NRT; i++) {
+		while (lists[i].head) {
+			struct sigqueue *q = lists[i].head;
+			lists[i].head = q->next;
+			sigqueue_free_locked(q);
+		}
+		lists[i].tail = NULL;
+	}
+}
+
+/* Add info to a pending set (mask, infos, RT lists) of receiver t.
+ * -EAGAIN when an RT instance from sigqueue cannot be queued. */
+static int pending_add_locked(struct task *t, uint64_t *mask, siginfo_t *infos,
+			      struct sigqueue_list *lists, const siginfo_t *info)
 {
 	int sig = info->si_signo;
-	if (!signal_prepare_locked(t, sig))
-		return;
+	if (sig < KSIG_RT_FIRST) {
+		if (!(*mask & SIGBIT(sig)))
+			infos[sig - 1] = *info;
+		*mask |= SIGBIT(sig);
+		return 0;
+	}
+	struct sigq_user *u = sigq_user_locked(t->cred.uid, true);
+	struct sigqueue *q = NULL;
+	if ((rlim_t)u->count < t->rlim[RLIMIT_SIGPENDING].rlim_cur)
+		q = malloc(sizeof(*q));
+	if (q) {
+		u->count++;
+		q->next = NULL;
+		q->info = *info;
+		q->uid = t->cred.uid;
+		struct sigqueue_list *l = &lists[sig - KSIG_RT_FIRST];
+		if (l->tail)
+			l->tail->next = q;
+		else
+			l->head = q;
+		l->tail = q;
+	} else if (info->si_code != SI_USER) {
+		return -EAGAIN;
+	} else if (!(*mask & SIGBIT(sig))) {
+		infos[sig - 1] = *info;	/* kill(2) still delivers, one instance */
+	}
+	*mask |= SIGBIT(sig);
+	return 0;
+}
+
+int signal_send_info_locked(struct task *t, const siginfo_t *info, bool group)
+{
+	int sig = info->si_signo;
+	if ((!group && t->exiting) || !signal_prepare_locked(t, sig))
+		return 0;
+	if (!group) {
+		int r = pending_add_locked(t, &t->sig_pending, t->sig_info, t->sig_rtq, info);
+		if (r < 0)
+			return r;
+		signalfd_notify_locked();
+		if (!(t->sigmask & SIGBIT(sig)))
+			task_wake_locked(t);
+		return 0;
+	}
 	struct tgroup *tg = t->tg;
-	if (!(tg->shared_pending & SIGBIT(sig)))
-		tg->shared_info[sig - 1] = *info;
-	tg->shared_pending |= SIGBIT(sig);
+	int r = pending_add_locked(t, &tg->shared_pending, tg->shared_info, tg->shared_rtq, info);
+	if (r < 0)
+		return r;
 	signalfd_notify_locked();
 	/* Wake one thread that can take it, the addressed one first. */
 	struct task *target = NULL;
@@ -114,6 +223,17 @@ void signal_send_group_locked(struct task *t, const siginfo_t *info)
 			target = p;
 	if (target)
 		task_wake_locked(target);
+	return 0;
+}
+
+void signal_send_locked(struct task *t, const siginfo_t *info)
+{
+	signal_send_info_locked(t, info, false);
+}
+
+void signal_send_group_locked(struct task *t, const siginfo_t *info)
+{
+	signal_send_info_locked(t, info, true);
 }
 
 void signal_send(struct task *t, const siginfo_t *info)
@@ -153,7 +273,10 @@ void signal_force(struct task *t, int sig, int code, uint64_t addr)
 		if (sa->handler == (uint64_t)SIG_IGN)
 			sa->handler = (uint64_t)SIG_DFL;
 	}
-	t->sig_info[sig - 1] = info;
+	if (sig >= KSIG_RT_FIRST)
+		pending_add_locked(t, &t->sig_pending, t->sig_info, t->sig_rtq, &info);
+	else
+		t->sig_info[sig - 1] = info;
 	t->sig_pending |= SIGBIT(sig);
 	pthread_mutex_unlock(&kernel.lock);
 }
@@ -162,14 +285,16 @@ bool signal_pending(struct task *t)
 {
 	uint64_t pending = __atomic_load_n(&t->sig_pending, __ATOMIC_ACQUIRE) |
 			   __atomic_load_n(&t->tg->shared_pending, __ATOMIC_ACQUIRE);
-	return (pending & ~t->sigmask) || __atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE);
+	return (pending & ~t->sigmask) || __atomic_load_n(&t->exiting, __ATOMIC_ACQUIRE) ||
+	       __atomic_load_n(&t->jobctl_stop, __ATOMIC_ACQUIRE);
 }
 
 /* Synchronous signals first, as Linux does, then the lowest number. */
 #define SYNC_SIGNALS (SIGBIT(SIGSEGV) | SIGBIT(SIGBUS) | SIGBIT(SIGILL) | \
 		      SIGBIT(SIGTRAP) | SIGBIT(SIGFPE) | SIGBIT(SIGSYS))
 
-static int dequeue_from(uint64_t *pending, siginfo_t *infos, uint64_t set, siginfo_t *info)
+static int dequeue_from(uint64_t *pending, siginfo_t *infos, struct sigqueue_list *lists,
+			uint64_t set, siginfo_t *info)
 {
 	uint64_t ready = *pending & set;
 	if (!ready)
@@ -177,6 +302,19 @@ static int dequeue_from(uint64_t *pending, siginfo_t *infos, uint64_t set, sigin
 	if (ready & SYNC_SIGNALS)
 		ready &= SYNC_SIGNALS;
 	int sig = __builtin_ctzll(ready) + 1;
+	if (sig >= KSIG_RT_FIRST && lists[sig - KSIG_RT_FIRST].head) {
+		/* The oldest queued instance; the bit stays while more wait. */
+		struct sigqueue_list *l = &lists[sig - KSIG_RT_FIRST];
+		struct sigqueue *q = l->head;
+		l->head = q->next;
+		if (!l->head)
+			l->tail = NULL;
+		*info = q->info;
+		sigqueue_free_locked(q);
+		if (!l->head)
+			*pending &= ~SIGBIT(sig);
+		return sig;
+	}
 	*pending &= ~SIGBIT(sig);
 	*info = infos[sig - 1];
 	return sig;
@@ -185,9 +323,10 @@ static int dequeue_from(uint64_t *pending, siginfo_t *infos, uint64_t set, sigin
 /* The thread's own signals first, then the process's. */
 int signal_dequeue_locked(struct task *t, uint64_t set, siginfo_t *info)
 {
-	int sig = dequeue_from(&t->sig_pending, t->sig_info, set, info);
+	int sig = dequeue_from(&t->sig_pending, t->sig_info, t->sig_rtq, set, info);
 	if (!sig)
-		sig = dequeue_from(&t->tg->shared_pending, t->tg->shared_info, set, info);
+		sig = dequeue_from(&t->tg->shared_pending, t->tg->shared_info, t->tg->shared_rtq,
+				   set, info);
 	return sig;
 }
 
@@ -196,8 +335,10 @@ int task_block(struct task *t, const struct timespec *deadline)
 	if (signal_pending(t))
 		return -ERESTARTSYS;
 	cputime_idle(t);
+	t->sleeping = true;
 	int r = deadline ? pthread_cond_clockwait(&t->wake, &kernel.lock, CLOCK_MONOTONIC, deadline)
 			 : pthread_cond_wait(&t->wake, &kernel.lock);
+	t->sleeping = false;
 	cputime_sys(t);
 	if (signal_pending(t))
 		return -ERESTARTSYS;
@@ -285,10 +426,67 @@ static void restart_syscall_insn(struct task *t, bool restart_block)
 	t->regs.rip -= 2;
 }
 
-/* The stop action: wait for SIGCONT or SIGKILL. */
+/* --- job control ------------------------------------------------------------
+ * A stop signal's default action stops the whole thread group: the thread
+ * that takes it starts a group stop, every other thread joins at its next
+ * return to the task loop (jobctl_stop), and the last one to stop makes
+ * the process stopped and tells the parent (CLD_STOPPED). SIGCONT (in
+ * signal_prepare_locked) ends it. */
+
+/* One thread fewer to wait for; the last completes the group stop. */
+static void group_stop_count_locked(struct tgroup *tg)
+{
+	if (!tg->stop_pending || --tg->stop_count > 0)
+		return;
+	tg->stop_pending = false;
+	tg->stopped = true;
+	tg->stop_report = tg->stop_sig;
+	tg->cont_report = false;
+	notify_parent_cldstop_locked(tg->leader, CLD_STOPPED, tg->stop_sig);
+}
+
+static void group_stop_begin_locked(struct task *t, int sig)
+{
+	struct tgroup *tg = t->tg;
+	tg->stop_sig = sig;
+	if (tg->stop_pending)
+		return;		/* already on its way */
+	tg->stop_pending = true;
+	tg->stop_count = 0;
+	for (struct task *p = kernel.tasks; p; p = p->next) {
+		if (p->tg != tg || p->exiting || p->thread_dead || p->zombie)
+			continue;
+		if (p->stopped && tg->stopped)
+			continue;
+		p->jobctl_stop = true;
+		tg->stop_count++;
+		if (p != t)
+			task_wake_locked(p);
+	}
+	if (tg->stop_count == 0) {
+		tg->stop_count = 1;
+		group_stop_count_locked(tg);
+	}
+}
+
+void jobctl_thread_exit_locked(struct task *t)
+{
+	if (t->jobctl_stop) {
+		t->jobctl_stop = false;
+		group_stop_count_locked(t->tg);
+	}
+}
+
+/* Stop this thread (it joins the group stop) until SIGCONT or SIGKILL. */
 static void task_stop(struct task *t)
 {
-	t->stopped = true;
+	if (t->jobctl_stop) {
+		t->jobctl_stop = false;
+		t->stopped = true;
+		group_stop_count_locked(t->tg);
+	} else if (t->tg->stopped) {
+		t->stopped = true;
+	}
 	cputime_idle(t);
 	while (t->stopped && !t->exiting)
 		pthread_cond_wait(&t->wake, &kernel.lock);
@@ -301,6 +499,10 @@ void signal_deliver(struct task *t, bool after_syscall)
 	bool restarting = after_syscall && is_restart(ret);
 	pthread_mutex_lock(&kernel.lock);
 	for (;;) {
+		if (t->jobctl_stop && !t->exiting) {
+			task_stop(t);
+			continue;
+		}
 		siginfo_t info;
 		int sig = signal_dequeue_locked(t, ~t->sigmask, &info);
 		if (!sig || t->exiting)
@@ -314,6 +516,11 @@ void signal_deliver(struct task *t, bool after_syscall)
 			case SD_CONT:
 				continue;
 			case SD_STOP:
+				/* An orphaned process group ignores the
+				 * terminal's stop signals (not SIGSTOP). */
+				if (sig != SIGSTOP && pgrp_orphaned_locked(t->pgid))
+					continue;
+				group_stop_begin_locked(t, sig);
 				task_stop(t);
 				continue;
 			case SD_TERM:

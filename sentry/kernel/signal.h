@@ -21,6 +21,15 @@ void signal_send_locked(struct task *t, const siginfo_t *info);
 /* Queue a process-directed signal (kill) for t's thread group. */
 void signal_send_group_locked(struct task *t, const siginfo_t *info);
 void signal_send(struct task *t, const siginfo_t *info);
+/* Either of the above (group: process-directed) with a result: -EAGAIN
+ * when a real-time signal with a si_code other than SI_USER would exceed
+ * the receiver's RLIMIT_SIGPENDING (rt_sigqueueinfo), else 0. */
+int signal_send_info_locked(struct task *t, const siginfo_t *info, bool group);
+/* Real-time instances queued for t's real uid (procfs SigQ). */
+int signal_queued_count(struct task *t);
+/* Free a task's or group's queued real-time instances. kernel.lock held. */
+struct sigqueue_list;
+void signal_queues_release_locked(struct sigqueue_list *lists);
 /* A signal from a fault or trap: unblocked and un-ignored if needed. */
 void signal_force(struct task *t, int sig, int code, uint64_t addr);
 /* May sender signal target with sig (Linux's check_kill_permission:
@@ -58,6 +67,10 @@ void signal_mask_end(struct task *t, bool interrupted);
  * (run default actions or set up handler frames) and finish syscall
  * restarts. */
 void signal_deliver(struct task *t, bool after_syscall);
+
+/* A thread leaves while its group is stopping: stop waiting for it.
+ * kernel.lock held. */
+void jobctl_thread_exit_locked(struct task *t);
 
 /* rt_sigreturn: restore the frame at the guest's stack. 0 or -EFAULT
  * (the caller then kills the task with SIGSEGV). */

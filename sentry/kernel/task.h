@@ -31,6 +31,14 @@ struct k_sigaction {
 };
 
 #define KSIG_MAX 64
+/* Real-time signals (32..64) queue every instance, each in its own FIFO
+ * (struct sigqueue is private to signal.c). */
+#define KSIG_RT_FIRST 32
+#define KSIG_NRT (KSIG_MAX - KSIG_RT_FIRST + 1)
+struct sigqueue;
+struct sigqueue_list {
+	struct sigqueue *head, *tail;
+};
 
 struct sandbox_config {
 	const char *platform;
@@ -73,6 +81,7 @@ struct tgroup {
 	struct task *leader;		/* represents the process in the tree */
 	uint64_t shared_pending;	/* process-directed signals */
 	siginfo_t shared_info[KSIG_MAX];
+	struct sigqueue_list shared_rtq[KSIG_NRT];	/* queued RT instances */
 	bool group_exit;		/* exit_group or a fatal signal */
 	int group_exit_status;
 	struct cputime dead_threads;	/* CPU time of exited threads */
@@ -106,12 +115,14 @@ struct task {
 	struct tgroup *tg;		/* the thread group (process) */
 	uint64_t sigmask;
 	uint64_t sig_pending;		/* bit n-1: signal n */
-	siginfo_t sig_info[KSIG_MAX];	/* one queued instance per signal */
+	siginfo_t sig_info[KSIG_MAX];	/* a standard signal's one instance */
+	struct sigqueue_list sig_rtq[KSIG_NRT];	/* queued RT instances */
 	uint64_t saved_sigmask;		/* rt_sigsuspend/pselect's mask to restore */
 	bool restore_sigmask;
 	bool sigreturned;		/* rt_sigreturn set every register */
 	bool stopped;			/* SIGSTOP and friends */
 	bool jobctl_stop;		/* must join the group stop */
+	bool sleeping;			/* blocked in task_block() (procfs 'S') */
 	/* restart_syscall: continue an interrupted relative sleep. */
 	clockid_t restart_clock;
 	struct timespec restart_deadline;
@@ -125,6 +136,13 @@ struct task {
 	struct rlimit rlim[RLIM_NLIMITS];
 	char comm[16];
 	struct cred cred;		/* sentry/kernel/cred.h */
+	/* Scheduling as the guest set it (sys_sched.c; the host schedules):
+	 * under kernel.lock. */
+	int sched_policy, sched_priority, nice;
+	bool sched_reset_on_fork;
+	bool affinity_set;		/* else every CPU the sandbox may use */
+	uint64_t affinity[16];		/* CPUs 0..1023 */
+	unsigned personality;		/* personality(2), inherited, kept by exec */
 	int pdeath_signal;		/* PR_SET_PDEATHSIG */
 	int parent_tid;			/* the thread that forked us (pdeathsig) */
 	struct task_clock clock;	/* CPU time (sentry/kernel/cputime.h) */

@@ -2,7 +2,9 @@
  * one list under kernel.lock; one kernel thread (started on first use)
  * sleeps until the earliest expiry, sends the signal and reloads periodic
  * timers, counting overruns while the previous signal is still pending.
- * ITIMER_REAL is the POSIX timer with id -1 of its process. */
+ * ITIMER_REAL is the POSIX timer with id -1 of its process, ITIMER_VIRTUAL
+ * and ITIMER_PROF ids -2 and -3. Timers on CPU-time clocks read the
+ * accounting (cputime.h) and are looked at every CPU_TICK_NS. */
 #include "sentry/kernel/timer.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/task.h"
@@ -10,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 
 #define ITIMER_REAL_ID (-1)
 #define TIMERS_PER_PROCESS 4096
@@ -21,6 +24,7 @@ struct ktimer {
 	struct ktimer_event ev;
 	struct timespec expiry;		/* absolute on clock; 0: disarmed */
 	struct timespec interval;
+	int cpu_tid;			/* CPU_THREAD: the thread */
 	int overrun;			/* expiries since the last signal */
 	int last_overrun;		/* timer_getoverrun */
 	/* Callback timers (tg NULL): expirations not yet taken. */
@@ -51,6 +55,41 @@ static int64_t clock_ns(clockid_t clk)
 	struct timespec now;
 	clock_gettime(clk, &now);
 	return ts_ns(&now);
+}
+
+/* CPU-time clocks (sentry/kernel/cputime.h), read from the accounting:
+ * the process's user + system time, its user time only (ITIMER_VIRTUAL),
+ * one thread's user + system time. */
+#define CPU_PROCESS CLOCK_PROCESS_CPUTIME_ID
+#define CPU_THREAD CLOCK_THREAD_CPUTIME_ID
+#define CPU_PROCESS_VIRT (-100)
+/* How often the timer thread looks at a CPU clock's progress. */
+#define CPU_TICK_NS 10000000LL
+
+static bool is_cpu_clock(clockid_t c)
+{
+	return c == CPU_PROCESS || c == CPU_THREAD || c == CPU_PROCESS_VIRT;
+}
+
+/* Now on k's clock; -1 when its thread is gone. kernel.lock held. */
+static int64_t timer_now_locked(const struct ktimer *k)
+{
+	struct cputime ct;
+	switch (k->clock) {
+	case CPU_PROCESS:
+	case CPU_PROCESS_VIRT:
+		tgroup_cputime_locked(k->tg->leader, &ct);
+		return (int64_t)(ct.user_ns + (k->clock == CPU_PROCESS ? ct.sys_ns : 0));
+	case CPU_THREAD: {
+		struct task *p = task_lookup(k->cpu_tid);
+		if (!p || p->tg != k->tg || p->thread_dead || p->zombie)
+			return -1;
+		task_cputime(p, &ct);
+		return (int64_t)(ct.user_ns + ct.sys_ns);
+	}
+	default:
+		return clock_ns(k->clock);
+	}
 }
 
 static bool armed(const struct ktimer *k)
@@ -113,14 +152,19 @@ static void *timer_main(void *arg)
 		for (struct ktimer *k = timers; k; k = k->next) {
 			if (!armed(k))
 				continue;
-			int64_t left = ts_ns(&k->expiry) - clock_ns(k->clock);
+			int64_t now0 = timer_now_locked(k);
+			if (now0 < 0) {		/* its thread is gone */
+				k->expiry = (struct timespec){ 0, 0 };
+				continue;
+			}
+			int64_t left = ts_ns(&k->expiry) - now0;
 			if (left <= 0) {
 				fire_locked(k);
 				int64_t iv = ts_ns(&k->interval);
 				if (iv > 0) {
 					/* Reload; expiries we slept through are overruns. */
 					int64_t next = ts_ns(&k->expiry) + iv;
-					int64_t now = clock_ns(k->clock);
+					int64_t now = timer_now_locked(k);
 					if (next <= now) {
 						int64_t missed = (now - next) / iv + 1;
 						if (!k->tg)
@@ -136,6 +180,10 @@ static void *timer_main(void *arg)
 					continue;
 				}
 			}
+			/* CPU time moves at most as fast as the threads run:
+			 * look again soon. */
+			if (is_cpu_clock(k->clock) && left > CPU_TICK_NS)
+				left = CPU_TICK_NS;
 			if (left < wait_ns)
 				wait_ns = left;
 		}
@@ -178,7 +226,7 @@ static struct ktimer *timer_find_locked(struct tgroup *tg, int id)
 static void value_of(const struct ktimer *k, struct ktimer_value *v)
 {
 	v->interval = k->interval;
-	v->value = armed(k) ? ns_ts(ts_ns(&k->expiry) - clock_ns(k->clock)) : (struct timespec){ 0, 0 };
+	v->value = armed(k) ? ns_ts(ts_ns(&k->expiry) - timer_now_locked(k)) : (struct timespec){ 0, 0 };
 	if (armed(k) && !v->value.tv_sec && !v->value.tv_nsec)
 		v->value.tv_nsec = 1;	/* due now: still armed */
 }
@@ -192,7 +240,7 @@ static int arm_locked(struct ktimer *k, bool absolute, const struct ktimer_value
 	if (v == 0) {
 		k->expiry = (struct timespec){ 0, 0 };
 	} else {
-		int64_t at = absolute ? v : clock_ns(k->clock) + v;
+		int64_t at = absolute ? v : timer_now_locked(k) + v;
 		k->expiry = ns_ts(at > 0 ? at : 1);
 		int r = timer_thread_start_locked();
 		if (r < 0)
@@ -300,6 +348,49 @@ int itimer_real_set(struct task *t, const struct ktimer_value *nv, struct ktimer
 	return r;
 }
 
+/* ITIMER_VIRTUAL and ITIMER_PROF: ids -2 and -3 of the process, on its
+ * user time and its user + system time. */
+static int itimer_cpu_id(int which)
+{
+	return which == ITIMER_VIRTUAL ? -2 : -3;
+}
+
+int itimer_cpu_set(struct task *t, int which, const struct ktimer_value *nv,
+		   struct ktimer_value *old)
+{
+	int r = 0;
+	int id = itimer_cpu_id(which);
+	pthread_mutex_lock(&kernel.lock);
+	struct ktimer *k = timer_find_locked(t->tg, id);
+	if (!k) {
+		int sig = which == ITIMER_VIRTUAL ? SIGVTALRM : SIGPROF;
+		struct ktimer_event ev = { SIGEV_SIGNAL, sig, 0, 0, false };
+		k = timer_new_locked(t->tg, id, which == ITIMER_VIRTUAL ? CPU_PROCESS_VIRT : CPU_PROCESS,
+				     &ev);
+		if (!k)
+			r = -ENOMEM;
+	}
+	if (k) {
+		if (old)
+			value_of(k, old);
+		r = arm_locked(k, false, nv);
+	}
+	pthread_mutex_unlock(&kernel.lock);
+	return r;
+}
+
+int itimer_cpu_get(struct task *t, int which, struct ktimer_value *cur)
+{
+	pthread_mutex_lock(&kernel.lock);
+	struct ktimer *k = timer_find_locked(t->tg, itimer_cpu_id(which));
+	if (k)
+		value_of(k, cur);
+	else
+		memset(cur, 0, sizeof(*cur));
+	pthread_mutex_unlock(&kernel.lock);
+	return 0;
+}
+
 int itimer_real_get(struct task *t, struct ktimer_value *cur)
 {
 	pthread_mutex_lock(&kernel.lock);
@@ -312,9 +403,48 @@ int itimer_real_get(struct task *t, struct ktimer_value *cur)
 	return 0;
 }
 
+/* CPU clock ids (include/linux/posix-timers.h): ~pid << 3 | perthread << 2
+ * | which (0 PROF, 1 VIRT, 2 SCHED). Timers on the caller's process and
+ * its threads; kernel.lock held. */
+static int cpu_clock_decode_locked(struct task *t, clockid_t clock, clockid_t *kind, int *tid)
+{
+	if (clock == CLOCK_PROCESS_CPUTIME_ID) {
+		*kind = CPU_PROCESS;
+		return 0;
+	}
+	if (clock == CLOCK_THREAD_CPUTIME_ID) {
+		*kind = CPU_THREAD;
+		*tid = t->tid;
+		return 0;
+	}
+	if (clock >= 0 || (clock & 3) == 3)
+		return -EINVAL;
+	int pid = ~(clock >> 3);
+	if (clock & 4) {
+		struct task *p = pid ? task_lookup(pid) : t;
+		if (!p || p->tg != t->tg)
+			return -EINVAL;
+		*kind = CPU_THREAD;
+		*tid = p->tid;
+		return 0;
+	}
+	if (pid && pid != t->tgid)
+		return -EINVAL;
+	*kind = (clock & 3) == 1 ? CPU_PROCESS_VIRT : CPU_PROCESS;
+	return 0;
+}
+
 int ptimer_create(struct task *t, clockid_t clock, const struct ktimer_event *ev)
 {
 	pthread_mutex_lock(&kernel.lock);
+	int cpu_tid = 0;
+	if (clock < 0 || clock == CLOCK_PROCESS_CPUTIME_ID || clock == CLOCK_THREAD_CPUTIME_ID) {
+		int e = cpu_clock_decode_locked(t, clock, &clock, &cpu_tid);
+		if (e < 0) {
+			pthread_mutex_unlock(&kernel.lock);
+			return e;
+		}
+	}
 	int id = 0, n = 0;
 	for (struct ktimer *k = timers; k; k = k->next) {
 		if (k->tg != t->tg || k->id < 0)
@@ -331,6 +461,8 @@ int ptimer_create(struct task *t, clockid_t clock, const struct ktimer_event *ev
 		r = -EINVAL;
 	else {
 		struct ktimer *k = timer_new_locked(t->tg, id, clock, ev);
+		if (k)
+			k->cpu_tid = cpu_tid;
 		if (k && ev->value_is_id)
 			k->ev.value = (uint64_t)id;
 		r = k ? id : -EAGAIN;
@@ -386,7 +518,7 @@ static void timers_remove_locked(struct tgroup *tg, int id, bool all, bool keep_
 	for (struct ktimer **p = &timers; *p;) {
 		struct ktimer *k = *p;
 		bool match = k->tg == tg &&
-			     (all ? !(keep_real && k->id == ITIMER_REAL_ID) : k->id == id);
+			     (all ? !(keep_real && k->id < 0) : k->id == id);
 		if (match) {
 			*p = k->next;
 			free(k);

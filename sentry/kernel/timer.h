@@ -20,6 +20,11 @@ struct ktimer_value {
 int itimer_real_set(struct task *t, const struct ktimer_value *nv, struct ktimer_value *old);
 int itimer_real_get(struct task *t, struct ktimer_value *cur);
 
+/* ITIMER_VIRTUAL, ITIMER_PROF of t's process (SIGVTALRM, SIGPROF). */
+int itimer_cpu_set(struct task *t, int which, const struct ktimer_value *nv,
+		   struct ktimer_value *old);
+int itimer_cpu_get(struct task *t, int which, struct ktimer_value *cur);
+
 struct ktimer_event {
 	int notify;		/* SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD_ID */
 	int signo;
@@ -28,7 +33,8 @@ struct ktimer_event {
 	bool value_is_id;	/* no sigevent given: the value is the timer id */
 };
 
-/* POSIX timers; ids are per process. */
+/* POSIX timers; ids are per process. clock may be a CPU-time clock of
+ * the caller's process or one of its threads (else -EINVAL). */
 int ptimer_create(struct task *t, clockid_t clock, const struct ktimer_event *ev);
 int ptimer_set(struct task *t, int id, bool absolute, const struct ktimer_value *nv,
 	       struct ktimer_value *old);
@@ -54,6 +60,6 @@ uint64_t ktimer_count(struct ktimer *k);
 void ktimer_free(struct ktimer *k);
 
 /* Process exit: the process's timers go away; exec: its POSIX timers
- * (ITIMER_REAL survives exec, as on Linux). */
+ * (the interval timers survive exec, as on Linux). */
 void timers_release(struct tgroup *tg, bool exec);
 void timers_release_locked(struct tgroup *tg, bool exec);

@@ -79,7 +79,7 @@ static int64_t kill_thread(struct task *t, int tgid, int tid, const siginfo_t *i
 	else if (!signal_may_send_locked(t, p, info->si_signo))
 		r = -EPERM;
 	else if (info->si_signo)
-		signal_send_locked(p, info);
+		r = signal_send_info_locked(p, info, false);
 	pthread_mutex_unlock(&kernel.lock);
 	return r;
 }
@@ -130,7 +130,7 @@ int64_t sys_rt_sigqueueinfo(struct task *t, const uint64_t a[6])
 	else if (!signal_may_send_locked(t, p, info.si_signo))
 		r = -EPERM;
 	else if (info.si_signo)
-		signal_send_group_locked(p, &info);
+		r = signal_send_info_locked(p, &info, true);
 	pthread_mutex_unlock(&kernel.lock);
 	return r;
 }
@@ -219,7 +219,7 @@ int64_t sys_rt_sigtimedwait(struct task *t, const uint64_t a[6])
 			sig = -EAGAIN;
 			break;
 		}
-		if (b == -ERESTARTSYS && !(t->sig_pending & set)) {
+		if (b == -ERESTARTSYS && !((t->sig_pending | t->tg->shared_pending) & set)) {
 			sig = -EINTR;
 			break;
 		}

@@ -241,7 +241,7 @@ int64_t sys_wait4(struct task *t, const uint64_t a[6])
 		w.which = WAITFOR_PID;
 		w.id = pid;
 	}
-	struct wait_result res;
+	struct wait_result res = { 0 };
 	int r = task_wait(t, &w, &res);
 	if (r <= 0)
 		return r;
@@ -250,6 +250,12 @@ int64_t sys_wait4(struct task *t, const uint64_t a[6])
 	if (a[3]) {
 		struct rusage ru;
 		memset(&ru, 0, sizeof(ru));
+		if (r > 0 || res.pid > 0) {
+			ru.ru_utime = (struct timeval){ (time_t)(res.utime_ns / 1000000000),
+							(suseconds_t)(res.utime_ns % 1000000000 / 1000) };
+			ru.ru_stime = (struct timeval){ (time_t)(res.stime_ns / 1000000000),
+							(suseconds_t)(res.stime_ns % 1000000000 / 1000) };
+		}
 		if ((r = copy_out(t->mm, a[3], &ru, sizeof(ru))) < 0)
 			return r;
 	}
@@ -315,8 +321,14 @@ int64_t sys_waitid(struct task *t, const uint64_t a[6])
 		if (r > 0) {
 			si.si_signo = SIGCHLD;
 			si.si_pid = res.pid;
-			si.si_uid = 0;
-			if (WIFEXITED(res.status)) {
+			si.si_uid = res.uid;
+			if (WIFSTOPPED(res.status)) {
+				si.si_code = CLD_STOPPED;
+				si.si_status = WSTOPSIG(res.status);
+			} else if (WIFCONTINUED(res.status)) {
+				si.si_code = CLD_CONTINUED;
+				si.si_status = SIGCONT;
+			} else if (WIFEXITED(res.status)) {
 				si.si_code = CLD_EXITED;
 				si.si_status = WEXITSTATUS(res.status);
 			} else {
@@ -330,6 +342,12 @@ int64_t sys_waitid(struct task *t, const uint64_t a[6])
 	if (a[4]) {
 		struct rusage ru;
 		memset(&ru, 0, sizeof(ru));
+		if (r > 0 || res.pid > 0) {
+			ru.ru_utime = (struct timeval){ (time_t)(res.utime_ns / 1000000000),
+							(suseconds_t)(res.utime_ns % 1000000000 / 1000) };
+			ru.ru_stime = (struct timeval){ (time_t)(res.stime_ns / 1000000000),
+							(suseconds_t)(res.stime_ns % 1000000000 / 1000) };
+		}
 		if ((r = copy_out(t->mm, a[4], &ru, sizeof(ru))) < 0)
 			return r;
 	}

@@ -64,6 +64,7 @@ struct gclock {
 	clockid_t host;
 	bool thread;		/* CK_CPU: a per-thread clock */
 	bool nosleep;		/* CK_CPU: clock_nanosleep gives EOPNOTSUPP */
+	int target;		/* CK_CPU: the tid (thread) or pid whose clock; 0: ours */
 };
 
 /* CPU clock ids (include/linux/posix-timers.h): ~pid << 3 | perthread<<2 |
@@ -120,14 +121,29 @@ static struct gclock clock_lookup(struct task *t, int32_t id, bool gettime)
 
 	int32_t pid = ~(id >> 3);
 	bool thread = id & CPUCLOCK_PERTHREAD;
-	/* Only the caller's own clocks are known until tasks can be looked
-	 * up by id; any other pid is "no such task", which is EINVAL. */
+	/* Linux's lookup_task(): a thread clock of one of our threads, a
+	 * process clock of any process (by its leader's pid; our own tid
+	 * too when reading). No such task is EINVAL. */
 	if (thread) {
-		if (pid != 0 && pid != t->tid)
-			return c;
+		if (pid != 0 && pid != t->tid) {
+			pthread_mutex_lock(&kernel.lock);
+			struct task *p = task_lookup(pid);
+			bool ok = p && p->tg == t->tg && !p->thread_dead;
+			pthread_mutex_unlock(&kernel.lock);
+			if (!ok)
+				return c;
+			c.target = pid;
+		}
 	} else {
-		if (pid != 0 && pid != t->tgid && !(gettime && pid == t->tid))
-			return c;
+		if (pid != 0 && pid != t->tgid && !(gettime && pid == t->tid)) {
+			pthread_mutex_lock(&kernel.lock);
+			struct task *p = task_lookup(pid);
+			bool ok = p && p == p->tg->leader;
+			pthread_mutex_unlock(&kernel.lock);
+			if (!ok)
+				return c;
+			c.target = pid;
+		}
 	}
 	c.kind = CK_CPU;
 	c.thread = thread;
@@ -236,21 +252,63 @@ int64_t sys_restart_syscall(struct task *t, const uint64_t a[6])
 
 /* A CPU-time clock of t or its process from the accounting: PROF and
  * SCHED count user + system time, VIRT user time only. */
-static void cpu_clock_read(struct task *t, struct gclock c, struct timespec *ts)
+static int cpu_clock_read(struct task *t, struct gclock c, struct timespec *ts)
 {
 	struct cputime ct;
-	if (c.thread) {
-		task_cputime(t, &ct);
-	} else {
-		pthread_mutex_lock(&kernel.lock);
-		tgroup_cputime_locked(t, &ct);
+	pthread_mutex_lock(&kernel.lock);
+	struct task *p = c.target ? task_lookup(c.target) : t;
+	if (!p || (c.thread && p->thread_dead)) {
 		pthread_mutex_unlock(&kernel.lock);
+		return -EINVAL;		/* gone since the lookup */
 	}
+	if (c.thread)
+		task_cputime(p, &ct);
+	else
+		tgroup_cputime_locked(p, &ct);
+	pthread_mutex_unlock(&kernel.lock);
 	uint64_t ns = ct.user_ns;
 	if (CPUCLOCK_WHICH(c.host) != CPUCLOCK_VIRT)
 		ns += ct.sys_ns;
 	ts->tv_sec = (time_t)(ns / NSEC_PER_SEC);
 	ts->tv_nsec = (long)(ns % NSEC_PER_SEC);
+	return 0;
+}
+
+/* clock_nanosleep on a process CPU clock: look at the clock every 10 ms
+ * of wall time (CPU time cannot pass faster than its threads run). An
+ * interrupted sleep gives EINTR to a handler (with the time left for a
+ * relative one) and otherwise starts again. */
+static int64_t cpu_sleep(struct task *t, struct gclock c, bool abs, struct timespec req,
+			 uint64_t urem)
+{
+	struct timespec now;
+	int r = cpu_clock_read(t, c, &now);
+	if (r < 0)
+		return r;
+	struct timespec target = abs ? req : ts_add(now, req);
+	for (;;) {
+		if ((r = cpu_clock_read(t, c, &now)) < 0)
+			return r;
+		struct timespec left = ts_sub_clamp(target, now);
+		if (!left.tv_sec && !left.tv_nsec)
+			return 0;
+		if (left.tv_sec || left.tv_nsec > 10000000)
+			left = (struct timespec){ 0, 10000000 };
+		struct timespec mono;
+		clock_gettime(CLOCK_MONOTONIC, &mono);
+		mono = ts_add(mono, left);
+		pthread_mutex_lock(&kernel.lock);
+		int b = task_block(t, &mono);
+		pthread_mutex_unlock(&kernel.lock);
+		if (b == -ERESTARTSYS) {
+			if (!abs && urem) {
+				struct timespec rest = ts_sub_clamp(target, now);
+				if (write_timespec(t, urem, &rest))
+					return -EFAULT;
+			}
+			return -ERESTARTNOHAND;
+		}
+	}
 }
 
 int64_t sys_clock_gettime(struct task *t, const uint64_t a[6])
@@ -260,10 +318,13 @@ int64_t sys_clock_gettime(struct task *t, const uint64_t a[6])
 
 	if (c.kind == CK_INVALID || c.kind == CK_ALARM || c.kind == CK_FD)
 		return -EINVAL;
-	if (c.kind == CK_CPU)
-		cpu_clock_read(t, c, &ts);
-	else if (clock_gettime(c.host, &ts))
+	if (c.kind == CK_CPU) {
+		int r = cpu_clock_read(t, c, &ts);
+		if (r < 0)
+			return r;
+	} else if (clock_gettime(c.host, &ts)) {
 		return -errno;
+	}
 	return write_timespec(t, a[1], &ts);
 }
 
@@ -309,7 +370,7 @@ int64_t sys_clock_nanosleep(struct task *t, const uint64_t a[6])
 		 * is its own. */
 		if (c.thread)
 			return -EINVAL;
-		return sleep_on(t, c.host, abs, req, urem);
+		return cpu_sleep(t, c, abs, req, urem);
 	case CK_SLEEP:
 		/* Relative realtime sleeps ignore clock jumps: Linux runs
 		 * them on the monotonic base; so do we. */

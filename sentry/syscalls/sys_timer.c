@@ -1,8 +1,7 @@
-/* sentry/syscalls/sys_timer.c: alarm, setitimer, getitimer and the POSIX
- * timer calls. The timers themselves live in sentry/kernel/timer.c.
- * ITIMER_VIRTUAL and ITIMER_PROF need CPU-time accounting, which the
- * sentry does not have yet: they fail with ENOSYS (logged) rather than
- * being accepted and never firing. */
+/* sentry/syscalls/sys_timer.c: alarm, setitimer, getitimer (ITIMER_REAL,
+ * ITIMER_VIRTUAL, ITIMER_PROF) and the POSIX timer calls, on the real-time
+ * clocks and the CPU-time clocks. The timers themselves live in
+ * sentry/kernel/timer.c. */
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/timer.h"
@@ -56,15 +55,11 @@ int64_t sys_setitimer(struct task *t, const uint64_t a[6])
 		if (!tv_valid(&in.it_value) || !tv_valid(&in.it_interval))
 			return -EINVAL;
 	}
-	if (which == ITIMER_VIRTUAL || which == ITIMER_PROF) {
-		log_printf("cvisor: setitimer(%s) is not supported yet",
-			   which == ITIMER_VIRTUAL ? "ITIMER_VIRTUAL" : "ITIMER_PROF");
-		return -ENOSYS;
-	}
-	if (which != ITIMER_REAL)
+	if (which != ITIMER_REAL && which != ITIMER_VIRTUAL && which != ITIMER_PROF)
 		return -EINVAL;
 	struct ktimer_value nv = { tv_to_ts(in.it_value), tv_to_ts(in.it_interval) }, old;
-	int r = itimer_real_set(t, &nv, &old);
+	int r = which == ITIMER_REAL ? itimer_real_set(t, &nv, &old)
+				     : itimer_cpu_set(t, which, &nv, &old);
 	if (r == 0 && a[2])
 		r = itimer_out(t, a[2], &old);
 	return r;
@@ -73,12 +68,13 @@ int64_t sys_setitimer(struct task *t, const uint64_t a[6])
 int64_t sys_getitimer(struct task *t, const uint64_t a[6])
 {
 	int which = (int)a[0];
-	if (which == ITIMER_VIRTUAL || which == ITIMER_PROF)
-		return -ENOSYS;
-	if (which != ITIMER_REAL)
+	if (which != ITIMER_REAL && which != ITIMER_VIRTUAL && which != ITIMER_PROF)
 		return -EINVAL;
 	struct ktimer_value cur;
-	itimer_real_get(t, &cur);
+	if (which == ITIMER_REAL)
+		itimer_real_get(t, &cur);
+	else
+		itimer_cpu_get(t, which, &cur);
 	return itimer_out(t, a[1], &cur);
 }
 
@@ -109,10 +105,11 @@ struct k_sigevent {
 int64_t sys_timer_create(struct task *t, const uint64_t a[6])
 {
 	clockid_t clock = (clockid_t)a[0];
+	/* Real-time clocks, and CPU-time clocks (checked in ptimer_create). */
 	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC && clock != CLOCK_BOOTTIME &&
-	    clock != CLOCK_TAI)
-		return clock < 0 || clock == CLOCK_PROCESS_CPUTIME_ID ||
-		       clock == CLOCK_THREAD_CPUTIME_ID ? -ENOTSUP : -EINVAL;
+	    clock != CLOCK_TAI && clock >= 0 && clock != CLOCK_PROCESS_CPUTIME_ID &&
+	    clock != CLOCK_THREAD_CPUTIME_ID)
+		return -EINVAL;
 	/* No sigevent: SIGALRM carrying the timer id. */
 	struct ktimer_event ev = { SIGEV_SIGNAL, SIGALRM, 0, 0, true };
 	if (a[1]) {
