@@ -2,6 +2,7 @@
 #include "fs/vfs/file.h"
 #include "fs/anon/eventpoll.h"
 #include "fs/vfs/dentry.h"
+#include "fs/vfs/fsnotify.h"
 #include "fs/vfs/inode.h"
 
 #include <errno.h>
@@ -37,6 +38,7 @@ void file_put(struct file *f)
 		return;
 	if (__atomic_load_n(&f->epitems, __ATOMIC_ACQUIRE))
 		eventpoll_release_file(f);
+	fsnotify_close(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	iput(f->inode);

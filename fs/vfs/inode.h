@@ -20,6 +20,7 @@ struct dentry;
 struct inode;
 struct file_ops;
 struct super_block;
+struct fsnotify_mark;
 
 /* What setattr changes (ia_valid bits, as Linux's ATTR_*). */
 #define ATTR_MODE	0x001
@@ -93,6 +94,9 @@ struct inode {
 	int64_t blocks;		/* 512-byte units */
 	struct timespec atime, mtime, ctime, btime;
 	void *priv;
+	/* inotify watches of this inode (fs/vfs/fsnotify.h), under the
+	 * fsnotify lock. */
+	struct fsnotify_mark *fsn_marks;
 };
 
 /* A new inode of sb with one reference, times now, uid/gid 0. */
