@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/time.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -115,6 +116,10 @@ int main(void)
 	CHECK_OK(timerfd_gettime(fd, &cur));
 	CHECK(cur.it_value.tv_sec == 0 && cur.it_value.tv_nsec == 0, "expired one-shot");
 	CHECK_EQ(poll(&pfd, 1, 0), 0);
+
+	/* Unknown ioctls: ENOTTY (TFD_IOC_SET_TICKS needs a kernel with
+	 * CONFIG_CHECKPOINT_RESTORE natively, so it is not checked here). */
+	CHECK_ERR(ioctl(fd, _IOW('T', 9, uint64_t), &n), ENOTTY);
 
 	/* settime drops unread expirations. */
 	s = its(0, 1, 0, 0);
