@@ -89,3 +89,5 @@ int64_t dir_llseek(struct file *f, int64_t off, int whence);
 
 /* fs/host/host_file.c: a file backed by a host fd the sentry owns. */
 struct file *host_file_new(int host_fd, int flags);
+/* Turn f, being opened, into a host file on fd (its ops and priv). */
+int host_file_adopt(struct file *f, int host_fd);

@@ -216,7 +216,9 @@ static void exec_kill_other_threads(struct task *t)
 		}
 		if (!others || t->exiting)
 			break;
+		cputime_idle(t);
 		pthread_cond_wait(&t->wake, &kernel.lock);
+		cputime_sys(t);
 	}
 	pthread_mutex_unlock(&kernel.lock);
 }

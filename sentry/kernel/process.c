@@ -312,8 +312,10 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 	if (fa->flags & CLONE_VFORK) {
 		pthread_mutex_lock(&kernel.lock);
 		struct task *v;
+		cputime_idle(t);
 		while ((v = task_lookup(tid)) && !v->vfork_done && !t->exiting)
 			pthread_cond_wait(&t->wake, &kernel.lock);
+		cputime_sys(t);
 		pthread_mutex_unlock(&kernel.lock);
 	}
 	return tid;
@@ -428,6 +430,7 @@ void task_exit_finish(struct task *t)
 	pthread_mutex_lock(&kernel.lock);
 	struct tgroup *tg = t->tg;
 	struct task *leader = tg->leader;
+	cputime_thread_exit_locked(t);
 	bool last = --tg->live == 0;
 	bool free_leader = last && process_exit_locked(t, tg);
 	if (!last)
@@ -497,6 +500,7 @@ int task_wait(struct task *t, const struct wait_args *w, struct wait_result *res
 			res->pid = c->tid;
 			res->status = c->exit_status;
 			if (!(w->options & WNOWAIT)) {
+				cputime_reap_locked(t, c);
 				*p = c->next;
 				kernel.ntasks--;
 				tgroup_put_locked(c->tg);
@@ -584,10 +588,26 @@ int task_getpgid(struct task *t, int pid, bool session)
 	int r;
 	pthread_mutex_lock(&kernel.lock);
 	struct task *p = pid == 0 ? t : task_lookup(pid);
-	if (!p)
+	if (!p) {
 		r = -ESRCH;
-	else
+	} else {
+		p = p->tg->leader;	/* the ids are the process's */
 		r = session ? p->sid : p->pgid;
+	}
+	pthread_mutex_unlock(&kernel.lock);
+	return r;
+}
+
+int pgrp_session(int pgid)
+{
+	int r = -ESRCH;
+	pthread_mutex_lock(&kernel.lock);
+	for (struct task *p = kernel.tasks; p; p = p->next) {
+		if (p == p->tg->leader && !p->zombie && p->pgid == pgid) {
+			r = p->sid;
+			break;
+		}
+	}
 	pthread_mutex_unlock(&kernel.lock);
 	return r;
 }

@@ -60,4 +60,6 @@ int task_setpgid(struct task *t, int pid, int pgid);
 int task_setsid(struct task *t);
 /* getpgid (session false) or getsid (true) of pid, 0 meaning t. */
 int task_getpgid(struct task *t, int pid, bool session);
+/* The session of the live process group pgid, or -ESRCH. */
+int pgrp_session(int pgid);
 int task_getppid(struct task *t);

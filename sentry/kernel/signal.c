@@ -188,8 +188,10 @@ int task_block(struct task *t, const struct timespec *deadline)
 {
 	if (signal_pending(t))
 		return -ERESTARTSYS;
+	cputime_idle(t);
 	int r = deadline ? pthread_cond_clockwait(&t->wake, &kernel.lock, CLOCK_MONOTONIC, deadline)
 			 : pthread_cond_wait(&t->wake, &kernel.lock);
+	cputime_sys(t);
 	if (signal_pending(t))
 		return -ERESTARTSYS;
 	return r == ETIMEDOUT ? -ETIMEDOUT : 0;
@@ -280,8 +282,10 @@ static void restart_syscall_insn(struct task *t, bool restart_block)
 static void task_stop(struct task *t)
 {
 	t->stopped = true;
+	cputime_idle(t);
 	while (t->stopped && !t->exiting)
 		pthread_cond_wait(&t->wake, &kernel.lock);
+	cputime_sys(t);
 }
 
 void signal_deliver(struct task *t, bool after_syscall)

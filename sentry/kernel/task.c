@@ -193,9 +193,12 @@ static bool is_restart(uint64_t rax)
 
 void task_run(struct task *t)
 {
+	cputime_start(t);
 	while (!t->exiting) {
 		struct ctx_exit ev;
+		cputime_user(t);
 		int r = ctx_switch(t->ctx, t->mm->as, &t->regs, &ev);
+		cputime_sys(t);
 		if (r < 0) {
 			fprintf(stderr, "cvisor: platform failure running task %d: %s\n",
 				t->tid, strerror(-r));

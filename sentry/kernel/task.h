@@ -12,6 +12,8 @@
 #include <sys/user.h>
 #include <time.h>
 
+#include "sentry/kernel/cputime.h"
+
 struct mm;
 struct ctx;
 struct fdtable;
@@ -71,6 +73,8 @@ struct tgroup {
 	siginfo_t shared_info[KSIG_MAX];
 	bool group_exit;		/* exit_group or a fatal signal */
 	int group_exit_status;
+	struct cputime dead_threads;	/* CPU time of exited threads */
+	struct cputime children;	/* of reaped children (wait) */
 };
 
 struct task {
@@ -106,6 +110,7 @@ struct task {
 	uint64_t robust_list, robust_len;
 	struct rlimit rlim[RLIM_NLIMITS];
 	char comm[16];
+	struct task_clock clock;	/* CPU time (sentry/kernel/cputime.h) */
 
 	bool exiting;		/* leave the task loop */
 	int exit_status;	/* wait(2) encoding */
