@@ -4,6 +4,7 @@
 #include "fs/vfs/dentry.h"
 #include "fs/vfs/fsnotify.h"
 #include "fs/vfs/inode.h"
+#include "fs/vfs/lock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +40,7 @@ void file_put(struct file *f)
 	if (__atomic_load_n(&f->epitems, __ATOMIC_ACQUIRE))
 		eventpoll_release_file(f);
 	fsnotify_close(f);
+	lock_remove_file(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	iput(f->inode);

@@ -215,6 +215,11 @@ void fsnotify_change(struct dentry *d, unsigned ia_valid)
 		notify_dentry(d, mask);
 }
 
+void fsnotify_xattr(struct dentry *d)
+{
+	notify_dentry(d, IN_ATTRIB);
+}
+
 void fsnotify_create(struct inode *dir, struct dentry *d)
 {
 	if (any_marks())

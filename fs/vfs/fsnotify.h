@@ -76,6 +76,8 @@ void fsnotify_close(struct file *f);
  * fsnotify_change: IN_ATTRIB, IN_MODIFY for a size or mtime, IN_ACCESS
  * for an atime alone). */
 void fsnotify_change(struct dentry *d, unsigned ia_valid);
+/* An extended attribute of d was set or removed: IN_ATTRIB. */
+void fsnotify_xattr(struct dentry *d);
 /* A new name d in dir (mknod, mkdir, symlink, O_CREAT, link):
  * IN_CREATE. */
 void fsnotify_create(struct inode *dir, struct dentry *d);

@@ -8,6 +8,7 @@
 #include "sentry/kernel/errno_restart.h"
 #include "sentry/kernel/futex.h"
 #include "sentry/kernel/task.h"
+#include "sentry/kernel/kernel.h"
 #include "sentry/kernel/timer.h"
 #include "sentry/mm/mm.h"
 #include "sentry/mm/usercopy.h"
@@ -57,6 +58,7 @@ static void unlink_task_locked(struct task *t);
 
 static void task_free(struct task *t)
 {
+	cred_release(&t->cred);
 	pthread_cond_destroy(&t->wake);
 	free(t);
 }
@@ -96,8 +98,11 @@ void tgroup_get_locked(struct tgroup *tg)
 
 void tgroup_put_locked(struct tgroup *tg)
 {
-	if (--tg->refs == 0)
+	if (--tg->refs == 0) {
+		if (tg->exe.dentry)
+			path_put(&tg->exe);
 		free(tg);
+	}
 }
 
 void tgroup_put(struct tgroup *tg)
@@ -230,6 +235,12 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 	}
 	memcpy(c->rlim, t->rlim, sizeof(c->rlim));
 	memcpy(c->comm, t->comm, sizeof(c->comm));
+	c->start_ns = kernel_now_ns(CLOCK_BOOTTIME);
+	c->oom_score_adj = t->oom_score_adj;
+	pthread_mutex_lock(&kernel.lock);
+	cred_copy(&c->cred, &t->cred);
+	pthread_mutex_unlock(&kernel.lock);
+	c->parent_tid = t->tid;
 	c->exit_signal = thread ? 0 : fa->exit_signal;
 	c->pgid = t->pgid;
 	c->sid = t->sid;
@@ -276,6 +287,10 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 			tgroup_get_locked(c->tg);
 			*fa->pidfd_tg = c->tg;
 		}
+		c->tg->exe = t->tg->exe;
+		if (c->tg->exe.dentry)
+			path_get(&c->tg->exe);
+		c->tg->undumpable = t->tg->undumpable;
 		struct task *leader = t->tg->leader;
 		c->parent = (fa->flags & CLONE_PARENT) ? leader->parent : leader;
 		if (!c->parent)
@@ -416,16 +431,18 @@ void task_exit_finish(struct task *t)
 	pthread_mutex_unlock(&kernel.lock);
 	ctx_release(ctx);
 	futex_exit(t);
-	mm_put(t->mm);
-	t->mm = NULL;
-	/* pidfd_getfd takes references to t->files under kernel.lock. */
+	/* Detached under kernel.lock: procfs takes references under it. */
 	pthread_mutex_lock(&kernel.lock);
+	struct mm *mm = t->mm;
 	struct fdtable *files = t->files;
+	struct fs_context *fs = t->fs;
+	t->mm = NULL;
 	t->files = NULL;
-	pthread_mutex_unlock(&kernel.lock);
-	fdtable_put(files);
-	fs_context_put(t->fs);
 	t->fs = NULL;
+	pthread_mutex_unlock(&kernel.lock);
+	mm_put(mm);
+	fdtable_put(files);
+	fs_context_put(fs);
 
 	pthread_mutex_lock(&kernel.lock);
 	struct tgroup *tg = t->tg;

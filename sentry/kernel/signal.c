@@ -129,7 +129,14 @@ void signal_info_kill(siginfo_t *info, int sig, int code, const struct task *sen
 	info->si_signo = sig;
 	info->si_code = code;
 	info->si_pid = sender ? sender->tgid : 0;
-	info->si_uid = 0;
+	info->si_uid = sender ? sender->cred.uid : 0;
+}
+
+bool signal_may_send_locked(struct task *sender, struct task *target, int sig)
+{
+	if (sender->tg == target->tg || cred_may_signal(&sender->cred, &target->cred))
+		return true;
+	return sig == SIGCONT && sender->sid == target->sid;
 }
 
 void signal_force(struct task *t, int sig, int code, uint64_t addr)

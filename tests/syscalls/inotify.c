@@ -5,7 +5,7 @@
  * from file operations in a tmpfs directory, in Linux's order and with
  * names on the directory's watch: IN_CREATE, IN_OPEN, IN_MODIFY (merged
  * when repeated), IN_ACCESS, IN_CLOSE_WRITE/NOWRITE, IN_ATTRIB (chmod,
- * utimes, link counts), IN_MODIFY from truncate, IN_ISDIR, IN_MOVED_FROM
+ * utimes, link counts), IN_MODIFY from truncate and fallocate, IN_ISDIR, IN_MOVED_FROM
  * and IN_MOVED_TO with one cookie, IN_MOVE_SELF, IN_DELETE,
  * IN_DELETE_SELF then IN_IGNORED; IN_ONESHOT, IN_MASK_ADD,
  * IN_DONT_FOLLOW, IN_EXCL_UNLINK; FIONREAD, EINVAL for a buffer too small
@@ -271,6 +271,15 @@ int main(void)
 	EXPECT(0, we, IN_MODIFY, "x");
 	CHECK_OK(inotify_rm_watch(fd2, we));
 	CHECK_EQ(drain(fd2), 1);
+
+	/* fallocate: IN_MODIFY. */
+	int fa = open("h", O_WRONLY);
+	CHECK_OK(fa);
+	drain(fd);
+	CHECK_OK(fallocate(fa, 0, 0, 4096));
+	CHECK_EQ(drain(fd), 1);
+	EXPECT(0, wd, IN_MODIFY, "h");
+	close(fa);
 	drain(fd);
 
 	/* Readiness: poll and epoll; a blocking read woken by a child. */
