@@ -33,6 +33,7 @@
  *   e  address family: AF_INET
  *   T  socket type and flags: SOCK_STREAM|SOCK_CLOEXEC
  *   w  wait options: WNOHANG|__WALL
+ *   N  inotify mask: IN_MODIFY|IN_CREATE|IN_ONLYDIR
  *
  * Result letters: 'd' decimal, 'x' hex (addresses), 'o' octal (umask).
  * With each, -4095..-1 is an errno: "-1 ENOENT (No such file or
@@ -314,6 +315,17 @@ static const struct flagname wait_options[] = {
 	{ 0x80000000, "__WCLONE" },
 };
 
+static const struct flagname inotify_masks[] = {
+	{ 0x1, "IN_ACCESS" }, { 0x2, "IN_MODIFY" }, { 0x4, "IN_ATTRIB" },
+	{ 0x8, "IN_CLOSE_WRITE" }, { 0x10, "IN_CLOSE_NOWRITE" }, { 0x20, "IN_OPEN" },
+	{ 0x40, "IN_MOVED_FROM" }, { 0x80, "IN_MOVED_TO" }, { 0x100, "IN_CREATE" },
+	{ 0x200, "IN_DELETE" }, { 0x400, "IN_DELETE_SELF" }, { 0x800, "IN_MOVE_SELF" },
+	{ 0x2000, "IN_UNMOUNT" }, { 0x4000, "IN_Q_OVERFLOW" }, { 0x8000, "IN_IGNORED" },
+	{ 0x1000000, "IN_ONLYDIR" }, { 0x2000000, "IN_DONT_FOLLOW" },
+	{ 0x4000000, "IN_EXCL_UNLINK" }, { 0x10000000, "IN_MASK_CREATE" },
+	{ 0x20000000, "IN_MASK_ADD" }, { 0x40000000, "IN_ISDIR" }, { 0x80000000, "IN_ONESHOT" },
+};
+
 static int uread(struct task *t, void *dst, uint64_t addr, size_t len)
 {
 	if (!t->mm)
@@ -510,6 +522,7 @@ static void print_arg(struct sbuf *sb, struct task *t, char f, uint64_t v,
 		break;
 	}
 	case 'w': sb_flags(sb, wait_options, NELEM(wait_options), (unsigned)v, false); break;
+	case 'N': sb_flags(sb, inotify_masks, NELEM(inotify_masks), (unsigned)v, false); break;
 	default: sb_printf(sb, "%#llx", (unsigned long long)v); break;
 	}
 }

@@ -130,7 +130,7 @@ int pidfd_open_pid(int pid, int flags, struct file **out)
 	if (!l)
 		r = -ESRCH;
 	else if (l->tgid != pid)
-		r = -ENOENT;	/* a thread, not a process (Linux 6.x) */
+		r = -ENOENT;	/* a thread, not a process (recent Linux; EINVAL before) */
 	else {
 		tg = l->tg;
 		tgroup_get_locked(tg);

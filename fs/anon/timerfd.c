@@ -3,7 +3,8 @@
  * under kernel.lock; its notify runs on the timer thread with kernel.lock
  * held, so readers and pollers on tfd->wq are woken through a deferwake.
  * read needs 8 bytes (EINVAL), blocks until the count is non-zero (EAGAIN
- * when non-blocking; signals interrupt it) and takes the whole count. */
+ * when non-blocking; signals interrupt it) and takes the whole count;
+ * TFD_IOC_SET_TICKS sets the count. */
 #include "fs/anon/timerfd.h"
 #include "fs/anon/deferwake.h"
 #include "fs/vfs/file.h"
@@ -11,12 +12,16 @@
 #include "sentry/kernel/errno_restart.h"
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/timer.h"
+#include "sentry/mm/usercopy.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+
+#define TFD_IOC_SET_TICKS _IOW('T', 0, uint64_t)
 
 struct timerfd {
 	struct ktimer *timer;
@@ -90,6 +95,21 @@ static uint32_t tfd_poll(struct file *f, struct poll_table *pt)
 	return ktimer_count(tfd->timer) ? POLLIN | POLLRDNORM : 0;
 }
 
+/* TFD_IOC_SET_TICKS (checkpoint/restore): set the unread count. */
+static int64_t tfd_ioctl(struct file *f, struct task *t, unsigned int cmd, uint64_t arg)
+{
+	if (cmd != TFD_IOC_SET_TICKS)
+		return -ENOTTY;
+	uint64_t n;
+	int r = copy_in(t->mm, &n, arg, sizeof(n));
+	if (r < 0)
+		return r;
+	if (!n)
+		return -EINVAL;
+	ktimer_set_count(tfd_of(f)->timer, n);
+	return 0;
+}
+
 static int tfd_stat(struct file *f, struct stat *st)
 {
 	(void)f;
@@ -117,6 +137,7 @@ static void tfd_release(struct file *f)
 static const struct file_ops timerfd_fops = {
 	.read = tfd_read,
 	.poll = tfd_poll,
+	.ioctl = tfd_ioctl,
 	.stat = tfd_stat,
 	.release = tfd_release,
 };

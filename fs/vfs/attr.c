@@ -3,6 +3,7 @@
 #include "fs/vfs/vfs.h"
 #include "fs/vfs/dentry.h"
 #include "fs/vfs/file.h"
+#include "fs/vfs/fsnotify.h"
 #include "fs/vfs/inode.h"
 
 #include <errno.h>
@@ -21,7 +22,10 @@ int vfs_setattr(const struct path *p, struct iattr *ia)
 		return -EROFS;
 	if (!inode->iops || !inode->iops->setattr)
 		return -EPERM;
-	return inode->iops->setattr(p->dentry, ia);
+	int r = inode->iops->setattr(p->dentry, ia);
+	if (r == 0)
+		fsnotify_change(p->dentry, ia->valid);
+	return r;
 }
 
 int vfs_truncate(const struct path *p, int64_t size)
@@ -93,5 +97,7 @@ int vfs_iterate(struct file *f, struct dir_context *ctx)
 		return -ENOTDIR;
 	if (f->path.dentry->flags & D_DEAD)
 		return -ENOENT;
-	return f->ops->iterate(f, ctx);
+	int r = f->ops->iterate(f, ctx);
+	fsnotify_access(f);
+	return r;
 }

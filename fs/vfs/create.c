@@ -1,6 +1,7 @@
 /* fs/vfs/create.c: making names: mknod, mkdir, symlink, link. */
 #include "fs/vfs/vfs.h"
 #include "fs/vfs/dentry.h"
+#include "fs/vfs/fsnotify.h"
 #include "fs/vfs/inode.h"
 #include "fs/vfs/namei.h"
 
@@ -15,6 +16,8 @@ int vfs_mknod(const struct walk_start *ws, const char *name, mode_t mode, dev_t 
 	if (r == 0) {
 		struct inode *dir = nd.cur.dentry->inode;
 		r = dir->iops && dir->iops->mknod ? dir->iops->mknod(dir, d, mode, rdev) : -EPERM;
+		if (r == 0)
+			fsnotify_create(dir, d);
 	}
 	dput(d);
 	nd_done(&nd);
@@ -31,6 +34,8 @@ int vfs_mkdir(const struct walk_start *ws, const char *name, mode_t mode)
 	if (r == 0) {
 		struct inode *dir = nd.cur.dentry->inode;
 		r = dir->iops && dir->iops->mkdir ? dir->iops->mkdir(dir, d, mode & 07777) : -EPERM;
+		if (r == 0)
+			fsnotify_create(dir, d);
 	}
 	dput(d);
 	nd_done(&nd);
@@ -49,6 +54,8 @@ int vfs_symlink(const char *target, const struct walk_start *ws, const char *nam
 	if (r == 0) {
 		struct inode *dir = nd.cur.dentry->inode;
 		r = dir->iops && dir->iops->symlink ? dir->iops->symlink(dir, d, target) : -EPERM;
+		if (r == 0)
+			fsnotify_create(dir, d);
 	}
 	dput(d);
 	nd_done(&nd);
@@ -72,6 +79,10 @@ int vfs_link(const struct path *old, const struct walk_start *ws, const char *na
 	if (r == 0) {
 		struct inode *dir = nd.cur.dentry->inode;
 		r = dir->iops && dir->iops->link ? dir->iops->link(old->dentry, dir, d) : -EPERM;
+		if (r == 0) {
+			fsnotify_link_count(inode);
+			fsnotify_create(dir, d);
+		}
 	}
 	dput(d);
 	nd_done(&nd);

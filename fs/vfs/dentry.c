@@ -1,5 +1,6 @@
 /* fs/vfs/dentry.c: the dentry cache (see dentry.h). */
 #include "fs/vfs/dentry.h"
+#include "fs/vfs/fsnotify.h"
 #include "fs/vfs/inode.h"
 
 #include <errno.h>
@@ -11,6 +12,9 @@
 #define HASH_SIZE (1u << HASH_BITS)
 
 static pthread_mutex_t namespace_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Guards d->parent and d->name for readers outside vfs_lock
+ * (d_parent_name); changes hold both. A leaf lock. */
+static pthread_mutex_t d_name_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct dentry *hash_table[HASH_SIZE];
 
 void vfs_lock(void) { pthread_mutex_lock(&namespace_lock); }
@@ -81,6 +85,8 @@ void dput(struct dentry *d)
 		if (d->inode && !(d->flags & D_DEAD))
 			return;
 		struct dentry *parent = d->parent == d ? NULL : d->parent;
+		if (d->inode && (d->flags & D_DEAD))
+			fsnotify_dentry_gone(d->inode);
 		iput(d->inode);
 		free(d->name);
 		free(d);
@@ -189,6 +195,7 @@ int d_move(struct dentry *d, struct dentry *newparent, const char *name, size_t 
 	n[len] = 0;
 	d_hash_del(d);
 	d_list_del(d);
+	pthread_mutex_lock(&d_name_lock);
 	free(d->name);
 	d->name = n;
 	d->namelen = len;
@@ -197,6 +204,7 @@ int d_move(struct dentry *d, struct dentry *newparent, const char *name, size_t 
 		d->parent = dget(newparent);
 		dput(old);	/* d still references it until here: never the last */
 	}
+	pthread_mutex_unlock(&d_name_lock);
 	d_hash_add(d);
 	d_list_add(d);
 	return 0;
@@ -208,6 +216,7 @@ void d_exchange(struct dentry *a, struct dentry *b)
 	d_hash_del(b);
 	d_list_del(a);
 	d_list_del(b);
+	pthread_mutex_lock(&d_name_lock);
 	struct dentry *pa = a->parent;
 	char *na = a->name;
 	size_t la = a->namelen;
@@ -217,10 +226,23 @@ void d_exchange(struct dentry *a, struct dentry *b)
 	b->parent = pa;
 	b->name = na;
 	b->namelen = la;
+	pthread_mutex_unlock(&d_name_lock);
 	d_hash_add(a);
 	d_hash_add(b);
 	d_list_add(a);
 	d_list_add(b);
+}
+
+struct dentry *d_parent_name(struct dentry *d, char *buf, size_t size, size_t *len)
+{
+	pthread_mutex_lock(&d_name_lock);
+	struct dentry *p = d->parent == d ? NULL : dget(d->parent);
+	size_t n = d->namelen < size - 1 ? d->namelen : size - 1;
+	memcpy(buf, d->name, n);
+	buf[n] = 0;
+	*len = n;
+	pthread_mutex_unlock(&d_name_lock);
+	return p;
 }
 
 bool d_is_ancestor(struct dentry *d, struct dentry *e)

@@ -61,6 +61,10 @@ void d_invalidate(struct dentry *d);
 int d_move(struct dentry *d, struct dentry *newparent, const char *name, size_t len);
 /* Swap the places of a and b (RENAME_EXCHANGE). Under vfs_lock. */
 void d_exchange(struct dentry *a, struct dentry *b);
+/* d's parent, referenced (NULL for a root), and d's name into buf (at
+ * most size-1 bytes, terminated; *len its length), read together and
+ * safely without vfs_lock (for fsnotify). */
+struct dentry *d_parent_name(struct dentry *d, char *buf, size_t size, size_t *len);
 /* Is d an ancestor of (or equal to) e, within one file system? */
 bool d_is_ancestor(struct dentry *d, struct dentry *e);
 /* Does directory d have any positive child? */

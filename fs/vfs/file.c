@@ -2,6 +2,7 @@
 #include "fs/vfs/file.h"
 #include "fs/anon/eventpoll.h"
 #include "fs/vfs/dentry.h"
+#include "fs/vfs/fsnotify.h"
 #include "fs/vfs/inode.h"
 #include "fs/vfs/lock.h"
 
@@ -38,6 +39,7 @@ void file_put(struct file *f)
 		return;
 	if (__atomic_load_n(&f->epitems, __ATOMIC_ACQUIRE))
 		eventpoll_release_file(f);
+	fsnotify_close(f);
 	lock_remove_file(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);

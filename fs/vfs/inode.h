@@ -22,6 +22,7 @@ struct file_lock;
 struct file_ops;
 struct simple_xattr;
 struct super_block;
+struct fsnotify_mark;
 struct path;
 struct file;
 
@@ -113,6 +114,9 @@ struct inode {
 	int64_t blocks;		/* 512-byte units */
 	struct timespec atime, mtime, ctime, btime;
 	void *priv;
+	/* inotify watches of this inode (fs/vfs/fsnotify.h), under the
+	 * fsnotify lock. */
+	struct fsnotify_mark *fsn_marks;
 	struct file_lock *locks;	/* fs/vfs/lock.c, under its lock */
 	struct simple_xattr *xattrs;	/* fs/vfs/xattr.c, under lock */
 };

@@ -4,6 +4,7 @@
 #include "fs/vfs/vfs.h"
 #include "fs/vfs/dentry.h"
 #include "fs/vfs/file.h"
+#include "fs/vfs/fsnotify.h"
 #include "fs/vfs/inode.h"
 #include "fs/vfs/namei.h"
 
@@ -36,10 +37,13 @@ static int file_from_path(const struct path *p, int oflags, struct file **out)
 		int r = ops->open(inode, f);
 		if (r < 0) {
 			f->ops = &path_only_ops;	/* no release for a failed open */
+			f->mode = FMODE_PATH;		/* nor an IN_CLOSE */
 			file_put(f);
 			return r;
 		}
 	}
+	if (!opath)
+		fsnotify_open(f);
 	*out = f;
 	return 0;
 }
@@ -143,6 +147,7 @@ int vfs_open(const struct walk_start *ws, const char *name, int oflags, mode_t m
 		if (!d->inode) {
 			r = open_create(&nd, d, mode);
 			if (r == 0) {
+				fsnotify_create(nd.cur.dentry->inode, d);
 				struct path p = { nd.cur.mnt, d };
 				path_get(&p);
 				path_put(&nd.cur);
@@ -205,15 +210,14 @@ opened:
 	path_get(&target);
 	vfs_unlock();
 	nd_done(&nd);
-	if (!created && (oflags & O_TRUNC) && !(oflags & O_PATH) &&
+	/* Truncate after the open, as Linux (IN_OPEN, then IN_MODIFY). */
+	r = file_from_path(&target, oflags, out);
+	if (r == 0 && !created && (oflags & O_TRUNC) && !(oflags & O_PATH) &&
 	    S_ISREG(target.dentry->inode->mode)) {
 		r = vfs_truncate(&target, 0);
-		if (r < 0) {
-			path_put(&target);
-			return r;
-		}
+		if (r < 0)
+			file_put(*out);
 	}
-	r = file_from_path(&target, oflags, out);
 	path_put(&target);
 	return r;
 magic:

@@ -1,6 +1,7 @@
 /* fs/vfs/remove.c: removing names: unlink and rmdir. */
 #include "fs/vfs/vfs.h"
 #include "fs/vfs/dentry.h"
+#include "fs/vfs/fsnotify.h"
 #include "fs/vfs/inode.h"
 #include "fs/vfs/namei.h"
 
@@ -60,8 +61,17 @@ static int do_remove(const struct walk_start *ws, const char *name, bool dir)
 		int (*op)(struct inode *, struct dentry *) =
 			di->iops ? (dir ? di->iops->rmdir : di->iops->unlink) : NULL;
 		r = op ? op(di, d) : -EPERM;
-		if (r == 0)
+		if (r == 0) {
+			/* Linux's order: IN_ATTRIB on a file, IN_DELETE_SELF
+			 * when its last dentry goes (the dput below, unless
+			 * it is open), then IN_DELETE in the directory. */
+			if (!dir)
+				fsnotify_link_count(d->inode);
 			d_delete(d);
+			dput(d);
+			d = NULL;
+			fsnotify_delete(di, nd.last, nd.lastlen, dir);
+		}
 	}
 	dput(d);
 	nd_done(&nd);

@@ -2,6 +2,7 @@
  * Linux's order of checks (do_renameat2, vfs_rename). */
 #include "fs/vfs/vfs.h"
 #include "fs/vfs/dentry.h"
+#include "fs/vfs/fsnotify.h"
 #include "fs/vfs/inode.h"
 #include "fs/vfs/namei.h"
 
@@ -90,12 +91,19 @@ int vfs_rename(const struct walk_start *ows, const char *oname,
 		r = odir->iops && odir->iops->rename ?
 			odir->iops->rename(odir, od, ndir, nd, flags) : -EPERM;
 		if (r == 0) {
+			struct inode *moved = od->inode, *target = nd->inode;
 			if (flags & RENAME_EXCHANGE) {
 				d_exchange(od, nd);
 			} else {
 				if (nd->inode)
 					d_delete(nd);
 				r = d_move(od, n.cur.dentry, n.last, n.lastlen);
+			}
+			if (r == 0 && (flags & RENAME_EXCHANGE)) {
+				fsnotify_move(odir, o.last, o.lastlen, ndir, n.last, n.lastlen, moved, NULL);
+				fsnotify_move(ndir, n.last, n.lastlen, odir, o.last, o.lastlen, target, NULL);
+			} else if (r == 0) {
+				fsnotify_move(odir, o.last, o.lastlen, ndir, n.last, n.lastlen, moved, target);
 			}
 		}
 	}

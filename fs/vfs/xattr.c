@@ -2,6 +2,7 @@
  * and the in-inode store (see xattr.h). */
 #include "fs/vfs/xattr.h"
 #include "fs/vfs/dentry.h"
+#include "fs/vfs/fsnotify.h"
 #include "fs/vfs/inode.h"
 #include "fs/vfs/mount.h"
 
@@ -59,7 +60,10 @@ static int setxattr_common(const struct path *p, const char *name, const void *v
 		return -EPERM;
 	if (!inode->iops || !inode->iops->setxattr)
 		return -EOPNOTSUPP;
-	return inode->iops->setxattr(p->dentry, name, value, size, flags);
+	r = inode->iops->setxattr(p->dentry, name, value, size, flags);
+	if (r == 0)
+		fsnotify_xattr(p->dentry);
+	return r;
 }
 
 int vfs_setxattr(const struct path *p, const char *name, const void *value, size_t size,

@@ -314,6 +314,15 @@ uint64_t ktimer_count(struct ktimer *k)
 	return n;
 }
 
+void ktimer_set_count(struct ktimer *k, uint64_t n)
+{
+	pthread_mutex_lock(&kernel.lock);
+	k->count = n;
+	if (n)
+		k->notify(k->arg);
+	pthread_mutex_unlock(&kernel.lock);
+}
+
 void ktimer_free(struct ktimer *k)
 {
 	pthread_mutex_lock(&kernel.lock);

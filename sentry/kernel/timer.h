@@ -56,6 +56,8 @@ void ktimer_get(struct ktimer *k, struct ktimer_value *cur);
 /* Expirations since the last take (or set), and zero them. */
 uint64_t ktimer_take(struct ktimer *k);
 uint64_t ktimer_count(struct ktimer *k);
+/* Set the expiration count (TFD_IOC_SET_TICKS); notify runs if n > 0. */
+void ktimer_set_count(struct ktimer *k, uint64_t n);
 /* Disarm and free; notify is not called after this returns. */
 void ktimer_free(struct ktimer *k);
 

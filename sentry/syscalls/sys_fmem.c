@@ -8,6 +8,7 @@
 #include "fs/tmpfs/tmpfs.h"
 #include "fs/vfs/fdtable.h"
 #include "fs/vfs/file.h"
+#include "fs/vfs/fsnotify.h"
 #include "fs/vfs/inode.h"
 
 #include <errno.h>
@@ -127,6 +128,8 @@ int64_t sys_fallocate(struct task *t, const uint64_t a[6])
 		r = -EOPNOTSUPP;
 	else
 		r = f->ops->fallocate(f, mode, off, len);
+	if (r == 0)
+		fsnotify_modify(f);	/* as Linux's vfs_fallocate */
 	file_put(f);
 	return r;
 }

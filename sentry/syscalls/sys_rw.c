@@ -9,6 +9,7 @@
 #include "sentry/mm/usercopy.h"
 #include "fs/vfs/fdtable.h"
 #include "fs/vfs/file.h"
+#include "fs/vfs/fsnotify.h"
 #include "fs/vfs/inode.h"
 
 #include <errno.h>
@@ -146,6 +147,8 @@ static int64_t rw_one(struct task *t, int fd, uint64_t buf, uint64_t len, bool w
 	} else {
 		r = transfer_at_pos(t, f, &iov, 1, write);
 	}
+	if (r > 0)
+		write ? fsnotify_modify(f) : fsnotify_access(f);
 	file_put(f);
 	if (r == -EPIPE && write)
 		task_sigpipe(t);
@@ -206,6 +209,8 @@ static int64_t do_iov(struct task *t, int fd, uint64_t uiov, uint64_t cnt, bool 
 	}
 out:
 	free(iov);
+	if (total > 0)
+		write ? fsnotify_modify(f) : fsnotify_access(f);
 	file_put(f);
 	if (total == -EPIPE && write)
 		task_sigpipe(t);

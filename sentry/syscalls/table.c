@@ -261,7 +261,7 @@ const struct syscall_desc syscall_table[SYSCALL_MAX] = {
 	S(251, ioprio_set, "ddx", 'd'),
 	S(252, ioprio_get, "dd", 'd'),
 	S(253, inotify_init, "", 'd'),
-	S(254, inotify_add_watch, "dsx", 'd'),
+	S(254, inotify_add_watch, "dsN", 'd'),
 	S(255, inotify_rm_watch, "dd", 'd'),
 	S(256, migrate_pages, "dupp", 'd'),
 	S(257, openat, "FsOo", 'd'),

@@ -175,9 +175,12 @@ int main(void)
 	struct sigaction sa = { 0 };
 	sa.sa_handler = on_alarm;
 	CHECK_OK(sigaction(SIGALRM, &sa, NULL));
-	struct itimerval iv = { { 0, 0 }, { 0, 20000 } };
+	/* Periodic, so that an alarm before the read blocks is no hang. */
+	struct itimerval iv = { { 0, 20000 }, { 0, 20000 } };
 	CHECK_OK(setitimer(ITIMER_REAL, &iv, NULL));
 	CHECK_ERR(read(bfd, si, sizeof(si)), EINTR);
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+	CHECK_OK(setitimer(ITIMER_REAL, &off, NULL));
 
 	close(ep);
 	close(cfd);

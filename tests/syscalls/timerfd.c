@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/time.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -37,9 +38,12 @@ static void on_alarm(int sig)
 	(void)sig;
 }
 
-static void alarm_in_ms(long ms)
+/* Every ms milliseconds until stopped (0): an alarm that comes before
+ * the read blocks leaves later ones to interrupt it. */
+static void alarm_every_ms(long ms)
 {
-	struct itimerval iv = { { 0, 0 }, { ms / 1000, (ms % 1000) * 1000 } };
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+	struct itimerval iv = { tv, tv };
 	CHECK_OK(setitimer(ITIMER_REAL, &iv, NULL));
 }
 
@@ -116,6 +120,10 @@ int main(void)
 	CHECK(cur.it_value.tv_sec == 0 && cur.it_value.tv_nsec == 0, "expired one-shot");
 	CHECK_EQ(poll(&pfd, 1, 0), 0);
 
+	/* Unknown ioctls: ENOTTY (TFD_IOC_SET_TICKS needs a kernel with
+	 * CONFIG_CHECKPOINT_RESTORE natively, so it is not checked here). */
+	CHECK_ERR(ioctl(fd, _IOW('T', 9, uint64_t), &n), ENOTTY);
+
 	/* settime drops unread expirations. */
 	s = its(0, 1, 0, 0);
 	CHECK_OK(timerfd_settime(fd, 0, &s, NULL));
@@ -183,16 +191,18 @@ int main(void)
 	CHECK_OK(sigaction(SIGALRM, &sa, NULL));
 	s = its(100, 0, 0, 0);
 	CHECK_OK(timerfd_settime(bfd, 0, &s, NULL));
-	alarm_in_ms(20);
+	alarm_every_ms(20);
 	CHECK_ERR(read(bfd, &n, 8), EINTR);
+	alarm_every_ms(0);
 	/* With SA_RESTART the read goes on until the timer fires. */
 	sa.sa_flags = SA_RESTART;
 	CHECK_OK(sigaction(SIGALRM, &sa, NULL));
 	s = its(0, 200000000, 0, 0);
 	CHECK_OK(timerfd_settime(bfd, 0, &s, NULL));
-	alarm_in_ms(20);
+	alarm_every_ms(20);
 	CHECK_EQ(read(bfd, &n, 8), 8);
 	CHECK_EQ(n, 1);
+	alarm_every_ms(0);
 
 	/* The child shares the timer: it reads the expiration. */
 	s = its(0, 10000000, 0, 0);

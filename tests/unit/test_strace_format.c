@@ -16,7 +16,7 @@
 #include "sentry/strace.h"
 #include "sentry/syscalls/syscalls.h"
 
-#define ARG_LETTERS "dluxpoFsbBvEIOPMSCaAfhWXkRLeTw"
+#define ARG_LETTERS "dluxpoFsbBvEIOPMSCaAfhWXkRLeTwN"
 
 static size_t nargs(const char *name)
 {
