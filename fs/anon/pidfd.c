@@ -14,6 +14,7 @@
 #include "sentry/kernel/task.h"
 
 #include <errno.h>
+#include <linux/capability.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -175,15 +176,21 @@ int pidfd_signal(struct file *f, struct task *sender, int sig, const siginfo_t *
 	return r;
 }
 
-/* ptrace_may_access(PTRACE_MODE_ATTACH_REALCREDS) for target's process.
- * The same process may always; otherwise Linux asks for the same
- * credentials and a dumpable target, or CAP_SYS_PTRACE. Every task of
- * the sandbox is root with every capability (no credentials model yet),
- * so any process of the sandbox may. kernel.lock held. */
+/* ptrace_may_access(PTRACE_MODE_ATTACH_REALCREDS) for target's process:
+ * the same process may always; otherwise the caller's real uid and gid
+ * must equal all of the target's r/e/s ids and the target must be
+ * dumpable, or the caller must have CAP_SYS_PTRACE (the sandbox is one
+ * user namespace). kernel.lock held. */
 static int may_ptrace_locked(struct task *t, struct tgroup *target)
 {
-	(void)t, (void)target;
-	return 0;
+	if (t->tg == target)
+		return 0;
+	const struct cred *c = &t->cred, *tc = &target->leader->cred;
+	bool same = c->uid == tc->uid && c->uid == tc->euid && c->uid == tc->suid &&
+		    c->gid == tc->gid && c->gid == tc->egid && c->gid == tc->sgid;
+	if (same && !target->undumpable)
+		return 0;
+	return cred_capable(c, CAP_SYS_PTRACE) ? 0 : -EPERM;
 }
 
 int pidfd_get_file(struct file *f, struct task *t, int fd, struct file **out)

@@ -9,6 +9,7 @@
 #include "sentry/kernel/machine.h"
 #include "sentry/kernel/cputime.h"
 #include "sentry/kernel/cred.h"
+#include "sentry/kernel/signal.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 
@@ -27,6 +28,7 @@ struct snap {
 	char state;
 	int tgid, tid, ppid, pgid, sid, tracer;
 	int nthreads;
+	int sigq;		/* queued real-time instances of its uid */
 	uint64_t start_ns;
 	struct cputime cpu, children;
 	uint64_t sigpnd, shdpnd, blocked, ignored, caught;
@@ -69,6 +71,7 @@ static int snap_take(const struct proc_inode *pi, struct snap *s)
 	s->start_ns = t->start_ns;
 	s->sigpnd = t->sig_pending;
 	s->shdpnd = t->tg->shared_pending;
+	s->sigq = signal_queued_count_locked(t);
 	s->blocked = t->sigmask;
 	for (int i = 0; i < KSIG_MAX && t->sigactions; i++) {
 		uint64_t h = t->sigactions[i].handler;
@@ -275,7 +278,7 @@ int proc_pid_status(const struct proc_inode *pi, struct sbuf *sb)
 			    (unsigned long long)((m.vm / 512 + 1) * 4), 0ull);
 	}
 	sbuf_printf(sb, "Threads:\t%d\nSigQ:\t%d/%llu\n", s.nthreads,
-		    __builtin_popcountll(s.sigpnd | s.shdpnd),
+		    s.sigq,
 		    (unsigned long long)s.rlim[RLIMIT_SIGPENDING].rlim_cur);
 	sbuf_printf(sb, "SigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\nSigIgn:\t%016llx\n"
 		    "SigCgt:\t%016llx\n", (unsigned long long)s.sigpnd,

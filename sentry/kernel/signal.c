@@ -129,11 +129,16 @@ static struct sigq_user *sigq_user_locked(uint32_t uid, bool make)
 	return free_slot;
 }
 
+int signal_queued_count_locked(struct task *t)
+{
+	struct sigq_user *u = sigq_user_locked(t->cred.uid, false);
+	return u ? (int)u->count : 0;
+}
+
 int signal_queued_count(struct task *t)
 {
 	pthread_mutex_lock(&kernel.lock);
-	struct sigq_user *u = sigq_user_locked(t->cred.uid, false);
-	int n = u ? (int)u->count : 0;
+	int n = signal_queued_count_locked(t);
 	pthread_mutex_unlock(&kernel.lock);
 	return n;
 }

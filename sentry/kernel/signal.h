@@ -27,6 +27,7 @@ void signal_send(struct task *t, const siginfo_t *info);
 int signal_send_info_locked(struct task *t, const siginfo_t *info, bool group);
 /* Real-time instances queued for t's real uid (procfs SigQ). */
 int signal_queued_count(struct task *t);
+int signal_queued_count_locked(struct task *t);	/* kernel.lock held */
 /* Free a task's or group's queued real-time instances. kernel.lock held. */
 struct sigqueue_list;
 void signal_queues_release_locked(struct sigqueue_list *lists);

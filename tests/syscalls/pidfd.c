@@ -230,6 +230,21 @@ int main(void)
 	CHECK_EQ(si.si_status, 0);
 	close(pfd);
 
+	/* pidfd_getfd needs ptrace access: a child that dropped to another
+	 * uid (and so every capability) may not take its root parent's fds. */
+	pid = xfork();
+	if (pid == 0) {
+		int ppfd = pidfd_open(getppid(), 0);
+		if (ppfd < 0)
+			_exit(10);
+		if (setresgid(1000, 1000, 1000) || setresuid(1000, 1000, 1000))
+			_exit(11);
+		errno = 0;
+		int got = pidfd_getfd(ppfd, 0, 0);
+		_exit(got == -1 && errno == EPERM ? 0 : 12);
+	}
+	expect_exit(pid, 0, "pidfd_getfd without ptrace access");
+
 	/* CLONE_PIDFD through clone: the pidfd where the parent tid would go
 	 * (both together: EINVAL). */
 	int cpfd = -1;
