@@ -183,7 +183,14 @@ static int ovl_link(struct dentry *old, struct inode *dir, struct dentry *d)
 	r = prepare_upper(d, &udir, &u, NULL);
 	if (r < 0)
 		return r;
-	r = udir->inode->iops->link(oi_of(old->inode)->upper, udir->inode, u);
+	struct ovl_inode *ooi = oi_of(old->inode);
+	r = udir->inode->iops->link(ooi->upper, udir->inode, u);
+	if (r == 0 && (ooi->upper->flags & D_DEAD)) {
+		/* An O_TMPFILE file (or a removed one) gets its first name:
+		 * the overlay inode follows the live upper name. */
+		dput(ooi->upper);
+		ooi->upper = dget(u);
+	}
 	dput(u);
 	if (r < 0)
 		return r;
