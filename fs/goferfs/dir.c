@@ -48,6 +48,27 @@ static int gf_lookup(struct inode *dir, struct dentry *d)
 	return instantiate(dir, d, &resp);
 }
 
+static int gf_revalidate(struct inode *dir, struct dentry *d)
+{
+	if (!goferfs_revalidates(dir->sb))
+		return 1;
+	struct gofer_req req = { .op = GOFER_WALK, .fid = fid_of(dir) };
+	struct gofer_resp resp;
+	int r = gofer_call(&req, d->name, NULL, &resp, NULL, 0, NULL);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	struct inode *inode = d->inode;
+	pthread_mutex_lock(&inode->lock);
+	bool same = inode->ino == resp.st.ino && (inode->mode & S_IFMT) == (resp.st.mode & S_IFMT);
+	pthread_mutex_unlock(&inode->lock);
+	if (same)
+		goferfs_set_attrs(inode, &resp.st);
+	goferfs_clunk(resp.fid);
+	return same;
+}
+
 static int gf_mknod(struct inode *dir, struct dentry *d, mode_t mode, dev_t rdev)
 {
 	struct gofer_req req = { .fid = fid_of(dir), .mode = mode, .arg = (int64_t)rdev };
@@ -155,6 +176,7 @@ const struct inode_ops goferfs_dir_iops = {
 	.unlink = gf_unlink,
 	.rmdir = gf_rmdir,
 	.rename = gf_rename,
+	.revalidate = gf_revalidate,
 	.setattr = goferfs_setattr,
 	.getxattr = goferfs_getxattr,
 	.setxattr = goferfs_setxattr,

@@ -70,6 +70,10 @@ struct inode_ops {
 	int (*setxattr)(struct dentry *d, const char *name, const void *value, size_t size,
 			int flags);
 	ssize_t (*listxattr)(struct dentry *d, char *buf, size_t size);
+	/* A walk found d, a child of dir, in the dcache: is it still what
+	 * the file system has (1), stale (0: the VFS drops it and looks the
+	 * name up again), or -errno? NULL: the cache is always right. */
+	int (*revalidate)(struct inode *dir, struct dentry *d);
 };
 
 struct super_ops {
