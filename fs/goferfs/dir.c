@@ -52,7 +52,8 @@ static int gf_revalidate(struct inode *dir, struct dentry *d)
 {
 	if (!goferfs_revalidates(dir->sb))
 		return 1;
-	struct gofer_req req = { .op = GOFER_WALK, .fid = fid_of(dir) };
+	struct gofer_req req = { .op = GOFER_WALK, .fid = fid_of(dir),
+				 .flags = GOFER_WALK_STAT_ONLY };
 	struct gofer_resp resp;
 	int r = gofer_call(&req, d->name, NULL, &resp, NULL, 0, NULL);
 	if (r == -ENOENT)
@@ -65,7 +66,6 @@ static int gf_revalidate(struct inode *dir, struct dentry *d)
 	pthread_mutex_unlock(&inode->lock);
 	if (same)
 		goferfs_set_attrs(inode, &resp.st);
-	goferfs_clunk(resp.fid);
 	return same;
 }
 
