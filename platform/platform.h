@@ -34,12 +34,14 @@
  * sentry calls the inline wrappers below, which go through the ops table of
  * the platform chosen at start-up. */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/user.h>
 
 struct as;
 struct ctx;
+struct mm;
 
 /* Why ctx_switch returned. */
 enum ctx_event {
@@ -94,6 +96,19 @@ struct platform_ops {
 	 * Linux; it never harms the sentry. */
 	int (*ctx_get_fpstate)(struct ctx *ctx, void *buf, size_t size);
 	int (*ctx_set_fpstate)(struct ctx *ctx, const void *buf, size_t size);
+
+	/* Optional (NULL when a platform needs none of them): */
+	/* Tell the platform which mm an address space mirrors (once, when
+	 * the mm is made); the platform may then read and patch guest code
+	 * through mm_text_read/mm_text_patch. */
+	void (*as_set_owner)(struct as *as, struct mm *mm);
+	/* A range the platform keeps in every address space, which the
+	 * memory manager reserves (a read-only VMA named name that the guest
+	 * cannot map over, unmap or change); false if none. */
+	bool (*as_reserved)(uint64_t *start, uint64_t *len, const char **name);
+	/* A platform option (before init): 0, -ENOENT if the platform has
+	 * no such option, -EINVAL for a bad value. */
+	int (*set_option)(const char *name, const char *value);
 };
 
 extern const struct platform_ops *platform;
@@ -102,6 +117,11 @@ extern const struct platform_ops *platform;
 int platform_select(const char *name);
 /* Comma-separated names of the platforms built in. */
 const char *platform_names(void);
+/* The platform chosen when none is asked for. */
+#define PLATFORM_DEFAULT "systrap"
+/* Set an option of whichever platform has it (before platform_select):
+ * 0, -ENOENT if none has it, -EINVAL for a bad value. */
+int platform_option(const char *name, const char *value);
 
 static inline struct as *as_new(void) { return platform->as_new(); }
 static inline void as_release(struct as *as) { platform->as_release(as); }
@@ -118,3 +138,7 @@ static inline int ctx_switch(struct ctx *c, struct as *as,
 			     struct user_regs_struct *regs, struct ctx_exit *out)
 { return platform->ctx_switch(c, as, regs, out); }
 static inline void ctx_interrupt(struct ctx *c) { platform->ctx_interrupt(c); }
+static inline void as_set_owner(struct as *as, struct mm *mm)
+{ if (platform && platform->as_set_owner) platform->as_set_owner(as, mm); }
+static inline bool as_reserved(uint64_t *start, uint64_t *len, const char **name)
+{ return platform && platform->as_reserved && platform->as_reserved(start, len, name); }

@@ -48,19 +48,20 @@ static int gf_lookup(struct inode *dir, struct dentry *d)
 	return instantiate(dir, d, &resp);
 }
 
-static int gf_revalidate(struct inode *dir, struct dentry *d)
+/* On -v exports, a cached name is checked with the host at each walk:
+ * gone, or now another file (inode number or type differ): invalid, and
+ * the walk looks it up again (a gofer error then surfaces as EIO); still
+ * there: its attributes are renewed. One round trip (no fid made). */
+bool goferfs_revalidate(struct dentry *d)
 {
-	if (!goferfs_revalidates(dir->sb))
-		return 1;
-	struct gofer_req req = { .op = GOFER_WALK, .fid = fid_of(dir),
+	struct inode *inode = d->inode;
+	if (!goferfs_revalidates(inode->sb) || d->parent == d || !d->parent->inode)
+		return true;
+	struct gofer_req req = { .op = GOFER_WALK, .fid = fid_of(d->parent->inode),
 				 .flags = GOFER_WALK_STAT_ONLY };
 	struct gofer_resp resp;
-	int r = gofer_call(&req, d->name, NULL, &resp, NULL, 0, NULL);
-	if (r == -ENOENT)
-		return 0;
-	if (r < 0)
-		return r;
-	struct inode *inode = d->inode;
+	if (gofer_call(&req, d->name, NULL, &resp, NULL, 0, NULL) < 0)
+		return false;
 	pthread_mutex_lock(&inode->lock);
 	bool same = inode->ino == resp.st.ino && (inode->mode & S_IFMT) == (resp.st.mode & S_IFMT);
 	pthread_mutex_unlock(&inode->lock);
@@ -176,7 +177,7 @@ const struct inode_ops goferfs_dir_iops = {
 	.unlink = gf_unlink,
 	.rmdir = gf_rmdir,
 	.rename = gf_rename,
-	.revalidate = gf_revalidate,
+	.revalidate = goferfs_revalidate,
 	.setattr = goferfs_setattr,
 	.getxattr = goferfs_getxattr,
 	.setxattr = goferfs_setxattr,

@@ -250,6 +250,7 @@ static ssize_t gf_readlink(struct inode *inode, char *buf, size_t len)
 
 const struct inode_ops goferfs_file_iops = {
 	.setattr = goferfs_setattr,
+	.revalidate = goferfs_revalidate,
 	.getxattr = goferfs_getxattr,
 	.setxattr = goferfs_setxattr,
 	.listxattr = goferfs_listxattr,
@@ -258,6 +259,7 @@ const struct inode_ops goferfs_file_iops = {
 const struct inode_ops goferfs_link_iops = {
 	.readlink = gf_readlink,
 	.setattr = goferfs_setattr,
+	.revalidate = goferfs_revalidate,
 	.getxattr = goferfs_getxattr,
 	.setxattr = goferfs_setxattr,
 	.listxattr = goferfs_listxattr,

@@ -45,6 +45,8 @@ struct dentry *goferfs_mount(int export_index, bool ro, int *err);
 /* Must cached names of sb be checked with the host at each walk (the -v
  * exports; the root export is read-only and keeps its cache)? */
 bool goferfs_revalidates(struct super_block *sb);
+/* The revalidate op of every goferfs inode (fs/vfs/inode.h). */
+bool goferfs_revalidate(struct dentry *d);
 struct gofer_inode {
 	uint64_t fid;
 	int rofd;		/* shared read-only host fd, or -1 */

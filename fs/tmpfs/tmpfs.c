@@ -115,6 +115,11 @@ int tmpfs_setattr(struct dentry *d, const struct iattr *ia)
 			pthread_mutex_unlock(&inode->lock);
 			return -EFBIG;
 		}
+		int r = tmpfs_file_check_size(inode, ia->size);
+		if (r < 0) {
+			pthread_mutex_unlock(&inode->lock);
+			return r;
+		}
 		if (ia->size != inode->size) {
 			tmpfs_file_truncate(inode, ia->size);
 			inode->mtime = now;

@@ -224,3 +224,27 @@ void fdtable_close_range(struct fdtable *t, unsigned first, unsigned last, bool 
 		}
 	}
 }
+
+int fdtable_next_fd(struct fdtable *t, int fd)
+{
+	int r = -1;
+	if (fd < 0)
+		fd = 0;
+	pthread_mutex_lock(&t->lock);
+	for (int i = fd; i < t->nfds; i++) {
+		if (t->files[i]) {
+			r = i;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+	return r;
+}
+
+int fdtable_size(struct fdtable *t)
+{
+	pthread_mutex_lock(&t->lock);
+	int n = t->nfds;
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}

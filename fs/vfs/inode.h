@@ -22,6 +22,8 @@ struct file_lock;
 struct file_ops;
 struct simple_xattr;
 struct super_block;
+struct path;
+struct file;
 
 /* What setattr changes (ia_valid bits, as Linux's ATTR_*). */
 #define ATTR_MODE	0x001
@@ -70,10 +72,15 @@ struct inode_ops {
 	int (*setxattr)(struct dentry *d, const char *name, const void *value, size_t size,
 			int flags);
 	ssize_t (*listxattr)(struct dentry *d, char *buf, size_t size);
-	/* A walk found d, a child of dir, in the dcache: is it still what
-	 * the file system has (1), stale (0: the VFS drops it and looks the
-	 * name up again), or -errno? NULL: the cache is always right. */
-	int (*revalidate)(struct inode *dir, struct dentry *d);
+	/* Is the cached dentry d (with this inode) still valid? false: the
+	 * walk drops it (d_invalidate) and looks the name up afresh (procfs
+	 * entries of exited tasks). NULL: always valid. Under vfs_lock. */
+	bool (*revalidate)(struct dentry *d);
+	/* A magic link (procfs fd/N, exe, cwd, root): the object itself
+	 * instead of a walk of readlink's text. Sets *out (referenced) or,
+	 * for a file without a path (a pipe, an anonymous file), *fout
+	 * (referenced). 0 or -errno. Under vfs_lock. */
+	int (*get_link)(struct inode *inode, struct path *out, struct file **fout);
 };
 
 struct super_ops {
@@ -121,9 +128,12 @@ void inode_stat(struct inode *inode, struct stat *st);
 /* An anonymous device number for a new super block. */
 dev_t super_anon_dev(void);
 
-/* Access checks (MAY_* as Linux; the sandbox's tasks are root, so only
- * exec on non-directories without any x bit is refused). 0 or -EACCES. */
+/* Access checks (MAY_* as Linux) with the calling task's fsuid, fsgid,
+ * groups and capabilities (sentry/kernel/cred.h). 0 or -EACCES. */
 #define MAY_EXEC  1
 #define MAY_WRITE 2
 #define MAY_READ  4
 int inode_permission(struct inode *inode, int mask);
+/* A new inode in dir belongs to the caller's fsuid and fsgid (dir's gid
+ * and, for a directory, S_ISGID when dir is set-group-ID). */
+void inode_init_owner(struct inode *inode, const struct inode *dir);

@@ -109,6 +109,17 @@ int64_t sys_fcntl(struct task *t, const uint64_t a[6])
 		file_put(f);
 		return r;
 	}
+	case F_ADD_SEALS:
+	case F_GET_SEALS: {
+		struct file *f = fdtable_get_file(t->files, fd);
+		if (!f)
+			return -EBADF;
+		int64_t r = -EINVAL;
+		if (!(f->mode & FMODE_PATH) && f->ops->seals)
+			r = f->ops->seals(f, cmd == F_ADD_SEALS, (unsigned)a[2]);
+		file_put(f);
+		return r;
+	}
 	default: {
 		if (fcntl_is_lock_cmd(cmd))
 			return fcntl_lock(t, fd, cmd, a[2]);

@@ -17,7 +17,9 @@ void run_usage(FILE *out)
 "Run PROGRAM (an x86-64 Linux executable or #! script, found in the\n"
 "sandbox's root file system) inside the sandbox.\n"
 "\n"
-"  --platform=NAME     how guest syscalls are caught: %s (default ptrace)\n"
+"  --platform=NAME     how guest syscalls are caught: %s (default " PLATFORM_DEFAULT ")\n"
+"  --systrap-patch=on|off  systrap: rewrite hot syscall sites to skip the\n"
+"                      signal (default on)\n"
 "  --strace            print every guest syscall, decoded, to stderr or the debug log\n"
 "  --debug-log=FILE    write the sentry's log (and --strace output) to FILE\n"
 "  --env=K=V           set an environment variable (repeatable); the default\n"
@@ -60,7 +62,7 @@ static int default_env(struct run_options *o)
 }
 
 enum { OPT_PLATFORM = 256, OPT_STRACE, OPT_DEBUG_LOG, OPT_ENV, OPT_CWD, OPT_HOSTNAME,
-       OPT_ROOT, OPT_GOFER_FD };
+       OPT_ROOT, OPT_GOFER_FD, OPT_SYSTRAP_PATCH };
 
 /* HOST:GUEST[:ro], both absolute. */
 static int volume_add(struct run_options *o, const char *arg, char *err, size_t errlen)
@@ -107,11 +109,12 @@ int run_options_parse(int argc, char **argv, struct run_options *o, char *err, s
 		{ "root", required_argument, NULL, OPT_ROOT },
 		{ "volume", required_argument, NULL, 'v' },
 		{ "gofer-fd", required_argument, NULL, OPT_GOFER_FD },
+		{ "systrap-patch", required_argument, NULL, OPT_SYSTRAP_PATCH },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
 	memset(o, 0, sizeof(*o));
-	o->cfg.platform = "ptrace";
+	o->cfg.platform = PLATFORM_DEFAULT;
 	o->cfg.cwd = "/";
 	o->cfg.memory_limit = DEFAULT_MEMORY;
 	o->root = "/";
@@ -133,6 +136,13 @@ int run_options_parse(int argc, char **argv, struct run_options *o, char *err, s
 				return -1;
 			}
 			o->cfg.platform = optarg;
+			break;
+		case OPT_SYSTRAP_PATCH:
+			if (platform_option("systrap-patch", optarg) < 0) {
+				snprintf(err, errlen, "--systrap-patch wants on or off, got \"%s\"",
+					 optarg);
+				return -1;
+			}
 			break;
 		case OPT_STRACE:
 			o->cfg.strace = true;
