@@ -115,7 +115,7 @@ static bool kernel_fs(int fd)
 }
 
 static int walk_name(struct gofer_state *g, struct gofer_fid *dir, const char *name,
-		     struct gofer_resp *resp)
+		     uint32_t flags, struct gofer_resp *resp)
 {
 	if (kernel_fs(dir->fd))
 		return -EACCES;
@@ -123,8 +123,9 @@ static int walk_name(struct gofer_state *g, struct gofer_fid *dir, const char *n
 	if (fd < 0)
 		return -errno;
 	int r = stat_fd(fd, &resp->st);
-	if (r < 0) {
+	if (r < 0 || (flags & GOFER_WALK_STAT_ONLY)) {
 		close(fd);
+		resp->fid = 0;
 		return r;
 	}
 	bool ro = dir->ro;
@@ -265,7 +266,7 @@ static int handle(struct gofer_state *g, const struct gofer_req *req, const char
 		return -EROFS;
 	switch (req->op) {
 	case GOFER_WALK:
-		return walk_name(g, f, name, resp);
+		return walk_name(g, f, name, req->flags, resp);
 	case GOFER_STAT:
 		return stat_fd(f->fd, &resp->st);
 	case GOFER_OPEN:
@@ -307,20 +308,20 @@ static int handle(struct gofer_state *g, const struct gofer_req *req, const char
 	case GOFER_MKDIR:
 		if (mkdirat(f->fd, name, req->mode & MODE_MASK) < 0)
 			return -errno;
-		return walk_name(g, f, name, resp);
+		return walk_name(g, f, name, 0, resp);
 	case GOFER_SYMLINK:
 		if (!name2 || !name2[0])
 			return -ENOENT;
 		if (symlinkat(name2, f->fd, name) < 0)
 			return -errno;
-		return walk_name(g, f, name, resp);
+		return walk_name(g, f, name, 0, resp);
 	case GOFER_MKNOD: {
 		mode_t type = req->mode & S_IFMT;
 		if (type != S_IFIFO && type != S_IFREG && type != S_IFSOCK)
 			return -EPERM;	/* no host devices */
 		if (mknodat(f->fd, name, req->mode & (S_IFMT | MODE_MASK), 0) < 0)
 			return -errno;
-		return walk_name(g, f, name, resp);
+		return walk_name(g, f, name, 0, resp);
 	}
 	case GOFER_LINK: {
 		struct gofer_fid *old = fid_get(g, req->fid2);
@@ -332,7 +333,7 @@ static int handle(struct gofer_state *g, const struct gofer_req *req, const char
 		snprintf(n, sizeof(n), "%d", old->fd);
 		if (linkat(g->procfd, n, f->fd, name, AT_SYMLINK_FOLLOW) < 0)
 			return -errno;
-		return walk_name(g, f, name, resp);
+		return walk_name(g, f, name, 0, resp);
 	}
 	case GOFER_UNLINK:
 		if (unlinkat(f->fd, name, req->flags & AT_REMOVEDIR) < 0)

@@ -40,6 +40,10 @@ enum gofer_op {
 	GOFER_OP_MAX
 };
 
+/* WALK flags: only the attributes, no fid (revalidation of a cached
+ * name: one round trip, nothing to clunk). */
+#define GOFER_WALK_STAT_ONLY 0x1
+
 #define GOFER_SET_MODE	0x01
 #define GOFER_SET_UID	0x02
 #define GOFER_SET_GID	0x04

@@ -48,6 +48,28 @@ static int gf_lookup(struct inode *dir, struct dentry *d)
 	return instantiate(dir, d, &resp);
 }
 
+/* On -v exports, a cached name is checked with the host at each walk:
+ * gone, or now another file (inode number or type differ): invalid, and
+ * the walk looks it up again (a gofer error then surfaces as EIO); still
+ * there: its attributes are renewed. One round trip (no fid made). */
+int goferfs_revalidate(struct inode *dir, struct dentry *d)
+{
+	struct inode *inode = d->inode;
+	if (!inode || !goferfs_revalidates(dir->sb) || d->parent == d)
+		return 1;
+	struct gofer_req req = { .op = GOFER_WALK, .fid = fid_of(dir),
+				 .flags = GOFER_WALK_STAT_ONLY };
+	struct gofer_resp resp;
+	if (gofer_call(&req, d->name, NULL, &resp, NULL, 0, NULL) < 0)
+		return 0;
+	pthread_mutex_lock(&inode->lock);
+	bool same = inode->ino == resp.st.ino && (inode->mode & S_IFMT) == (resp.st.mode & S_IFMT);
+	pthread_mutex_unlock(&inode->lock);
+	if (same)
+		goferfs_set_attrs(inode, &resp.st);
+	return same;
+}
+
 static int gf_mknod(struct inode *dir, struct dentry *d, mode_t mode, dev_t rdev)
 {
 	struct gofer_req req = { .fid = fid_of(dir), .mode = mode, .arg = (int64_t)rdev };
@@ -155,6 +177,7 @@ const struct inode_ops goferfs_dir_iops = {
 	.unlink = gf_unlink,
 	.rmdir = gf_rmdir,
 	.rename = gf_rename,
+	.revalidate = goferfs_revalidate,
 	.setattr = goferfs_setattr,
 	.getxattr = goferfs_getxattr,
 	.setxattr = goferfs_setxattr,

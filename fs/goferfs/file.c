@@ -134,6 +134,26 @@ static int64_t gf_llseek(struct file *f, int64_t off, int whence)
 	return generic_llseek(f, off, whence);
 }
 
+/* fstat on a -v mount: the host may have changed the file since. */
+static void gf_refresh(struct file *f)
+{
+	struct stat st;
+	if (!goferfs_revalidates(f->inode->sb) || fstat(fd_of(f), &st) < 0)
+		return;
+	struct inode *inode = f->inode;
+	pthread_mutex_lock(&inode->lock);
+	inode->mode = (inode->mode & S_IFMT) | (st.st_mode & 07777);
+	inode->nlink = st.st_nlink;
+	inode->uid = st.st_uid;
+	inode->gid = st.st_gid;
+	inode->size = st.st_size;
+	inode->blocks = st.st_blocks;
+	inode->atime = st.st_atim;
+	inode->mtime = st.st_mtim;
+	inode->ctime = st.st_ctim;
+	pthread_mutex_unlock(&inode->lock);
+}
+
 static int gf_fsync(struct file *f, bool datasync)
 {
 	if (goferfs_cache_sync(f->inode) < 0)
@@ -169,6 +189,7 @@ const struct file_ops goferfs_file_fops = {
 	.read = gf_read,
 	.write = gf_write,
 	.llseek = gf_llseek,
+	.refresh = gf_refresh,
 	.fsync = gf_fsync,
 	.release = gf_release,
 };

@@ -2,7 +2,10 @@
  *
  * Inodes stand for gofer fids; their attributes are the ones the walk
  * returned, cached (stat of a walked path needs no round trip) and kept
- * current by the sentry's own changes. Regular files are read and written
+ * current by the sentry's own changes. On -v exports, which the host may
+ * change at any time, every walk through a cached name asks the gofer
+ * again (revalidate): a name gone or now another file is dropped and
+ * looked up afresh, and the attributes of one still there are renewed. Regular files are read and written
  * with pread/pwrite on host fds the gofer donates (one read-only fd per
  * inode, shared by read-only opens; one per writable open). A gofer that
  * died or misbehaved makes every operation -EIO. */
@@ -39,6 +42,11 @@ int gofer_call(struct gofer_req *req, const char *name, const char *name2,
 struct dentry *goferfs_mount(int export_index, bool ro, int *err);
 
 /* Inside goferfs. */
+/* Must cached names of sb be checked with the host at each walk (the -v
+ * exports; the root export is read-only and keeps its cache)? */
+bool goferfs_revalidates(struct super_block *sb);
+/* The revalidate op of every goferfs inode (fs/vfs/inode.h). */
+int goferfs_revalidate(struct inode *dir, struct dentry *d);
 struct gofer_inode {
 	uint64_t fid;
 	int rofd;		/* shared read-only host fd, or -1 */

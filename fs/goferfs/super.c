@@ -13,7 +13,13 @@
 
 struct goferfs_sb {
 	uint64_t root_fid;
+	bool revalidate;	/* a -v export: the host may change it */
 };
+
+bool goferfs_revalidates(struct super_block *sb)
+{
+	return ((struct goferfs_sb *)sb->priv)->revalidate;
+}
 
 void goferfs_clunk(uint64_t fid)
 {
@@ -132,6 +138,7 @@ struct dentry *goferfs_mount(int export_index, bool ro, int *err)
 		return NULL;
 	}
 	gs->root_fid = resp.fid;
+	gs->revalidate = export_index != 0;
 	sb->ops = &goferfs_super_ops;
 	sb->type = "9p";
 	sb->dev = super_anon_dev();

@@ -183,7 +183,14 @@ static int ovl_link(struct dentry *old, struct inode *dir, struct dentry *d)
 	r = prepare_upper(d, &udir, &u, NULL);
 	if (r < 0)
 		return r;
-	r = udir->inode->iops->link(oi_of(old->inode)->upper, udir->inode, u);
+	struct ovl_inode *ooi = oi_of(old->inode);
+	r = udir->inode->iops->link(ooi->upper, udir->inode, u);
+	if (r == 0 && (ooi->upper->flags & D_DEAD)) {
+		/* An O_TMPFILE file (or a removed one) gets its first name:
+		 * the overlay inode follows the live upper name. */
+		dput(ooi->upper);
+		ooi->upper = dget(u);
+	}
 	dput(u);
 	if (r < 0)
 		return r;
@@ -383,11 +390,39 @@ static int ovl_rmdir(struct inode *dir, struct dentry *d)
 	return do_remove(dir, d, true);
 }
 
+/* RENAME_EXCHANGE: copy both up, swap them in the upper. A directory
+ * taking a name that the lower layer also holds would merge with (or be
+ * hidden by) what is below: EXDEV, as for renaming such directories. */
+static int ovl_exchange(struct inode *odir, struct dentry *od, struct inode *ndir,
+			struct dentry *nd)
+{
+	bool dirs = S_ISDIR(od->inode->mode) || S_ISDIR(nd->inode->mode);
+	if (dirs && (oi_of(od->inode)->lower || oi_of(nd->inode)->lower ||
+		     lower_has(odir, od->name, od->namelen) ||
+		     lower_has(ndir, nd->name, nd->namelen)))
+		return -EXDEV;
+	int r = ovl_copy_up(od);
+	if (r == 0)
+		r = ovl_copy_up(nd);
+	if (r < 0)
+		return r;
+	struct dentry *ou = oi_of(od->inode)->upper, *nu = oi_of(nd->inode)->upper;
+	struct inode *oudir = oi_of(odir)->upper->inode, *nudir = oi_of(ndir)->upper->inode;
+	r = oudir->iops->rename(oudir, ou, nudir, nu, RENAME_EXCHANGE);
+	if (r == 0)
+		d_exchange(ou, nu);
+	ovl_sync(odir);
+	ovl_sync(ndir);
+	ovl_sync(od->inode);
+	ovl_sync(nd->inode);
+	return r;
+}
+
 static int ovl_rename(struct inode *odir, struct dentry *od, struct inode *ndir,
 		      struct dentry *nd, unsigned flags)
 {
 	if (flags & RENAME_EXCHANGE)
-		return -EINVAL;	/* not yet */
+		return ovl_exchange(odir, od, ndir, nd);
 	struct ovl_inode *ooi = oi_of(od->inode);
 	if (S_ISDIR(od->inode->mode) && ooi->lower)
 		return -EXDEV;

@@ -160,7 +160,16 @@ static void send_sigpipe(void)
 	signal_send(t, &info);
 }
 
+static ssize_t pipe_write_nb(struct file *f, const void *buf, size_t len, int64_t *pos,
+			     bool nonblock);
+
 ssize_t pipe_write(struct file *f, const void *buf, size_t len, int64_t *pos)
+{
+	return pipe_write_nb(f, buf, len, pos, nonblocking(f));
+}
+
+static ssize_t pipe_write_nb(struct file *f, const void *buf, size_t len, int64_t *pos,
+			     bool nonblock)
 {
 	struct pipe *p = pf_of(f)->p;
 	struct pipe_wait pw = { .queued = false };
@@ -195,7 +204,7 @@ ssize_t pipe_write(struct file *f, const void *buf, size_t len, int64_t *pos)
 			r = (ssize_t)done;
 			break;
 		}
-		if (nonblocking(f)) {
+		if (nonblock) {
 			r = done ? (ssize_t)done : -EAGAIN;
 			break;
 		}
@@ -378,5 +387,62 @@ int64_t pipe_fcntl(struct file *f, int cmd, uint64_t arg)
 	pthread_mutex_lock(&p->lock);
 	int64_t r = (int64_t)p->cap;
 	pthread_mutex_unlock(&p->lock);
+	return r;
+}
+
+/* --- for splice, tee and vmsplice (pipe.h) --- */
+
+struct pipe *pipe_of(struct file *f)
+{
+	return pipe_is_pipe(f) ? pf_of(f)->p : NULL;
+}
+
+ssize_t pipe_splice_read(struct file *f, void *buf, size_t len, bool nonblock)
+{
+	int64_t pos = nonblock ? 1 : 0;	/* a later chunk never waits */
+	return pipe_read(f, buf, len, &pos);
+}
+
+ssize_t pipe_splice_write(struct file *f, const void *buf, size_t len, bool nonblock)
+{
+	int64_t pos = 0;
+	return pipe_write_nb(f, buf, len, &pos, nonblock || nonblocking(f));
+}
+
+ssize_t pipe_peek(struct file *f, void *buf, size_t len, bool nonblock)
+{
+	struct pipe *p = pf_of(f)->p;
+	struct pipe_wait pw = { .queued = false };
+	ssize_t r;
+	if (!len)
+		return 0;
+	for (;;) {
+		pthread_mutex_lock(&p->lock);
+		if (p->len) {
+			size_t n = len < p->len ? len : p->len;
+			size_t first = p->cap - p->head < n ? p->cap - p->head : n;
+			memcpy(buf, p->buf + p->head, first);
+			memcpy((char *)buf + first, p->buf, n - first);
+			pthread_mutex_unlock(&p->lock);
+			r = (ssize_t)n;
+			break;
+		}
+		bool eof = p->writers == 0;
+		pthread_mutex_unlock(&p->lock);
+		if (eof) {
+			r = 0;
+			break;
+		}
+		if (nonblock || nonblocking(f)) {
+			r = -EAGAIN;
+			break;
+		}
+		int b = pipe_wait(p, &pw, POLLIN | POLLHUP);
+		if (b < 0) {
+			r = b;
+			break;
+		}
+	}
+	pipe_wait_done(&pw);
 	return r;
 }

@@ -11,10 +11,14 @@
  * atomic; writes block while there is no room; a write without readers
  * raises SIGPIPE and fails with EPIPE; O_NONBLOCK gives EAGAIN. */
 #pragma once
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct file;
 struct file_ops;
+struct pipe;
 
 #define PIPE_DEF_SIZE	65536
 #define PIPE_MAX_SIZE	(1 << 20)	/* /proc/sys/fs/pipe-max-size */
@@ -33,3 +37,12 @@ int pipe_is_pipe(struct file *f);
 /* F_GETPIPE_SZ (arg unused) / F_SETPIPE_SZ: the capacity, or -errno
  * (-EBADF for files that are not pipes). */
 int64_t pipe_fcntl(struct file *f, int cmd, uint64_t arg);
+
+/* For splice, tee and vmsplice: the pipe of a pipe or FIFO end, or
+ * NULL; one read or write of the end (blocking as read/write do, unless
+ * nonblock: SPLICE_F_NONBLOCK); and tee's read that leaves the data in
+ * the pipe. A count, 0 at EOF, or -errno. */
+struct pipe *pipe_of(struct file *f);
+ssize_t pipe_splice_read(struct file *f, void *buf, size_t len, bool nonblock);
+ssize_t pipe_splice_write(struct file *f, const void *buf, size_t len, bool nonblock);
+ssize_t pipe_peek(struct file *f, void *buf, size_t len, bool nonblock);

@@ -74,12 +74,20 @@ int vfs_link(const struct path *old, const struct walk_start *ws, const char *na
 	int r = nd_prepare_create(&nd, ws, name, false, &d);
 	if (r == 0 && nd.cur.mnt != old->mnt)
 		r = -EXDEV;
-	if (r == 0 && (old->dentry->flags & D_DEAD))
-		r = -ENOENT;
+	/* A removed file may get a name again while it has another one, or
+	 * when it is an O_TMPFILE file made without O_EXCL (once). */
+	if (r == 0 && (old->dentry->flags & D_DEAD) && !(old->dentry->flags & D_TMPFILE)) {
+		pthread_mutex_lock(&inode->lock);
+		bool gone = inode->nlink == 0;
+		pthread_mutex_unlock(&inode->lock);
+		if (gone)
+			r = -ENOENT;
+	}
 	if (r == 0) {
 		struct inode *dir = nd.cur.dentry->inode;
 		r = dir->iops && dir->iops->link ? dir->iops->link(old->dentry, dir, d) : -EPERM;
 		if (r == 0) {
+			old->dentry->flags &= ~D_TMPFILE;
 			fsnotify_link_count(inode);
 			fsnotify_create(dir, d);
 		}

@@ -20,6 +20,7 @@ struct super_block;
 
 #define D_PINNED 0x1	/* the fs holds a reference (tmpfs) */
 #define D_DEAD	 0x2	/* unlinked: no longer in the tree */
+#define D_TMPFILE 0x4	/* O_TMPFILE without O_EXCL: linkat may name it */
 
 struct dentry {
 	int refs;

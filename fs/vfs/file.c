@@ -53,6 +53,8 @@ void file_put(struct file *f)
 int file_stat(struct file *f, struct stat *st)
 {
 	if (f->inode) {
+		if (f->ops && f->ops->refresh)
+			f->ops->refresh(f);
 		inode_stat(f->inode, st);
 		return 0;
 	}

@@ -49,6 +49,9 @@ struct file_ops {
 	int64_t (*ioctl)(struct file *f, struct task *t, unsigned int cmd, uint64_t arg);
 	/* stat of a file without an inode (host files). */
 	int (*stat)(struct file *f, struct stat *st);
+	/* Optional: bring the inode's attributes up to date before fstat
+	 * (files that others may change: goferfs on -v mounts). */
+	void (*refresh)(struct file *f);
 	int (*fsync)(struct file *f, bool datasync);
 	/* Readiness (POLL* bits); queue on the file's wait queues through
 	 * poll_wait(pt, ...) when pt is not NULL (fs/vfs/waitq.h). NULL:

@@ -36,6 +36,10 @@ struct lock_waiter {
 
 static pthread_mutex_t lock_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct lock_waiter *posix_waiters;
+/* Locks held in the whole sandbox, under lock_mu: guest input must not
+ * grow sentry memory without bound (ENOLCK beyond). */
+#define LOCKS_MAX (1L << 20)
+static long nlocks;
 static struct waitq lock_wq;
 static pthread_once_t lock_wq_once = PTHREAD_ONCE_INIT;
 
@@ -159,6 +163,7 @@ static void unlink_lock(struct inode *inode, struct file_lock *victim)
 		if (*pp == victim) {
 			*pp = victim->next;
 			free(victim);
+			nlocks--;
 			return;
 		}
 	}
@@ -179,6 +184,7 @@ static void posix_apply(struct inode *inode, const void *owner, int pid,
 		if (l->start < s && l->end > e) {
 			struct file_lock *tail = *spare1;
 			*spare1 = NULL;
+			nlocks++;
 			*tail = *l;
 			tail->start = e + 1;
 			l->end = s - 1;
@@ -210,6 +216,7 @@ static void posix_apply(struct inode *inode, const void *owner, int pid,
 	}
 	struct file_lock *n = *spare2;
 	*spare2 = NULL;
+	nlocks++;
 	*n = (struct file_lock){ .next = inode->locks, .kind = LK_POSIX, .type = req->type,
 				 .start = s, .end = e, .owner = owner, .pid = pid };
 	inode->locks = n;
@@ -246,6 +253,11 @@ int lock_posix_set(struct task *t, struct file *f, struct fdtable *files, bool o
 		}
 		struct file_lock *c = req->type == F_UNLCK ? NULL
 							    : posix_conflict(inode, owner, req);
+		if (!c && nlocks > LOCKS_MAX - 2 && req->type != F_UNLCK) {
+			pthread_mutex_unlock(&lock_mu);
+			r = -ENOLCK;
+			break;
+		}
 		if (!c) {
 			posix_apply(inode, owner, pid, req, &spare1, &spare2);
 			pthread_mutex_unlock(&lock_mu);
@@ -349,7 +361,13 @@ int lock_flock(struct task *t, struct file *f, int op, bool nonblock)
 			r = 0;
 			break;
 		}
+		if (!flock_conflict(inode, f, type) && nlocks >= LOCKS_MAX) {
+			pthread_mutex_unlock(&lock_mu);
+			r = -ENOLCK;
+			break;
+		}
 		if (!flock_conflict(inode, f, type)) {
+			nlocks++;
 			*n = (struct file_lock){ .next = inode->locks, .kind = LK_FLOCK,
 						 .type = type, .start = 0, .end = INT64_MAX,
 						 .owner = f, .pid = -1 };
@@ -398,6 +416,7 @@ static void remove_where(struct inode *inode, bool (*match)(const struct file_lo
 		if (match(l, arg)) {
 			*pp = l->next;
 			free(l);
+			nlocks--;
 			changed = true;
 		} else {
 			pp = &l->next;

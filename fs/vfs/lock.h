@@ -14,7 +14,8 @@
  * Blocking requests (F_SETLKW, F_OFD_SETLKW, flock without LOCK_NB) sleep
  * on one wait queue, woken by every unlock, and recheck; a signal ends
  * the wait with -ERESTARTSYS (restarted under SA_RESTART, else EINTR).
- * F_SETLKW detects deadlocks between POSIX owners (EDEADLK). */
+ * F_SETLKW detects deadlocks between POSIX owners (EDEADLK). At most
+ * 2^20 locks exist in the sandbox (ENOLCK). */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
@@ -42,11 +43,11 @@ int lock_range_from_flock(struct file *f, int whence, int64_t start, int64_t len
  * would conflict with req, or type F_UNLCK. 0 or -errno. */
 int lock_posix_test(struct file *f, struct fdtable *files, bool ofd, struct lock_range *req);
 /* F_SETLK(W) / F_OFD_SETLK(W) for task t (its tgid is the POSIX pid).
- * 0, -EAGAIN, -EDEADLK, -ERESTARTSYS, -ENOMEM. */
+ * 0, -EAGAIN, -EDEADLK, -ERESTARTSYS, -ENOLCK, -ENOMEM. */
 int lock_posix_set(struct task *t, struct file *f, struct fdtable *files, bool ofd,
 		   const struct lock_range *req, bool wait);
 /* flock(2): op LOCK_SH, LOCK_EX or LOCK_UN, nonblock for LOCK_NB.
- * 0, -EWOULDBLOCK, -ERESTARTSYS, -ENOMEM. */
+ * 0, -EWOULDBLOCK, -ERESTARTSYS, -ENOLCK, -ENOMEM. */
 int lock_flock(struct task *t, struct file *f, int op, bool nonblock);
 
 /* Closing an fd of f in table files: drop files' POSIX locks on f's

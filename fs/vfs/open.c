@@ -10,8 +10,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
 
 static const struct file_ops path_only_ops;
+
+/* The kernel's __O_TMPFILE bit alone (glibc's __O_TMPFILE includes
+ * O_DIRECTORY). */
+#define VFS_O_TMPFILE_BIT 020000000
 
 static int file_from_path(const struct path *p, int oflags, struct file **out)
 {
@@ -110,11 +116,71 @@ static int open_create(struct nameidata *nd, struct dentry *d, mode_t mode)
 	return dir->iops->mknod(dir, d, S_IFREG | (mode & 07777), 0);
 }
 
+/* O_TMPFILE: an unnamed regular file in the directory at name, made as
+ * a hidden name that is removed at once (so the file system's own
+ * create and unlink do the work); linkat may name it later unless
+ * O_EXCL. File systems that live in the sentry only (tmpfs, the
+ * overlay's upper): others give EOPNOTSUPP. */
+static int open_tmpfile(const struct walk_start *ws, const char *name, int oflags, mode_t mode,
+			unsigned lookup_flags, struct file **out)
+{
+	static unsigned long seq;
+	struct path dir;
+	int r = vfs_lookup(ws, name, LOOKUP_FOLLOW | LOOKUP_DIRECTORY | lookup_flags, &dir);
+	if (r < 0)
+		return r;
+	struct super_block *sb = dir.dentry->sb;
+	if (strcmp(sb->type, "tmpfs") != 0 && strcmp(sb->type, "overlay") != 0) {
+		path_put(&dir);
+		return -EOPNOTSUPP;
+	}
+	struct walk_start in_dir = { ws->root, dir };
+	struct nameidata nd;
+	struct dentry *d = NULL;
+	vfs_lock();
+	for (int tries = 0; tries < 100; tries++) {
+		char hidden[48];
+		snprintf(hidden, sizeof(hidden), ".cvisor-tmpfile-%lu",
+			 __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED));
+		r = nd_prepare_create(&nd, &in_dir, hidden, false, &d);
+		if (r != -EEXIST)
+			break;
+		nd_done(&nd);
+	}
+	if (r == 0) {
+		struct inode *di = nd.cur.dentry->inode;
+		r = di->iops && di->iops->mknod && di->iops->unlink ?
+			di->iops->mknod(di, d, S_IFREG | (mode & 07777), 0) : -EOPNOTSUPP;
+		if (r == 0) {
+			r = di->iops->unlink(di, d);
+			if (r == 0) {
+				d_delete(d);
+				if (!(oflags & O_EXCL))
+					d->flags |= D_TMPFILE;
+			}
+		}
+	}
+	struct path p = { nd.cur.mnt, d };
+	if (r == 0)
+		path_get(&p);
+	dput(d);
+	nd_done(&nd);
+	vfs_unlock();
+	path_put(&dir);
+	if (r < 0)
+		return r;
+	r = file_from_path(&p, oflags & ~O_EXCL, out);
+	path_put(&p);
+	return r;
+}
+
 int vfs_open(const struct walk_start *ws, const char *name, int oflags, mode_t mode,
 	     unsigned lookup_flags, struct file **out)
 {
 	struct nameidata nd;
 	bool created = false;
+	if (oflags & VFS_O_TMPFILE_BIT)
+		return open_tmpfile(ws, name, oflags, mode, lookup_flags, out);
 	vfs_lock();
 	int r = nd_init(&nd, ws, name, lookup_flags);
 	if (r == 0)

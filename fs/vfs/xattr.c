@@ -87,12 +87,40 @@ ssize_t vfs_listxattr(const struct path *p, char *buf, size_t size)
 
 /* --- the in-inode store: a list in insertion order --- */
 
+/* All stored names and values together, sandbox-wide: guest input must
+ * not grow sentry memory without bound (ENOSPC beyond). */
+#define XATTR_TOTAL_MAX (64u << 20)
+static size_t xattr_bytes;
+
+static bool xattr_charge(size_t n)
+{
+	size_t now = __atomic_add_fetch(&xattr_bytes, n, __ATOMIC_RELAXED);
+	if (now > XATTR_TOTAL_MAX) {
+		__atomic_sub_fetch(&xattr_bytes, n, __ATOMIC_RELAXED);
+		return false;
+	}
+	return true;
+}
+
+static void xattr_uncharge(size_t n)
+{
+	__atomic_sub_fetch(&xattr_bytes, n, __ATOMIC_RELAXED);
+}
+
 struct simple_xattr {
 	struct simple_xattr *next;
 	char *name;
 	size_t size;
+	size_t charged;		/* against XATTR_TOTAL_MAX */
 	char value[];
 };
+
+static void xattr_free_one(struct simple_xattr *x)
+{
+	xattr_uncharge(x->charged);
+	free(x->name);
+	free(x);
+}
 
 static struct simple_xattr **find(struct inode *inode, const char *name)
 {
@@ -126,12 +154,17 @@ int simple_xattr_set(struct inode *inode, const char *name, const void *value, s
 {
 	struct simple_xattr *n = NULL;
 	if (value) {
+		size_t charge = sizeof(*n) + size + strlen(name) + 1;
+		if (!xattr_charge(charge))
+			return -ENOSPC;
 		n = malloc(sizeof(*n) + size);
 		if (!n || !(n->name = strdup(name))) {
 			free(n);
+			xattr_uncharge(charge);
 			return -ENOMEM;
 		}
 		n->size = size;
+		n->charged = charge;
 		memcpy(n->value, value, size);
 	}
 	pthread_mutex_lock(&inode->lock);
@@ -157,10 +190,8 @@ int simple_xattr_set(struct inode *inode, const char *name, const void *value, s
 	if (r == 0)
 		inode->ctime = inode_now();
 	pthread_mutex_unlock(&inode->lock);
-	if (n) {
-		free(n->name);
-		free(n);
-	}
+	if (n)
+		xattr_free_one(n);
 	return r;
 }
 
@@ -189,8 +220,7 @@ void simple_xattr_free(struct inode *inode)
 {
 	for (struct simple_xattr *x = inode->xattrs, *next; x; x = next) {
 		next = x->next;
-		free(x->name);
-		free(x);
+		xattr_free_one(x);
 	}
 	inode->xattrs = NULL;
 }

@@ -9,7 +9,7 @@
  *
  * The simple_xattr_* store keeps attributes in the inode itself
  * (inode->xattrs, under inode->lock), for file systems that live in the
- * sentry (tmpfs). Names are whole ("user.foo"); sizes and names are
+ * sentry (tmpfs), at most 64 MiB for the whole sandbox (ENOSPC). Names are whole ("user.foo"); sizes and names are
  * already bounded by the caller (XATTR_NAME_MAX, XATTR_SIZE_MAX). */
 #pragma once
 #include <stddef.h>

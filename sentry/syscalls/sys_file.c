@@ -46,9 +46,11 @@ static int64_t do_open(struct task *t, int dirfd, uint64_t upath, int flags, mod
 		flags &= O_DIRECTORY | O_NOFOLLOW | O_PATH | O_CLOEXEC;
 	if ((flags & O_CREAT) && (flags & O_DIRECTORY))
 		return -EINVAL;
-	if (flags & K_O_TMPFILE_BIT)
-		return (flags & O_DIRECTORY) ? -EOPNOTSUPP : -EINVAL;	/* not yet */
-	if (flags & O_CREAT) {
+	/* O_TMPFILE: with O_DIRECTORY, without O_CREAT, for writing. */
+	if ((flags & K_O_TMPFILE_BIT) &&
+	    (!(flags & O_DIRECTORY) || (flags & O_CREAT) || (flags & O_ACCMODE) == O_RDONLY))
+		return -EINVAL;
+	if (flags & (O_CREAT | K_O_TMPFILE_BIT)) {
 		pthread_mutex_lock(&task_fs(t)->lock);
 		mode &= ~task_fs(t)->umask;
 		pthread_mutex_unlock(&task_fs(t)->lock);
