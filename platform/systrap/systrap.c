@@ -456,6 +456,8 @@ void systrap_fp_reset(struct slot *sl)
 		systrap_slot_write(sl, fp + FXSAVE_SIZE, img + FXSAVE_SIZE, XSAVE_HDR_SIZE);
 }
 
+extern const struct host_list systrap_host_syscalls;
+
 const struct platform_ops systrap_platform_ops = {
 	.name = "systrap",
 	.init = systrap_init,
@@ -471,4 +473,5 @@ const struct platform_ops systrap_platform_ops = {
 	.ctx_interrupt = systrap_ctx_interrupt,
 	.ctx_get_fpstate = systrap_ctx_get_fpstate,
 	.ctx_set_fpstate = systrap_ctx_set_fpstate,
+	.host_syscalls = &systrap_host_syscalls,
 };
