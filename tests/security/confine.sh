@@ -18,7 +18,7 @@
 #    the sentry survives;
 #  - fds: 100000 open fds: EMFILE at worst, no crash;
 #  - a corrupt ELF: exit 126 with one line;
-#  - signals: 20000 signals to itself, all handled;
+#  - signals: 10000 signals to itself, all handled;
 #  - the running sentry seen from the host: Seccomp 2, NoNewPrivs 1,
 #    CapEff 0, an empty root, no fd but the expected ones (an fd the
 #    launcher's caller leaked, 9, must not reach it); the gofer: Seccomp 2,
