@@ -42,3 +42,15 @@ const char *platform_names(void)
 {
 	return "ptrace,systrap";
 }
+
+int platform_option(const char *name, const char *value)
+{
+	for (size_t i = 0; i < sizeof(platforms) / sizeof(platforms[0]); i++) {
+		if (!platforms[i]->set_option)
+			continue;
+		int r = platforms[i]->set_option(name, value);
+		if (r != -ENOENT)
+			return r;
+	}
+	return -ENOENT;
+}

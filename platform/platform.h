@@ -34,6 +34,7 @@
  * sentry calls the inline wrappers below, which go through the ops table of
  * the platform chosen at start-up. */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/user.h>
@@ -41,6 +42,7 @@
 struct as;
 struct ctx;
 struct host_list;
+struct mm;
 
 /* Why ctx_switch returned. */
 enum ctx_event {
@@ -99,6 +101,19 @@ struct platform_ops {
 	 * stubs (forked from the sentry, they inherit its seccomp filter),
 	 * added to the sentry's whitelist (sentry/hostfilter). */
 	const struct host_list *host_syscalls;
+
+	/* Optional (NULL when a platform needs none of them): */
+	/* Tell the platform which mm an address space mirrors (once, when
+	 * the mm is made); the platform may then read and patch guest code
+	 * through mm_text_read/mm_text_patch. */
+	void (*as_set_owner)(struct as *as, struct mm *mm);
+	/* A range the platform keeps in every address space, which the
+	 * memory manager reserves (a read-only VMA named name that the guest
+	 * cannot map over, unmap or change); false if none. */
+	bool (*as_reserved)(uint64_t *start, uint64_t *len, const char **name);
+	/* A platform option (before init): 0, -ENOENT if the platform has
+	 * no such option, -EINVAL for a bad value. */
+	int (*set_option)(const char *name, const char *value);
 };
 
 extern const struct platform_ops *platform;
@@ -111,6 +126,11 @@ const struct platform_ops *platform_find(const char *name);
 const struct platform_ops *platform_nth(size_t i);
 /* Comma-separated names of the platforms built in. */
 const char *platform_names(void);
+/* The platform chosen when none is asked for. */
+#define PLATFORM_DEFAULT "systrap"
+/* Set an option of whichever platform has it (before platform_select):
+ * 0, -ENOENT if none has it, -EINVAL for a bad value. */
+int platform_option(const char *name, const char *value);
 
 static inline struct as *as_new(void) { return platform->as_new(); }
 static inline void as_release(struct as *as) { platform->as_release(as); }
@@ -127,3 +147,7 @@ static inline int ctx_switch(struct ctx *c, struct as *as,
 			     struct user_regs_struct *regs, struct ctx_exit *out)
 { return platform->ctx_switch(c, as, regs, out); }
 static inline void ctx_interrupt(struct ctx *c) { platform->ctx_interrupt(c); }
+static inline void as_set_owner(struct as *as, struct mm *mm)
+{ if (platform && platform->as_set_owner) platform->as_set_owner(as, mm); }
+static inline bool as_reserved(uint64_t *start, uint64_t *len, const char **name)
+{ return platform && platform->as_reserved && platform->as_reserved(start, len, name); }

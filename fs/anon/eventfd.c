@@ -150,6 +150,7 @@ static void ev_release(struct file *f)
 }
 
 static const struct file_ops eventfd_fops = {
+	.anon_name = "[eventfd]",
 	.read = ev_read,
 	.write = ev_write,
 	.poll = ev_poll,

@@ -179,6 +179,7 @@ static void ep_release(struct file *f)
 }
 
 static const struct file_ops eventpoll_fops = {
+	.anon_name = "[eventpoll]",
 	.poll = ep_poll,
 	.release = ep_release,
 };

@@ -1,5 +1,6 @@
 /* fs/devfs/devfs.c: the /dev file system: a tmpfs with the memory device
- * nodes (mode 0666) and the /dev/fd, stdin, stdout, stderr symlinks. */
+ * nodes and tty (mode 0666) and the /dev/fd, stdin, stdout, stderr
+ * symlinks. */
 #include "fs/devfs/devfs.h"
 #include "fs/tmpfs/tmpfs.h"
 #include "fs/vfs/dentry.h"
@@ -25,7 +26,7 @@ static int add(struct dentry *root, const char *name, mode_t mode, dev_t rdev,
 struct dentry *devfs_mount(void)
 {
 	static int registered;
-	if (!registered && devfs_mem_register() == 0)
+	if (!registered && devfs_mem_register() == 0 && devfs_tty_register() == 0)
 		registered = 1;
 	struct dentry *root = tmpfs_mount(0755);
 	if (!root)
@@ -33,6 +34,7 @@ struct dentry *devfs_mount(void)
 	vfs_lock();
 	for (const struct devfs_node *n = devfs_mem_nodes; n->name; n++)
 		add(root, n->name, S_IFCHR | 0666, makedev(1, n->minor), NULL);
+	add(root, "tty", S_IFCHR | 0666, makedev(5, 0), NULL);
 	add(root, "fd", 0, 0, "/proc/self/fd");
 	add(root, "stdin", 0, 0, "/proc/self/fd/0");
 	add(root, "stdout", 0, 0, "/proc/self/fd/1");

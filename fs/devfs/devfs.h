@@ -14,5 +14,7 @@ struct devfs_node {
 extern const struct devfs_node devfs_mem_nodes[];
 /* Register the memory devices (null, zero, full, random, urandom). */
 int devfs_mem_register(void);
+/* Register /dev/tty (fs/devfs/tty.c). */
+int devfs_tty_register(void);
 /* A new /dev file system with the nodes in it: its root, or NULL. */
 struct dentry *devfs_mount(void);

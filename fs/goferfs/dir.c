@@ -156,6 +156,9 @@ const struct inode_ops goferfs_dir_iops = {
 	.rmdir = gf_rmdir,
 	.rename = gf_rename,
 	.setattr = goferfs_setattr,
+	.getxattr = goferfs_getxattr,
+	.setxattr = goferfs_setxattr,
+	.listxattr = goferfs_listxattr,
 };
 
 /* A directory listing: entries in the host's order. */

@@ -229,9 +229,34 @@ static ssize_t gf_readlink(struct inode *inode, char *buf, size_t len)
 
 const struct inode_ops goferfs_file_iops = {
 	.setattr = goferfs_setattr,
+	.getxattr = goferfs_getxattr,
+	.setxattr = goferfs_setxattr,
+	.listxattr = goferfs_listxattr,
 };
 
 const struct inode_ops goferfs_link_iops = {
 	.readlink = gf_readlink,
 	.setattr = goferfs_setattr,
+	.getxattr = goferfs_getxattr,
+	.setxattr = goferfs_setxattr,
+	.listxattr = goferfs_listxattr,
 };
+
+ssize_t goferfs_getxattr(struct dentry *d, const char *name, void *buf, size_t size)
+{
+	(void)d, (void)name, (void)buf, (void)size;
+	return -ENODATA;
+}
+
+int goferfs_setxattr(struct dentry *d, const char *name, const void *value, size_t size,
+		     int flags)
+{
+	(void)d, (void)name, (void)value, (void)size, (void)flags;
+	return -EOPNOTSUPP;
+}
+
+ssize_t goferfs_listxattr(struct dentry *d, char *buf, size_t size)
+{
+	(void)d, (void)buf, (void)size;
+	return 0;
+}

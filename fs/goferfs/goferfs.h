@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "gofer/protocol.h"
 
@@ -48,6 +49,12 @@ extern const struct file_ops goferfs_dir_fops, goferfs_file_fops;
 struct inode *goferfs_inode(struct super_block *sb, uint64_t fid, const struct gofer_stat *st);
 void goferfs_set_attrs(struct inode *inode, const struct gofer_stat *st);
 int goferfs_setattr(struct dentry *d, const struct iattr *ia);
+/* No extended attributes through the gofer: none to read (ENODATA, an
+ * empty list, as a host file without any), none to set (EOPNOTSUPP). */
+ssize_t goferfs_getxattr(struct dentry *d, const char *name, void *buf, size_t size);
+int goferfs_setxattr(struct dentry *d, const char *name, const void *value, size_t size,
+		     int flags);
+ssize_t goferfs_listxattr(struct dentry *d, char *buf, size_t size);
 void goferfs_clunk(uint64_t fid);
 
 /* --- the sandbox's layout (rootfs.c) --- */

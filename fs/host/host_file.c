@@ -1,22 +1,70 @@
 /* fs/host/host_file.c: files backed by a host fd that the sentry owns
- * (the inherited stdin/stdout/stderr). Terminal ioctls pass through to the
- * host tty for the handful of requests a guest needs. */
+ * (the inherited stdin/stdout/stderr). Terminal ioctls are host_tty.c's.
+ *
+ * A read or write waits for the host fd's readiness in the sentry
+ * (fs/host/host_notify.h), so a signal or exit interrupts it as on Linux;
+ * only then does it call the host read(2)/write(2). If another host
+ * process drains the fd between the readiness and the read, that read
+ * blocks in the host (a narrow window: the sandbox is usually the only
+ * reader of its stdin). */
+#include "fs/host/host_notify.h"
+#include "fs/host/host_tty.h"
 #include "fs/vfs/file.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/usercopy.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
-static int host_fd(struct file *f) { return (int)(intptr_t)f->priv; }
+struct host_file {
+	struct host_notify hn;
+};
+
+static struct host_file *host_file(struct file *f) { return f->priv; }
+static int host_fd(struct file *f) { return host_file(f)->hn.fd; }
+
+#define HOST_ALWAYS (POLLHUP | POLLERR | POLLNVAL)
+
+/* Wait until the host fd has one of events (or an error/hang-up): 0,
+ * -EAGAIN for a non-blocking file, or -ERESTARTSYS. */
+static int host_wait(struct file *f, uint32_t events)
+{
+	struct host_notify *hn = &host_file(f)->hn;
+	if (!hn->pollable || (host_notify_ready(hn, events) & (events | HOST_ALWAYS)))
+		return 0;
+	if (__atomic_load_n(&f->flags, __ATOMIC_RELAXED) & O_NONBLOCK)
+		return -EAGAIN;
+	struct waiter w;
+	struct waitq_entry e;
+	waiter_init(&w, current);
+	waitq_entry_init(&e, &w, events | HOST_ALWAYS);
+	waitq_add(&hn->wq, &e);
+	int r;
+	for (;;) {
+		if (host_notify_ready(hn, events) & (events | HOST_ALWAYS)) {
+			r = 0;
+			break;
+		}
+		host_notify_arm(hn, events);
+		r = waiter_wait(&w, NULL);
+		if (r < 0)
+			break;
+	}
+	waitq_remove(&e);
+	return r;
+}
 
 static ssize_t host_read(struct file *f, void *buf, size_t len, int64_t *pos)
 {
 	(void)pos;
+	int r = host_wait(f, POLLIN);
+	if (r < 0)
+		return r;
 	ssize_t n;
 	do
 		n = read(host_fd(f), buf, len);
@@ -27,6 +75,9 @@ static ssize_t host_read(struct file *f, void *buf, size_t len, int64_t *pos)
 static ssize_t host_write(struct file *f, const void *buf, size_t len, int64_t *pos)
 {
 	(void)pos;
+	int r = host_wait(f, POLLOUT);
+	if (r < 0)
+		return r;
 	ssize_t n;
 	do
 		n = write(host_fd(f), buf, len);
@@ -36,22 +87,7 @@ static ssize_t host_write(struct file *f, const void *buf, size_t len, int64_t *
 
 static int64_t host_ioctl(struct file *f, struct task *t, unsigned int cmd, uint64_t arg)
 {
-	switch (cmd) {
-	case TCGETS: {
-		struct termios tio;
-		if (ioctl(host_fd(f), TCGETS, &tio) < 0)
-			return -errno;
-		return copy_out(t->mm, arg, &tio, sizeof(tio));
-	}
-	case TIOCGWINSZ: {
-		struct winsize ws;
-		if (ioctl(host_fd(f), TIOCGWINSZ, &ws) < 0)
-			return -errno;
-		return copy_out(t->mm, arg, &ws, sizeof(ws));
-	}
-	default:
-		return -ENOTTY;
-	}
+	return host_tty_ioctl(host_fd(f), t, cmd, arg);
 }
 
 static int host_stat(struct file *f, struct stat *st)
@@ -59,9 +95,26 @@ static int host_stat(struct file *f, struct stat *st)
 	return fstat(host_fd(f), st) < 0 ? -errno : 0;
 }
 
+/* Readiness for poll/select/epoll: ask the notifier for the events that
+ * are not ready yet, so an always-writable tty does not wake a reader. */
+static uint32_t host_poll(struct file *f, struct poll_table *pt)
+{
+	struct host_notify *hn = &host_file(f)->hn;
+	uint32_t want = POLLIN | POLLOUT | POLLPRI;
+	if (pt)
+		poll_wait(pt, f, &hn->wq);
+	uint32_t ready = host_notify_ready(hn, want);
+	if (pt && hn->pollable && (want & ~ready))
+		host_notify_arm(hn, want & ~ready & (POLLIN | POLLOUT));
+	return ready;
+}
+
 static void host_release(struct file *f)
 {
-	close(host_fd(f));
+	struct host_file *hf = host_file(f);
+	host_notify_fini(&hf->hn);
+	close(hf->hn.fd);
+	free(hf);
 }
 
 static const struct file_ops host_file_ops = {
@@ -69,10 +122,32 @@ static const struct file_ops host_file_ops = {
 	.write = host_write,
 	.ioctl = host_ioctl,
 	.stat = host_stat,
+	.poll = host_poll,
 	.release = host_release,
 };
 
+int host_file_adopt(struct file *f, int fd)
+{
+	struct host_file *hf = calloc(1, sizeof(*hf));
+	if (!hf)
+		return -ENOMEM;
+	host_notify_init(&hf->hn, fd);
+	f->ops = &host_file_ops;
+	f->priv = hf;
+	return 0;
+}
+
 struct file *host_file_new(int fd, int flags)
 {
-	return file_new(&host_file_ops, flags, (void *)(intptr_t)fd);
+	host_tty_note(fd);
+	struct host_file *hf = calloc(1, sizeof(*hf));
+	if (!hf)
+		return NULL;
+	host_notify_init(&hf->hn, fd);
+	struct file *f = file_new(&host_file_ops, flags, hf);
+	if (!f) {
+		host_notify_fini(&hf->hn);
+		free(hf);
+	}
+	return f;
 }

@@ -1,7 +1,7 @@
 /* fs/overlay/copyup.c: copying a lower object into the upper file system
  * before it changes: parents first, then the object (directory, file with
- * its data, symlink with its target, or special file), then its mode,
- * owner and times. Under vfs_lock; the file data is read through the
+ * its data, symlink with its target, or special file), its extended
+ * attributes, then its mode, owner and times. Under vfs_lock; the file data is read through the
  * lower file system's own file ops. */
 #include "fs/overlay/overlay.h"
 #include "fs/vfs/dentry.h"
@@ -105,6 +105,16 @@ int ovl_copy_up(struct dentry *d)
 	struct iattr ia = { .valid = ATTR_MODE | ATTR_UID | ATTR_GID | ATTR_ATIME | ATTR_MTIME,
 			    .mode = mode, .uid = real->uid, .gid = real->gid,
 			    .atime = real->atime, .mtime = real->mtime };
+	r = ovl_copy_xattrs(oi->lower, u);
+	if (r < 0) {
+		if (S_ISDIR(mode))
+			udir->iops->rmdir(udir, u);
+		else
+			udir->iops->unlink(udir, u);
+		d_delete(u);
+		dput(u);
+		return r;
+	}
 	if (u->inode->iops && u->inode->iops->setattr)
 		u->inode->iops->setattr(u, &ia);
 	oi->upper = u;

@@ -444,6 +444,9 @@ const struct inode_ops ovl_dir_iops = {
 	.rmdir = ovl_rmdir,
 	.rename = ovl_rename,
 	.setattr = ovl_setattr,
+	.getxattr = ovl_getxattr,
+	.setxattr = ovl_setxattr,
+	.listxattr = ovl_listxattr,
 };
 
 /* --- readdir: ".", "..", the upper names, then the lower names not in

@@ -114,4 +114,7 @@ static ssize_t ovl_readlink(struct inode *inode, char *buf, size_t len)
 const struct inode_ops ovl_file_iops = {
 	.readlink = ovl_readlink,
 	.setattr = ovl_setattr,
+	.getxattr = ovl_getxattr,
+	.setxattr = ovl_setxattr,
+	.listxattr = ovl_listxattr,
 };

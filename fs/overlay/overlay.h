@@ -18,6 +18,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 struct dentry;
 struct inode;
@@ -48,3 +49,10 @@ bool ovl_is_whiteout(const struct dentry *d);
 /* Copy the overlay dentry d up (and its parents). Under vfs_lock. */
 int ovl_copy_up(struct dentry *d);
 int ovl_setattr(struct dentry *d, const struct iattr *ia);
+/* xattr.c: extended attributes of the real inode; changes copy up. */
+ssize_t ovl_getxattr(struct dentry *d, const char *name, void *buf, size_t size);
+int ovl_setxattr(struct dentry *d, const char *name, const void *value, size_t size,
+		 int flags);
+ssize_t ovl_listxattr(struct dentry *d, char *buf, size_t size);
+/* Copy every extended attribute of lower to upper (copy-up). */
+int ovl_copy_xattrs(struct dentry *lower, struct dentry *upper);

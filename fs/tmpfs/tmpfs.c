@@ -115,6 +115,11 @@ int tmpfs_setattr(struct dentry *d, const struct iattr *ia)
 			pthread_mutex_unlock(&inode->lock);
 			return -EFBIG;
 		}
+		int r = tmpfs_file_check_size(inode, ia->size);
+		if (r < 0) {
+			pthread_mutex_unlock(&inode->lock);
+			return r;
+		}
 		if (ia->size != inode->size) {
 			tmpfs_file_truncate(inode, ia->size);
 			inode->mtime = now;
@@ -147,8 +152,14 @@ static ssize_t tmpfs_readlink(struct inode *inode, char *buf, size_t len)
 const struct inode_ops tmpfs_symlink_iops = {
 	.readlink = tmpfs_readlink,
 	.setattr = tmpfs_setattr,
+	.getxattr = tmpfs_getxattr,
+	.setxattr = tmpfs_setxattr,
+	.listxattr = tmpfs_listxattr,
 };
 
 const struct inode_ops tmpfs_file_iops = {
 	.setattr = tmpfs_setattr,
+	.getxattr = tmpfs_getxattr,
+	.setxattr = tmpfs_setxattr,
+	.listxattr = tmpfs_listxattr,
 };

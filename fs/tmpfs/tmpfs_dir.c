@@ -39,6 +39,7 @@ static int tmpfs_mknod(struct inode *dir, struct dentry *d, mode_t mode, dev_t r
 	struct inode *inode = inode_new(dir->sb, mode);
 	if (!inode)
 		return -ENOMEM;
+	inode_init_owner(inode, dir);
 	switch (mode & S_IFMT) {
 	case S_IFREG:
 		inode->iops = &tmpfs_file_iops;
@@ -71,6 +72,7 @@ static int tmpfs_mkdir(struct inode *dir, struct dentry *d, mode_t mode)
 	struct inode *inode = inode_new(dir->sb, S_IFDIR | mode);
 	if (!inode)
 		return -ENOMEM;
+	inode_init_owner(inode, dir);
 	inode->nlink = 2;
 	inode->size = 2 * BOGO_DIRENT_SIZE;
 	inode->iops = &tmpfs_dir_iops;
@@ -84,6 +86,7 @@ static int tmpfs_symlink(struct inode *dir, struct dentry *d, const char *target
 	struct inode *inode = inode_new(dir->sb, S_IFLNK | 0777);
 	if (!inode)
 		return -ENOMEM;
+	inode_init_owner(inode, dir);
 	inode->priv = strdup(target);
 	if (!inode->priv) {
 		iput(inode);
@@ -178,6 +181,9 @@ const struct inode_ops tmpfs_dir_iops = {
 	.rmdir = tmpfs_rmdir,
 	.rename = tmpfs_rename,
 	.setattr = tmpfs_setattr,
+	.getxattr = tmpfs_getxattr,
+	.setxattr = tmpfs_setxattr,
+	.listxattr = tmpfs_listxattr,
 };
 
 /* readdir: "." at 0, ".." at 1, then the children in creation order,

@@ -16,17 +16,21 @@ static int prepend(char *buf, size_t *pos, const char *name, size_t len)
 	return 0;
 }
 
-int vfs_getcwd(const struct path *root, const struct path *p, char *buf, size_t len)
+static int path_name(const struct path *root, const struct path *p, char *buf, size_t len,
+		     bool deleted_ok)
 {
 	if (len == 0)
 		return -ERANGE;
 	vfs_lock();
-	if (p->dentry->flags & D_DEAD) {
+	bool dead = p->dentry->flags & D_DEAD;
+	if (dead && !deleted_ok) {
 		vfs_unlock();
 		return -ENOENT;
 	}
 	size_t pos = len;
 	int r = prepend(buf, &pos, "", 1);	/* the NUL */
+	if (r == 0 && dead)
+		r = prepend(buf, &pos, " (deleted)", 10);
 	struct mount *mnt = p->mnt;
 	struct dentry *d = p->dentry;
 	bool reached = false;
@@ -50,11 +54,21 @@ int vfs_getcwd(const struct path *root, const struct path *p, char *buf, size_t 
 	vfs_unlock();
 	if (r < 0)
 		return r;
-	if (pos == len - 1 && (r = prepend(buf, &pos, "/", 1)) < 0)
+	if (pos == len - 1 - (dead ? 10 : 0) && (r = prepend(buf, &pos, "/", 1)) < 0)
 		return r;
 	if (!reached && (r = prepend(buf, &pos, "(unreachable)", 13)) < 0)
 		return r;
 	size_t n = len - pos;
 	memmove(buf, buf + pos, n);
 	return (int)n;
+}
+
+int vfs_getcwd(const struct path *root, const struct path *p, char *buf, size_t len)
+{
+	return path_name(root, p, buf, len, false);
+}
+
+int vfs_d_path(const struct path *root, const struct path *p, char *buf, size_t len)
+{
+	return path_name(root, p, buf, len, true);
 }

@@ -167,6 +167,19 @@ void d_delete(struct dentry *d)
 	}
 }
 
+void d_invalidate(struct dentry *d)
+{
+	for (struct dentry *c = d->child_first, *next; c; c = next) {
+		next = c->sib_next;
+		d_invalidate(c);
+	}
+	if (d->flags & D_DEAD)
+		return;
+	d_delete(d);
+	if (__atomic_load_n(&d->refs, __ATOMIC_ACQUIRE) == 0)
+		dput(dget(d));	/* free it now: nobody holds it */
+}
+
 int d_move(struct dentry *d, struct dentry *newparent, const char *name, size_t len)
 {
 	char *n = malloc(len + 1);

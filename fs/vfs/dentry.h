@@ -52,6 +52,10 @@ void d_instantiate(struct dentry *d, struct inode *inode);
 /* Unhash d, take it off its parent's children and mark it dead; drop
  * the fs's pin. Under vfs_lock. */
 void d_delete(struct dentry *d);
+/* Remove d and everything cached below it from the tree (a procfs
+ * directory whose task is gone): unused dentries are freed, used ones
+ * die with their last reference. Under vfs_lock. */
+void d_invalidate(struct dentry *d);
 /* Rename: give d the new parent and name (rehash, new cookie). Under
  * vfs_lock. -ENOMEM leaves d unchanged. */
 int d_move(struct dentry *d, struct dentry *newparent, const char *name, size_t len);

@@ -1,6 +1,7 @@
 /* fs/vfs/fdtable.c: per-task fd tables (see fdtable.h). */
 #include "fs/vfs/fdtable.h"
 #include "fs/vfs/file.h"
+#include "fs/vfs/lock.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -25,8 +26,12 @@ void fdtable_put(struct fdtable *t)
 {
 	if (__atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
-	for (int i = 0; i < t->nfds; i++)
-		file_put(t->files[i]);
+	for (int i = 0; i < t->nfds; i++) {
+		if (t->files[i]) {
+			lock_remove_posix(t->files[i], t);
+			file_put(t->files[i]);
+		}
+	}
 	free(t->files);
 	free(t->cloexec);
 	pthread_mutex_destroy(&t->lock);
@@ -91,7 +96,10 @@ int fdtable_install_at(struct fdtable *t, int fd, struct file *f, int limit, boo
 	t->files[fd] = f;
 	t->cloexec[fd] = cloexec;
 	pthread_mutex_unlock(&t->lock);
-	file_put(old);
+	if (old) {
+		lock_remove_posix(old, t);
+		file_put(old);
+	}
 	return 0;
 }
 
@@ -118,6 +126,7 @@ int fdtable_close(struct fdtable *t, int fd)
 	pthread_mutex_unlock(&t->lock);
 	if (!f)
 		return -EBADF;
+	lock_remove_posix(f, t);
 	file_put(f);
 	return 0;
 }
@@ -181,6 +190,61 @@ void fdtable_close_on_exec(struct fdtable *t)
 		pthread_mutex_unlock(&t->lock);
 		if (!f)
 			return;
+		lock_remove_posix(f, t);
 		file_put(f);	/* outside the lock: release may block */
 	}
+}
+
+void fdtable_close_range(struct fdtable *t, unsigned first, unsigned last, bool cloexec)
+{
+	pthread_mutex_lock(&t->lock);
+	unsigned end = (unsigned)t->nfds;
+	if (last < end)
+		end = last + 1;
+	if (cloexec) {
+		for (unsigned i = first; i < end; i++)
+			if (t->files[i])
+				t->cloexec[i] = 1;
+		pthread_mutex_unlock(&t->lock);
+		return;
+	}
+	pthread_mutex_unlock(&t->lock);
+	for (unsigned i = first; i < end; i++) {
+		struct file *f;
+		pthread_mutex_lock(&t->lock);
+		f = i < (unsigned)t->nfds ? t->files[i] : NULL;
+		if (f) {
+			t->files[i] = NULL;
+			t->cloexec[i] = 0;
+		}
+		pthread_mutex_unlock(&t->lock);
+		if (f) {
+			lock_remove_posix(f, t);
+			file_put(f);	/* outside the lock: release may block */
+		}
+	}
+}
+
+int fdtable_next_fd(struct fdtable *t, int fd)
+{
+	int r = -1;
+	if (fd < 0)
+		fd = 0;
+	pthread_mutex_lock(&t->lock);
+	for (int i = fd; i < t->nfds; i++) {
+		if (t->files[i]) {
+			r = i;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+	return r;
+}
+
+int fdtable_size(struct fdtable *t)
+{
+	pthread_mutex_lock(&t->lock);
+	int n = t->nfds;
+	pthread_mutex_unlock(&t->lock);
+	return n;
 }

@@ -27,7 +27,14 @@ int fdtable_close(struct fdtable *t, int fd);
 /* The close-on-exec flag of fd: 0/1, or -EBADF. */
 int fdtable_get_cloexec(struct fdtable *t, int fd);
 int fdtable_set_cloexec(struct fdtable *t, int fd, bool cloexec);
+/* The lowest open fd >= fd, or -1 (for /proc/PID/fd). */
+int fdtable_next_fd(struct fdtable *t, int fd);
+/* Slots allocated (FDSize of /proc/PID/status). */
+int fdtable_size(struct fdtable *t);
 /* A copy of t for fork: same open file descriptions, same flags. */
 struct fdtable *fdtable_fork(struct fdtable *t);
+/* close_range: close fds first..last (cloexec: mark them close-on-exec
+ * instead). */
+void fdtable_close_range(struct fdtable *t, unsigned first, unsigned last, bool cloexec);
 /* execve: close every fd marked close-on-exec. */
 void fdtable_close_on_exec(struct fdtable *t);

@@ -3,6 +3,7 @@
 #include "fs/anon/eventpoll.h"
 #include "fs/vfs/dentry.h"
 #include "fs/vfs/inode.h"
+#include "fs/vfs/lock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -37,6 +38,7 @@ void file_put(struct file *f)
 		return;
 	if (__atomic_load_n(&f->epitems, __ATOMIC_ACQUIRE))
 		eventpoll_release_file(f);
+	lock_remove_file(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	iput(f->inode);

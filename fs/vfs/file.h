@@ -27,6 +27,7 @@ struct inode;
 struct epitem;
 struct poll_table;
 struct task;
+struct mobj;
 
 /* readdir: emit returns false when the caller's buffer is full. pos is
  * the position of the next entry (d_off of the last one emitted). */
@@ -54,6 +55,20 @@ struct file_ops {
 	 * always readable and writable, and epoll refuses the file. */
 	uint32_t (*poll)(struct file *f, struct poll_table *pt);
 	void (*release)(struct file *f);
+	/* mmap: the memory object holding the file's pages (a new
+	 * reference) for a mapping with prot and flags (MAP_SHARED or
+	 * MAP_PRIVATE); *maywrite: a shared mapping may be made writable.
+	 * -errno (-EPERM for seals, -EACCES...). NULL: the syscall copies
+	 * the file into anonymous memory (private, or never writable). */
+	int (*mmap)(struct file *f, int prot, int flags, struct mobj **obj, bool *maywrite);
+	/* fallocate(2) with the generic checks done. NULL: -EOPNOTSUPP. */
+	int (*fallocate)(struct file *f, int mode, int64_t off, int64_t len);
+	/* F_ADD_SEALS (add) or F_GET_SEALS (returns the seals). NULL: -EINVAL. */
+	int (*seals)(struct file *f, bool add, unsigned seals);
+	/* For files without a path: the name /proc/PID/fd/N shows after
+	 * "anon_inode:" ("[eventfd]", "[eventpoll]", "inotify"...). NULL:
+	 * procfs derives one from stat ("pipe:[ino]", "socket:[ino]"). */
+	const char *anon_name;
 };
 
 #define FMODE_READ	 0x1
@@ -89,3 +104,5 @@ int64_t dir_llseek(struct file *f, int64_t off, int whence);
 
 /* fs/host/host_file.c: a file backed by a host fd the sentry owns. */
 struct file *host_file_new(int host_fd, int flags);
+/* Turn f, being opened, into a host file on fd (its ops and priv). */
+int host_file_adopt(struct file *f, int host_fd);

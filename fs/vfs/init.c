@@ -1,10 +1,13 @@
 /* fs/vfs/init.c: the sandbox's mount namespace: the root is an overlay
  * (tmpfs over the gofer's root file system) when the sentry has a gofer,
- * else a tmpfs; /tmp a tmpfs of its own, /dev (devfs), an empty /proc,
- * then the -v bind mounts. Mounting file systems by type name. */
+ * else a tmpfs; /tmp a tmpfs of its own, /dev (devfs), procfs at /proc,
+ * sysfs at /sys, then the -v bind mounts. Mounting file systems by type
+ * name. */
 #include "fs/vfs/vfs.h"
 #include "fs/devfs/devfs.h"
 #include "fs/goferfs/goferfs.h"
+#include "fs/procfs/procfs.h"
+#include "fs/sysfs/sysfs.h"
 #include "fs/tmpfs/tmpfs.h"
 #include "fs/vfs/dentry.h"
 #include "fs/vfs/inode.h"
@@ -24,6 +27,10 @@ int vfs_mount_new(const struct path *p, const char *type, const char *source,
 		root = tmpfs_mount(01777);
 	else if (strcmp(type, "devtmpfs") == 0)
 		root = devfs_mount();
+	else if (strcmp(type, "proc") == 0)
+		root = procfs_mount();
+	else if (strcmp(type, "sysfs") == 0)
+		root = sysfs_mount();
 	else
 		return -ENODEV;
 	if (!root)
@@ -69,7 +76,6 @@ static void do_init(void)
 		init_result = err;
 		return;
 	}
-	bool gofer = root != NULL;
 	if (!root)
 		root = tmpfs_mount(0755);
 	if (!root) {
@@ -87,10 +93,10 @@ static void do_init(void)
 	if (r == 0)
 		r = mkdir_mount("/dev", 0755, "devtmpfs", "devtmpfs");
 	if (r == 0)
-		r = mkdir_mount("/proc", 0555, gofer ? "tmpfs" : NULL, "proc");
-	/* The host's /proc and /sys must not show through the gofer. */
-	if (r == 0 && gofer)
-		r = mkdir_mount("/sys", 0555, "tmpfs", "sysfs");
+		r = mkdir_mount("/proc", 0555, "proc", "proc");
+	/* (The host's /proc and /sys never show through the gofer.) */
+	if (r == 0)
+		r = mkdir_mount("/sys", 0555, "sysfs", "sysfs");
 	if (r == 0)
 		r = goferfs_mount_volumes();
 	init_result = r;

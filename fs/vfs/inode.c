@@ -1,6 +1,8 @@
 /* fs/vfs/inode.c: inode lifetime, attributes to struct stat, access
  * checks. */
 #include "fs/vfs/inode.h"
+#include "fs/vfs/xattr.h"
+#include "sentry/kernel/cred.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -32,6 +34,7 @@ void iput(struct inode *inode)
 		return;
 	if (inode->sb && inode->sb->ops && inode->sb->ops->evict)
 		inode->sb->ops->evict(inode);
+	simple_xattr_free(inode);
 	pthread_mutex_destroy(&inode->lock);
 	free(inode);
 }
@@ -71,8 +74,14 @@ dev_t super_anon_dev(void)
 
 int inode_permission(struct inode *inode, int mask)
 {
-	if ((mask & MAY_EXEC) && !S_ISDIR(inode->mode) &&
-	    !(inode->mode & (S_IXUSR | S_IXGRP | S_IXOTH)))
-		return -EACCES;
-	return 0;
+	return cred_permission(cred_current(), inode->mode, inode->uid, inode->gid, mask);
+}
+
+void inode_init_owner(struct inode *inode, const struct inode *dir)
+{
+	const struct cred *c = cred_current();
+	inode->uid = c->fsuid;
+	inode->gid = dir && (dir->mode & S_ISGID) ? dir->gid : c->fsgid;
+	if (dir && (dir->mode & S_ISGID) && S_ISDIR(inode->mode))
+		inode->mode |= S_ISGID;
 }

@@ -18,8 +18,12 @@
 
 struct dentry;
 struct inode;
+struct file_lock;
 struct file_ops;
+struct simple_xattr;
 struct super_block;
+struct path;
+struct file;
 
 /* What setattr changes (ia_valid bits, as Linux's ATTR_*). */
 #define ATTR_MODE	0x001
@@ -61,6 +65,22 @@ struct inode_ops {
 	/* The target of a symlink into buf (not terminated): its length. */
 	ssize_t (*readlink)(struct inode *inode, char *buf, size_t len);
 	int (*setattr)(struct dentry *d, const struct iattr *ia);
+	/* Extended attributes (fs/vfs/xattr.h; names already checked):
+	 * get with size 0 gives the length; set with value NULL removes;
+	 * list writes the NUL-terminated names. NULL: none kept. */
+	ssize_t (*getxattr)(struct dentry *d, const char *name, void *buf, size_t size);
+	int (*setxattr)(struct dentry *d, const char *name, const void *value, size_t size,
+			int flags);
+	ssize_t (*listxattr)(struct dentry *d, char *buf, size_t size);
+	/* Is the cached dentry d (with this inode) still valid? false: the
+	 * walk drops it (d_invalidate) and looks the name up afresh (procfs
+	 * entries of exited tasks). NULL: always valid. Under vfs_lock. */
+	bool (*revalidate)(struct dentry *d);
+	/* A magic link (procfs fd/N, exe, cwd, root): the object itself
+	 * instead of a walk of readlink's text. Sets *out (referenced) or,
+	 * for a file without a path (a pipe, an anonymous file), *fout
+	 * (referenced). 0 or -errno. Under vfs_lock. */
+	int (*get_link)(struct inode *inode, struct path *out, struct file **fout);
 };
 
 struct super_ops {
@@ -93,6 +113,8 @@ struct inode {
 	int64_t blocks;		/* 512-byte units */
 	struct timespec atime, mtime, ctime, btime;
 	void *priv;
+	struct file_lock *locks;	/* fs/vfs/lock.c, under its lock */
+	struct simple_xattr *xattrs;	/* fs/vfs/xattr.c, under lock */
 };
 
 /* A new inode of sb with one reference, times now, uid/gid 0. */
@@ -106,9 +128,12 @@ void inode_stat(struct inode *inode, struct stat *st);
 /* An anonymous device number for a new super block. */
 dev_t super_anon_dev(void);
 
-/* Access checks (MAY_* as Linux; the sandbox's tasks are root, so only
- * exec on non-directories without any x bit is refused). 0 or -EACCES. */
+/* Access checks (MAY_* as Linux) with the calling task's fsuid, fsgid,
+ * groups and capabilities (sentry/kernel/cred.h). 0 or -EACCES. */
 #define MAY_EXEC  1
 #define MAY_WRITE 2
 #define MAY_READ  4
 int inode_permission(struct inode *inode, int mask);
+/* A new inode in dir belongs to the caller's fsuid and fsgid (dir's gid
+ * and, for a directory, S_ISGID when dir is set-group-ID). */
+void inode_init_owner(struct inode *inode, const struct inode *dir);

@@ -5,6 +5,7 @@
  * last one means (look up, create, remove). */
 #include "fs/vfs/namei.h"
 #include "fs/vfs/dentry.h"
+#include "fs/vfs/file.h"
 #include "fs/vfs/inode.h"
 
 #include <errno.h>
@@ -42,6 +43,10 @@ void nd_done(struct nameidata *nd)
 	for (int i = 0; i < nd->nbodies; i++)
 		free(nd->bodies[i]);
 	nd->nbodies = 0;
+	if (nd->magic_file) {
+		file_put(nd->magic_file);
+		nd->magic_file = NULL;
+	}
 }
 
 static void nd_set_cur(struct nameidata *nd, struct mount *mnt, struct dentry *d)
@@ -96,6 +101,12 @@ int nd_lookup_child(struct nameidata *nd, const char *name, size_t len, struct d
 	if (len > NAME_MAX)
 		return -ENAMETOOLONG;
 	struct dentry *d = d_lookup(dir, name, len);
+	if (d && d->inode && d->inode->iops && d->inode->iops->revalidate &&
+	    !d->inode->iops->revalidate(d)) {
+		d_invalidate(d);
+		dput(d);
+		d = NULL;
+	}
 	if (d) {
 		*out = d;
 		return 0;
@@ -172,9 +183,38 @@ static int walk_prefix(struct nameidata *nd, const char *path)
 	}
 }
 
+int nd_jump_link(struct nameidata *nd, struct dentry *d)
+{
+	if (nd->flags & LOOKUP_NO_MAGICLINKS)
+		return -ELOOP;
+	if (++nd->links > MAXSYMLINKS)
+		return -ELOOP;
+	struct path p = { 0 };
+	struct file *f = NULL;
+	int r = d->inode->iops->get_link(d->inode, &p, &f);
+	if (r < 0)
+		return r;
+	if (nd->magic_file) {
+		file_put(nd->magic_file);
+		nd->magic_file = NULL;
+	}
+	if (f) {
+		/* No path to stand on: the walk stays on the link, which is
+		 * no directory; open takes the file. */
+		nd->magic_file = f;
+		nd_set_cur(nd, nd->cur.mnt, d);
+		return 0;
+	}
+	path_put(&nd->cur);
+	nd->cur = p;
+	return 0;
+}
+
 /* Walk symlink d (a child of nd->cur) to its target. */
 static int walk_link(struct nameidata *nd, struct dentry *d)
 {
+	if (d->inode->iops && d->inode->iops->get_link)
+		return nd_jump_link(nd, d);
 	const char *body;
 	int r = read_link(nd, d, &body);
 	if (r < 0)

@@ -28,6 +28,9 @@ struct nameidata {
 	size_t lastlen;
 	bool trailing;		/* the name ended with '/' */
 	enum last_type type;
+	/* The file a magic link (procfs fd/N) led to when it has no path:
+	 * nd->cur is then the link itself. Referenced; nd_done drops it. */
+	struct file *magic_file;
 };
 
 /* Start a walk of name. -EXDEV for an absolute name under BENEATH. */
@@ -45,6 +48,9 @@ int nd_walk_last(struct nameidata *nd, bool follow);
 /* Follow the symlink d found in nd->cur: walk its body's prefix, leaving
  * its last component in nd->last (for open's O_CREAT loop). */
 int nd_follow_link_parent(struct nameidata *nd, struct dentry *d);
+/* Follow the magic link d (its inode has get_link): nd->cur becomes
+ * its target, or stays on d with nd->magic_file set. */
+int nd_jump_link(struct nameidata *nd, struct dentry *d);
 /* Cross mounts on nd->cur. */
 int nd_follow_mount(struct nameidata *nd);
 /* For ops that create name: vfs_lock held; nd_init + walk to the parent,

@@ -75,6 +75,21 @@ static int may_open(const struct path *p, int oflags)
 	return inode_permission(inode, mask);
 }
 
+static int magic_reopen(struct file *f, int oflags)
+{
+	if (oflags & O_PATH)
+		return 0;
+	int acc = oflags & O_ACCMODE;
+	if (acc == 3)
+		return -EINVAL;
+	if ((oflags & O_DIRECTORY) || (f->mode & FMODE_PATH))
+		return (f->mode & FMODE_PATH) ? -ENXIO : -ENOTDIR;
+	if ((acc != O_WRONLY && !(f->mode & FMODE_READ)) ||
+	    (acc != O_RDONLY && !(f->mode & FMODE_WRITE)))
+		return -EACCES;
+	return 0;
+}
+
 /* Create the regular file for negative dentry d in nd->cur. */
 static int open_create(struct nameidata *nd, struct dentry *d, mode_t mode)
 {
@@ -108,6 +123,8 @@ int vfs_open(const struct walk_start *ws, const char *name, int oflags, mode_t m
 		r = nd_walk_last(&nd, follow);
 		if (r < 0)
 			goto out;
+		if (nd.magic_file)
+			goto magic;
 		if ((oflags & O_NOFOLLOW) && !(oflags & O_PATH) &&
 		    S_ISLNK(nd.cur.dentry->inode->mode))
 			r = -ELOOP;
@@ -148,6 +165,18 @@ int vfs_open(const struct walk_start *ws, const char *name, int oflags, mode_t m
 				r = -ELOOP;
 				goto out;
 			}
+			if (d->inode->iops && d->inode->iops->get_link) {
+				r = nd_jump_link(&nd, d);
+				dput(d);
+				if (r < 0)
+					goto out;
+				if (nd.magic_file)
+					goto magic;
+				r = nd_follow_mount(&nd);
+				if (r < 0)
+					goto out;
+				break;
+			}
 			r = nd_follow_link_parent(&nd, d);
 			dput(d);
 			if (r < 0)
@@ -187,6 +216,14 @@ opened:
 	r = file_from_path(&target, oflags, out);
 	path_put(&target);
 	return r;
+magic:
+	/* A magic link to a file without a path (a pipe, the host's stdio):
+	 * the same open file, if it allows the access asked for. */
+	r = magic_reopen(nd.magic_file, oflags);
+	if (r == 0) {
+		*out = nd.magic_file;
+		nd.magic_file = NULL;
+	}
 out:
 	nd_done(&nd);
 	vfs_unlock();

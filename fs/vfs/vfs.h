@@ -69,6 +69,9 @@ int vfs_iterate(struct file *f, struct dir_context *ctx);
  * -ENOENT if p was removed, -ERANGE if it does not fit. A path outside
  * root starts with "(unreachable)". */
 int vfs_getcwd(const struct path *root, const struct path *p, char *buf, size_t len);
+/* The same for /proc (fd/N, exe, maps): a removed p is named by its
+ * last path with " (deleted)" appended. */
+int vfs_d_path(const struct path *root, const struct path *p, char *buf, size_t len);
 /* Mount a fresh file system of the named type ("tmpfs") at path p. */
 int vfs_mount_new(const struct path *p, const char *type, const char *source,
 		  unsigned mnt_flags);

@@ -44,6 +44,23 @@
 #define OFF_ARG_HI(i) (OFF_ARG_LO(i) + 4)
 #define KILL SECCOMP_RET_KILL_PROCESS
 
+/* Every host syscall a stub process makes, in one place (for the
+ * sandbox's own seccomp policy, which the stub inherits from the sentry
+ * that forks it): the forked child's set-up in C before it jumps to the
+ * code page (stub.c stub_child: prctl, setsid, rseq, mmap, munmap,
+ * rt_sigaction, rt_sigprocmask, sigaltstack, close_range), the map
+ * thread's requests and start-up (mmap, munmap, mprotect, madvise, futex,
+ * clone, seccomp, exit_group), a new guest thread's start (sigaltstack,
+ * rt_sigprocmask, seccomp) and the handler's and trampolines' exchange
+ * (futex, arch_prctl, rt_sigreturn, exit). The filters above narrow the
+ * last groups further, by instruction pointer and arguments. */
+const int systrap_stub_syscalls[] = {
+	SYS_prctl, SYS_setsid, SYS_rseq, SYS_mmap, SYS_munmap, SYS_mprotect, SYS_madvise,
+	SYS_rt_sigaction, SYS_rt_sigprocmask, SYS_sigaltstack, SYS_close_range, SYS_futex,
+	SYS_clone, SYS_seccomp, SYS_exit_group, SYS_exit, SYS_arch_prctl, SYS_rt_sigreturn,
+};
+const unsigned systrap_stub_nsyscalls = sizeof(systrap_stub_syscalls) / sizeof(int);
+
 /* Store prog (n insns) at ctl + prog_off (fprog) / insn_off, with the
  * filter pointer as the stub sees it. */
 static int store(volatile uint8_t *ctl, uint64_t base, unsigned prog_off, unsigned insn_off,
@@ -65,7 +82,7 @@ int systrap_filters_write(volatile uint8_t *ctl, uint64_t base)
 	uint32_t ip_hi = (uint32_t)(base >> 32), ip_lo = (uint32_t)base;
 	/* base is STUB_ALIGN aligned and STUB_REGION < STUB_ALIGN: no carry. */
 	uint32_t ip_end = ip_lo + STUB_PAGE;
-	uint32_t slots_lo = ip_lo + STUB_SLOT_OFF, slots_end = ip_lo + STUB_REGION;
+	uint32_t slots_lo = ip_lo + STUB_SLOT_OFF, slots_end = ip_lo + STUB_SLOTS_END;
 	struct sock_filter guest[] = {
 		/* 0 */ LD(OFF_ARCH),
 		/* 1 */ JEQ(AUDIT_ARCH_X86_64, 1, 0),

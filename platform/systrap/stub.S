@@ -19,7 +19,10 @@
  * registers back, applies fs/gs base changes, clears the signal mask and
  * returns to the guest with rt_sigreturn, which also restores the FP state
  * from the frame (the sentry may have rewritten it). If the sentry asks
- * the thread to exit instead, it exits alone. It uses no stack of its own. */
+ * the thread to exit instead, it exits alone. It uses the signal stack only.
+ *
+ * systrap_tramp_entry and tramp_exit are the patched-site path: the same
+ * exchange without a signal (see the comment there and patch.c). */
 #include "platform/systrap/sysmsg.h"
 
 #define NR_MMAP		9
@@ -39,19 +42,54 @@
 #define ARCH_SET_FS	0x1002
 #define UC_GREGS	40
 #define UC_SIGMASK	296
+#define SIGILL		4
+#define SIGSYS		31
+#define SIG_INTERRUPT	23	/* SYSTRAP_SIG_INTERRUPT (SIGURG) */
+#define SYS_SECCOMP	1
+#define AUDIT_ARCH_X86_64 0xc000003e
+/* uc_mcontext.gregs indices */
+#define G_R8	0
+#define G_R9	1
+#define G_R10	2
+#define G_R11	3
+#define G_R12	4
+#define G_R13	5
+#define G_R14	6
+#define G_R15	7
+#define G_RDI	8
+#define G_RSI	9
+#define G_RBP	10
+#define G_RBX	11
+#define G_RDX	12
+#define G_RAX	13
+#define G_RCX	14
+#define G_RSP	15
+#define G_RIP	16
+#define G_EFL	17
+/* A message-page word, with rsp = the top of the message page */
+#define M(g)	(MSG_GREGS + 8 * (g) - STUB_PAGE)(%rsp)
+/* The same with rbx = the message page */
+#define B(g)	(MSG_GREGS + 8 * (g))(%rbx)
 
 	.section .rodata
 	.globl systrap_code_start, systrap_code_end, systrap_stub_handler
-	.globl systrap_stub_restorer
+	.globl systrap_stub_restorer, systrap_tramp_entry
 	.balign 16
 systrap_code_start:
 	mov %rdi, %r12
 	mov %rsi, %r13
 	mov %rdx, %r14
-	/* munmap(0, S) */
+	/* munmap(0, TRAP_TABLE_ADDR), munmap(table end, S - table end): the
+	 * trap table stays (stub.c mapped it, or unmapped it when patching
+	 * is off) */
 	mov $NR_MUNMAP, %eax
 	xor %edi, %edi
+	mov $TRAP_TABLE_ADDR, %esi
+	syscall
+	mov $NR_MUNMAP, %eax
+	mov $(TRAP_TABLE_ADDR + TRAP_TABLE_SIZE), %edi
 	mov %r12, %rsi
+	sub %rdi, %rsi
 	syscall
 	/* munmap(S + REGION, top - (S + REGION)) */
 	mov $NR_MUNMAP, %eax
@@ -153,15 +191,48 @@ thread_start:
 	/* Report to the sentry; its answer starts the guest. */
 	ud2
 
-/* handler(signo, siginfo, ucontext), on the slot's signal stack. */
+/* handler(signo, siginfo, ucontext), on the slot's signal stack.
+ *
+ * Signals taken inside the stub region (the trampolines) are special: the
+ * interrupt signal is ignored there (the thread is on its way to or from
+ * the sentry, which will see the interrupt in MSG_INTR), except in the
+ * restartable exit window, which it rewinds to its start; the ud2 at
+ * tramp_convert re-reports a trampoline stop through a signal frame (its
+ * registers are in the message page already). */
 	.balign 16
 systrap_stub_handler:
 	mov %rsp, %rbx
 	and $~(STUB_SLOT_SIZE - 1), %rbx	/* the message page */
 	mov %rdx, %r12				/* ucontext */
 	cld
+	mov (UC_GREGS + 8 * G_RIP)(%r12), %rax
+	lea systrap_code_start(%rip), %rcx
+	sub %rcx, %rax				/* rip - S */
+	cmp $STUB_REGION, %rax
+	jae .Lreport
+	cmp $SIG_INTERRUPT, %edi
+	jne 2f
+	cmp $(tramp_exit - systrap_code_start), %rax
+	jb 1f
+	cmp $(tramp_exit_end - systrap_code_start), %rax
+	jae 1f
+	lea tramp_exit(%rip), %rcx
+	mov %rcx, (UC_GREGS + 8 * G_RIP)(%r12)
+1:	mov %r12, %rsp
+	mov $NR_RT_SIGRETURN, %eax
+	syscall
+	ud2
+2:	cmp $SIGILL, %edi
+	jne .Lreport
+	cmp $(tramp_convert - systrap_code_start), %rax
+	jne .Lreport
+	mov %r12, MSG_UCTX(%rbx)
+	movl $0, MSG_VIA(%rbx)
+	jmp .Lwait
+.Lreport:
 	mov %edi, MSG_SIGNO(%rbx)
 	mov %r12, MSG_UCTX(%rbx)
+	movl $0, MSG_VIA(%rbx)
 	mov 8(%rsi), %eax
 	mov %eax, MSG_SICODE(%rbx)
 	mov 16(%rsi), %rax
@@ -174,44 +245,13 @@ systrap_stub_handler:
 	lea MSG_GREGS(%rbx), %rdi
 	mov $MSG_NGREGS, %ecx
 	rep movsq
-	/* The sentry's turn; wake it if it sleeps. */
-	mov $MSG_ST_SENTRY, %eax
-	xchg %eax, MSG_STATE(%rbx)
-	cmpl $0, MSG_SENTRY_SLEEP(%rbx)
-	je 1f
-	mov $NR_FUTEX, %eax
-	lea MSG_STATE(%rbx), %rdi
-	mov $FUTEX_WAKE, %esi
-	mov $1, %edx
-	xor %r10d, %r10d
-	syscall
-	/* Spin a little, then sleep, until the sentry hands the turn back. */
-1:	mov (STUB_CTL_OFF - STUB_SLOT_OFF + CTL_SPIN)(%rbx), %ecx
-	test %ecx, %ecx
-	jz 3f
-2:	mov MSG_STATE(%rbx), %eax
+.Lwait:
+	call handoff
 	cmp $MSG_ST_RUN, %eax
 	je 5f
-	cmp $MSG_ST_SENTRY, %eax
-	jne thread_exit
-	pause
-	dec %ecx
-	jnz 2b
-3:	mov $1, %eax
-	xchg %eax, MSG_STUB_SLEEP(%rbx)
-	mov MSG_STATE(%rbx), %eax
-	cmp $MSG_ST_RUN, %eax
-	je 4f
-	cmp $MSG_ST_SENTRY, %eax
-	jne thread_exit
-	mov $NR_FUTEX, %eax
-	lea MSG_STATE(%rbx), %rdi
-	mov $FUTEX_WAIT, %esi
-	mov $MSG_ST_SENTRY, %edx
-	xor %r10d, %r10d
-	syscall
-	jmp 3b
-4:	movl $0, MSG_STUB_SLEEP(%rbx)
+	cmp $MSG_ST_CONVERT, %eax
+	je .Lwait			/* already a signal frame: report again */
+	jmp thread_exit
 5:	lea MSG_GREGS(%rbx), %rsi
 	lea UC_GREGS(%r12), %rdi
 	mov $MSG_NGREGS_IN, %ecx
@@ -236,6 +276,141 @@ systrap_stub_handler:
 	mov $NR_RT_SIGRETURN, %eax
 	syscall
 	ud2
+
+/* Hand the turn to the sentry and wait for it back: rbx = message page.
+ * Wakes the sentry if it sleeps, spins a little, then sleeps on the
+ * futex. Returns the new state in eax (not MSG_ST_SENTRY). Clobbers
+ * rax, rcx, rdx, rsi, rdi, r10, r11. */
+handoff:
+	mov $MSG_ST_SENTRY, %eax
+	xchg %eax, MSG_STATE(%rbx)
+	cmpl $0, MSG_SENTRY_SLEEP(%rbx)
+	je 1f
+	mov $NR_FUTEX, %eax
+	lea MSG_STATE(%rbx), %rdi
+	mov $FUTEX_WAKE, %esi
+	mov $1, %edx
+	xor %r10d, %r10d
+	syscall
+1:	lea systrap_code_start(%rip), %rcx
+	mov (STUB_CTL_OFF + CTL_SPIN)(%rcx), %ecx
+	test %ecx, %ecx
+	jz 3f
+2:	mov MSG_STATE(%rbx), %eax
+	cmp $MSG_ST_SENTRY, %eax
+	jne 9f
+	pause
+	dec %ecx
+	jnz 2b
+3:	mov $1, %eax
+	xchg %eax, MSG_STUB_SLEEP(%rbx)
+	mov MSG_STATE(%rbx), %eax
+	cmp $MSG_ST_SENTRY, %eax
+	jne 4f
+	mov $NR_FUTEX, %eax
+	lea MSG_STATE(%rbx), %rdi
+	mov $FUTEX_WAIT, %esi
+	mov $MSG_ST_SENTRY, %edx
+	xor %r10d, %r10d
+	syscall
+	jmp 3b
+4:	movl $0, MSG_STUB_SLEEP(%rbx)
+9:	ret
+
+/* A patched syscall site jumped here through its trampoline (patch.c)
+ * with the guest's registers, except rax = the syscall number and rcx =
+ * the address after the site, as the syscall instruction leaves them;
+ * %gs is the thread's message page. No signal, no host syscall when the
+ * sentry answers while we spin. The guest's stack is not touched (it may
+ * hold a red zone); the top of the message page is the stack here. r11
+ * becomes rflags, as after a syscall. The FP state stays in the CPU: the
+ * sentry converts the stop into a signal frame when it needs it. */
+	.balign 16
+systrap_tramp_entry:
+	mov %rsp, %gs:(MSG_GREGS + 8 * G_RSP)
+	mov %gs:MSG_SELF, %rsp
+	lea STUB_PAGE(%rsp), %rsp	/* lea: the flags are still the guest's */
+	pushfq
+	pop %r11
+	mov %r8, M(G_R8)
+	mov %r9, M(G_R9)
+	mov %r10, M(G_R10)
+	mov %r11, M(G_R11)
+	mov %r12, M(G_R12)
+	mov %r13, M(G_R13)
+	mov %r14, M(G_R14)
+	mov %r15, M(G_R15)
+	mov %rdi, M(G_RDI)
+	mov %rsi, M(G_RSI)
+	mov %rbp, M(G_RBP)
+	mov %rbx, M(G_RBX)
+	mov %rdx, M(G_RDX)
+	mov %rax, M(G_RAX)
+	mov %rcx, M(G_RCX)
+	mov %rcx, M(G_RIP)
+	mov %r11, M(G_EFL)
+	lea -STUB_PAGE(%rsp), %rbx
+	movl $SIGSYS, MSG_SIGNO(%rbx)
+	movl $SYS_SECCOMP, MSG_SICODE(%rbx)
+	movl $AUDIT_ARCH_X86_64, MSG_SIARCH(%rbx)
+	mov %eax, MSG_SISYSCALL(%rbx)
+	mov %rcx, MSG_SIADDR(%rbx)
+	movl $1, MSG_VIA(%rbx)
+tramp_wait:
+	call handoff
+	cmp $MSG_ST_RUN, %eax
+	je tramp_exit
+	cmp $MSG_ST_CONVERT, %eax
+	jne thread_exit
+tramp_convert:
+	ud2
+
+/* Back to the guest with the registers in the message page. Restartable
+ * from tramp_exit until the final jump (the handler rewinds an interrupt
+ * taken in this window), so it recomputes everything from %gs. The
+ * sentry sends a thread back this way only when rflags has no trap flag
+ * and the gs base stays the message page. */
+tramp_exit:
+	mov %gs:MSG_SELF, %rsp
+	lea STUB_PAGE(%rsp), %rsp
+	lea -STUB_PAGE(%rsp), %rbx
+	cmpl $0, MSG_INTR(%rbx)
+	jne tramp_interrupted
+	mov MSG_FS_BASE(%rbx), %rsi
+	cmp MSG_HOST_FS(%rbx), %rsi
+	je 1f
+	mov $NR_ARCH_PRCTL, %eax
+	mov $ARCH_SET_FS, %edi
+	syscall
+	mov MSG_FS_BASE(%rbx), %rsi
+	mov %rsi, MSG_HOST_FS(%rbx)
+1:	pushq B(G_EFL)
+	mov B(G_R8), %r8
+	mov B(G_R9), %r9
+	mov B(G_R10), %r10
+	mov B(G_R11), %r11
+	mov B(G_R12), %r12
+	mov B(G_R13), %r13
+	mov B(G_R14), %r14
+	mov B(G_R15), %r15
+	mov B(G_RDI), %rdi
+	mov B(G_RSI), %rsi
+	mov B(G_RBP), %rbp
+	mov B(G_RDX), %rdx
+	mov B(G_RAX), %rax
+	mov B(G_RCX), %rcx
+	mov B(G_RBX), %rbx
+	popfq
+	mov %gs:(MSG_GREGS + 8 * G_RSP), %rsp
+	jmp *%gs:(MSG_GREGS + 8 * G_RIP)
+tramp_exit_end:
+
+/* The sentry wants the thread back before it reaches the guest: report
+ * an interrupt with the registers it gave us, untouched. */
+tramp_interrupted:
+	movl $SIG_INTERRUPT, MSG_SIGNO(%rbx)
+	movl $1, MSG_VIA(%rbx)
+	jmp tramp_wait
 
 /* The sentry released this thread's context: exit this thread only. */
 thread_exit:

@@ -228,6 +228,8 @@ static __attribute__((noreturn)) void stub_child(const struct as *as)
 		  as->rsp_off);
 	map_fixed(s + STUB_MAPSTACK_OFF, STUB_PAGE, PROT_READ | PROT_WRITE,
 		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (systrap_patch_stub_map(memfd) < 0)
+		syscall(SYS_exit_group, 125);
 	/* Every inherited handler points into the sentry's code, soon gone. */
 	struct kernel_sigaction dfl = { 0 };
 	for (int sig = 1; sig <= 64; sig++)
@@ -260,7 +262,9 @@ static __attribute__((noreturn)) void stub_child(const struct as *as)
 
 int systrap_stub_start(struct as *as)
 {
-	int r;
+	int r = systrap_patch_pages();
+	if (r < 0)
+		return r;
 	if ((r = page_new(&as->ctl_off, &as->ctl)) < 0 ||
 	    (r = page_new(&as->rsp_off, &as->rsp)) < 0) {
 		pages_free(as);
@@ -473,6 +477,8 @@ static void msg_reset(struct slot *sl)
 	uint64_t unset = BASE_UNSET;
 	memcpy((void *)(msg + MSG_HOST_FS), &unset, sizeof(unset));
 	memcpy((void *)(msg + MSG_HOST_GS), &unset, sizeof(unset));
+	uint64_t self = systrap_slot_addr(sl);
+	memcpy((void *)(msg + MSG_SELF), &self, sizeof(self));
 }
 
 int systrap_slot_spawn(struct as *as, struct ctx *owner, struct slot **out)

@@ -17,6 +17,15 @@
  *                message page by rounding its stack pointer down to the
  *                slot size; the sentry reads the signal frame (the FP state
  *                in it) through its own view of the slot's pages.
+ *   S + STUB_TRAMP_OFF  the patch trampolines (read + exec, memory file,
+ *                the same pages in every stub): TRAP_SLOTS of TRAMP_SIZE
+ *                bytes, see patch.c.
+ *
+ * Patched syscall sites jump through the trap table, TRAP_TABLE_SIZE bytes
+ * at the fixed guest address TRAP_TABLE_ADDR (below 2 GiB, so that
+ * `jmp *abs32` reaches it from anywhere; read-only, memory file, the same
+ * pages in every stub; the memory manager reserves the range in every
+ * address space). Entry i holds the address of trampoline i.
  *
  * The stub's first thread is its map thread; guest threads are clones of
  * it (a request like any map request), one per (ctx, address space).
@@ -28,7 +37,9 @@
 
 #define STUB_PAGE		0x1000
 #define STUB_MAX_THREADS	1024
-#define STUB_REGION		(STUB_SLOT_OFF + STUB_MAX_THREADS * STUB_SLOT_SIZE)
+#define STUB_SLOTS_END		(STUB_SLOT_OFF + STUB_MAX_THREADS * STUB_SLOT_SIZE)
+#define STUB_TRAMP_OFF		STUB_SLOTS_END
+#define STUB_REGION		(STUB_TRAMP_OFF + TRAP_SLOTS * TRAMP_SIZE)
 #define STUB_ALIGN		0x8000000	/* > STUB_REGION: no carry in 32-bit checks */
 #define STUB_CTL_OFF		0x1000
 #define STUB_RSP_OFF		0x2000
@@ -38,6 +49,11 @@
 #define STUB_ALTSTACK_OFF	(STUB_SLOT_OFF + STUB_PAGE)
 #define STUB_ALTSTACK_SIZE	(STUB_SLOT_SIZE - STUB_PAGE)
 #define STUB_SLOT_PAGES		(STUB_SLOT_SIZE / STUB_PAGE)
+/* Syscall-site patching (patch.c). */
+#define TRAP_TABLE_ADDR		0x60000	/* byte 2 of every entry address is 0x06: an invalid opcode */
+#define TRAP_TABLE_SIZE		0x10000
+#define TRAP_SLOTS		(TRAP_TABLE_SIZE / 8)
+#define TRAMP_SIZE		32
 /* clone flags of a guest thread: CLONE_VM|FS|FILES|SIGHAND|THREAD|SYSVSEM */
 #define STUB_THREAD_CLONE	0x50f00
 
@@ -55,6 +71,9 @@
 #define MSG_FS_BASE		56	/* u64: fs base the sentry wants */
 #define MSG_GS_BASE		64	/* u64: gs base the sentry wants */
 #define MSG_UCTX		72	/* u64: the handler's ucontext (FP state) */
+#define MSG_SELF		80	/* u64: this page's stub address (the trampolines' %gs base) */
+#define MSG_VIA			88	/* u32: 0 the report came from the handler, 1 from a trampoline */
+#define MSG_INTR		92	/* u32: the sentry wants the thread back (ctx_interrupt) */
 #define MSG_GREGS		128	/* u64[23]: uc_mcontext.gregs */
 #define MSG_NGREGS		23
 #define MSG_NGREGS_IN		18	/* R8..EFL: what goes back into the guest */
@@ -62,6 +81,7 @@
 #define MSG_ST_SENTRY		1	/* stub stopped, sentry's turn */
 #define MSG_ST_RUN		2	/* sentry done, stub's turn */
 #define MSG_ST_EXIT		3	/* the stub thread is to exit (ctx_release) */
+#define MSG_ST_CONVERT		4	/* trampoline stop: re-report through the handler (a signal frame) */
 
 /* --- control page (read-only in the stub) -------------------------------- */
 #define CTL_REQ_SEQ		0	/* u32: bumped per batch (futex word) */

@@ -58,6 +58,24 @@ static int systrap_init(void)
 	return systrap_stub_init();
 }
 
+static void systrap_as_set_owner(struct as *as, struct mm *mm)
+{
+	as->owner = mm;
+}
+
+static int systrap_set_option(const char *name, const char *value)
+{
+	if (strcmp(name, "systrap-patch") != 0)
+		return -ENOENT;
+	if (strcmp(value, "on") == 0)
+		systrap_patch_on = true;
+	else if (strcmp(value, "off") == 0)
+		systrap_patch_on = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 static uint64_t systrap_max_user_addr(void) { return SYSTRAP_GUEST_MAX; }
 
 static struct as *systrap_as_new(void)
@@ -90,6 +108,7 @@ static void systrap_as_release(struct as *as)
 		}
 	}
 	systrap_stub_release(as);
+	systrap_patch_release(as);
 	pthread_mutex_unlock(&as->lock);
 	pthread_mutex_unlock(&bind_lock);
 	pthread_mutex_destroy(&as->lock);
@@ -228,8 +247,19 @@ static int bind(struct ctx *c, struct as *as, struct slot **out)
 }
 
 /* user_regs_struct <-> uc_mcontext.gregs */
-static void regs_out(volatile uint8_t *msg, const struct user_regs_struct *r)
+/* The gs base the stub thread runs with: the guest's, or its message
+ * page while the guest's is 0 and trampolines may run (stub.S). */
+static uint64_t gs_for(const struct slot *sl, const struct user_regs_struct *r)
 {
+	if (r->gs_base == 0 && systrap_patch_on && !sl->as->patch_off)
+		return systrap_slot_addr(sl);
+	return r->gs_base;
+}
+
+static void regs_out(volatile uint8_t *msg, const struct slot *sl,
+		     const struct user_regs_struct *r)
+{
+	uint64_t gs = gs_for(sl, r);
 	uint64_t g[MSG_NGREGS_IN];
 	g[REG_R8] = r->r8; g[REG_R9] = r->r9; g[REG_R10] = r->r10; g[REG_R11] = r->r11;
 	g[REG_R12] = r->r12; g[REG_R13] = r->r13; g[REG_R14] = r->r14; g[REG_R15] = r->r15;
@@ -238,7 +268,7 @@ static void regs_out(volatile uint8_t *msg, const struct user_regs_struct *r)
 	g[REG_RIP] = r->rip; g[REG_EFL] = r->eflags;
 	memcpy((void *)(msg + MSG_GREGS), g, sizeof(g));
 	memcpy((void *)(msg + MSG_FS_BASE), &r->fs_base, 8);
-	memcpy((void *)(msg + MSG_GS_BASE), &r->gs_base, 8);
+	memcpy((void *)(msg + MSG_GS_BASE), &gs, 8);
 }
 
 static void regs_in(const uint64_t *g, struct user_regs_struct *r)
@@ -317,6 +347,26 @@ static void report_in(const uint8_t *m, struct user_regs_struct *regs, struct ct
 	}
 }
 
+/* A thread stopped in a trampoline has no signal frame: make it re-report
+ * through the handler (tramp_convert), which gives it one, with the FP
+ * state the guest had. */
+static int convert(struct slot *sl)
+{
+	if (!sl->via_tramp)
+		return 0;
+	volatile uint8_t *msg = sl->page[0];
+	volatile uint32_t *state = (volatile uint32_t *)(msg + MSG_STATE);
+	__atomic_exchange_n(state, MSG_ST_CONVERT, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n((volatile uint32_t *)(msg + MSG_STUB_SLEEP), __ATOMIC_SEQ_CST))
+		systrap_wake(state);
+	int r = systrap_wait(sl->as->pid, sl->tid, state, MSG_ST_SENTRY,
+			     (volatile uint32_t *)(msg + MSG_SENTRY_SLEEP));
+	if (r < 0)
+		return r;
+	sl->via_tramp = *(volatile uint32_t *)(msg + MSG_VIA) != 0;
+	return sl->via_tramp ? -EFAULT : 0;
+}
+
 static int systrap_ctx_switch(struct ctx *c, struct as *as, struct user_regs_struct *regs,
 			      struct ctx_exit *out)
 {
@@ -334,7 +384,23 @@ static int systrap_ctx_switch(struct ctx *c, struct as *as, struct user_regs_str
 	pid_t pid = as->pid, tid = sl->tid;
 	volatile uint8_t *msg = sl->page[0];
 	volatile uint32_t *state = (volatile uint32_t *)(msg + MSG_STATE);
-	regs_out(msg, regs);
+	/* A guest gs base of its own: trampolines cannot find the message
+	 * page, so this address space's patches go. */
+	if (regs->gs_base != 0 && systrap_patch_on && !as->patch_off)
+		systrap_patch_disable(as);
+	/* The trampoline's way back restores neither the gs base nor a trap
+	 * flag: those go back through a signal frame. */
+	if (sl->via_tramp) {
+		uint64_t host_gs;
+		memcpy(&host_gs, (const void *)(msg + MSG_HOST_GS), 8);
+		if ((regs->eflags & 0x100) || gs_for(sl, regs) != host_gs) {
+			int r = convert(sl);
+			if (r < 0)
+				return r;
+		}
+	}
+	regs_out(msg, sl, regs);
+	*(volatile uint32_t *)(msg + MSG_INTR) = 0;
 	__atomic_store_n(&c->running, (uint64_t)pid << 32 | (uint32_t)tid, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&c->interrupt, __ATOMIC_SEQ_CST))
 		syscall(SYS_tgkill, pid, tid, SYSTRAP_SIG_INTERRUPT);
@@ -349,7 +415,19 @@ static int systrap_ctx_switch(struct ctx *c, struct as *as, struct user_regs_str
 		return r;
 	uint8_t snap[MSG_GREGS + 8 * MSG_NGREGS];
 	memcpy(snap, (const void *)msg, sizeof(snap));
+	uint32_t via;
+	memcpy(&via, snap + MSG_VIA, 4);
+	sl->via_tramp = via != 0;
 	report_in(snap, regs, out);
+	if (!sl->via_tramp && systrap_patch_on) {
+		if (out->event == CTX_SYSCALL) {
+			systrap_patch_trap(as, regs);
+		} else if (out->event == CTX_SIGNAL && out->signo == SIGILL &&
+			   systrap_patch_sigill(as, regs)) {
+			memset(out, 0, sizeof(*out));
+			out->event = CTX_SYSCALL;
+		}
+	}
 	if (out->event == CTX_INTERRUPTED)
 		__atomic_store_n(&c->interrupt, 0, __ATOMIC_SEQ_CST);
 	return 0;
@@ -398,7 +476,7 @@ static int systrap_ctx_get_fpstate(struct ctx *c, void *buf, size_t size)
 		return -ESRCH;
 	if (size < FXSAVE_SIZE)
 		return -EINVAL;
-	if (fp_locate(sl, &fp, &xsize) < 0)
+	if (convert(sl) < 0 || fp_locate(sl, &fp, &xsize) < 0)
 		return -EFAULT;
 	size_t n = size < xsize ? size : xsize;
 	systrap_slot_read(sl, fp, buf, n);
@@ -428,7 +506,7 @@ static int systrap_ctx_set_fpstate(struct ctx *c, const void *buf, size_t size)
 		c->fp_pending_size = size;
 		return 0;
 	}
-	if (fp_locate(sl, &fp, &xsize) < 0)
+	if (convert(sl) < 0 || fp_locate(sl, &fp, &xsize) < 0)
 		return -EFAULT;
 	size_t n = size < xsize ? size : xsize;
 	systrap_slot_write(sl, fp, buf, FX_SW_OFF);
@@ -473,5 +551,8 @@ const struct platform_ops systrap_platform_ops = {
 	.ctx_interrupt = systrap_ctx_interrupt,
 	.ctx_get_fpstate = systrap_ctx_get_fpstate,
 	.ctx_set_fpstate = systrap_ctx_set_fpstate,
+	.as_set_owner = systrap_as_set_owner,
+	.as_reserved = systrap_patch_reserved,
+	.set_option = systrap_set_option,
 	.host_syscalls = &systrap_host_syscalls,
 };

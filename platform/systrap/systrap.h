@@ -13,9 +13,11 @@
 #include "platform/systrap/sysmsg.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/user.h>
 
 /* Guest addresses stay below this; stub regions sit above. */
 #define SYSTRAP_GUEST_MAX 0x7ff000000000UL
@@ -28,6 +30,7 @@ extern uint64_t systrap_base;
 
 struct ctx;
 struct as;
+struct mm;
 
 /* One guest thread of a stub: slot idx of the stub region. */
 struct slot {
@@ -35,6 +38,7 @@ struct slot {
 	unsigned idx;
 	pid_t tid;		/* its stub thread; 0 before the first spawn */
 	struct ctx *owner;	/* NULL: free (once tid is gone) */
+	bool via_tramp;		/* the last stop came through a trampoline (no signal frame) */
 	struct slot *ctx_next;	/* the owner's other slots (bind_lock) */
 	uint64_t off[STUB_SLOT_PAGES];		/* memory-file page of each slot page */
 	volatile uint8_t *page[STUB_SLOT_PAGES];	/* the sentry's views */
@@ -48,6 +52,12 @@ struct as {
 	volatile uint8_t *ctl, *rsp;		/* the sentry's views */
 	unsigned nslots;
 	struct slot *slots[STUB_MAX_THREADS];
+	/* Syscall-site patching (patch.c; patch_lock) */
+	struct mm *owner;	/* the mm this address space mirrors */
+	bool patch_off;		/* patches undone, no more (a thread has its own gs) */
+	uint64_t *site_key;	/* traps counted per site: open addressing */
+	uint8_t *site_n;
+	unsigned site_used;
 };
 
 /* Reserve the stub region in the sentry, copy the code page there and
@@ -91,6 +101,33 @@ static inline uint64_t systrap_slot_addr(const struct slot *sl)
 /* Reset the FP state in the slot's pending signal frame to the initial
  * state (a new thread must not start with the sentry's registers). */
 void systrap_fp_reset(struct slot *sl);
+
+/* --- syscall-site patching (patch.c) --- */
+/* --systrap-patch: on unless turned off before init. */
+extern bool systrap_patch_on;
+/* Allocate the global trap table and trampoline pages (once). */
+int systrap_patch_pages(void);
+/* In a new stub (raw syscalls): map the table and trampolines, or unmap
+ * the table's range when patching is off. 0 or -1. */
+int systrap_patch_stub_map(int memfd);
+/* The range every address space reserves for the table. */
+bool systrap_patch_reserved(uint64_t *start, uint64_t *len, const char **name);
+/* A syscall trapped at regs->rip - 2: count it, patch the site if hot. */
+void systrap_patch_trap(struct as *as, const struct user_regs_struct *regs);
+/* A SIGILL at regs->rip: if it is site + 5 of a patched site, turn regs
+ * into the syscall the original instruction there makes; true if so. */
+bool systrap_patch_sigill(struct as *as, struct user_regs_struct *regs);
+/* Undo every patch in as and patch no more there. */
+void systrap_patch_disable(struct as *as);
+/* Free as's patch bookkeeping. */
+void systrap_patch_release(struct as *as);
+
+/* The host syscalls a stub makes, for the sandbox's own seccomp policy
+ * (the sentry makes them on the stub's behalf or lets it make them):
+ * its map thread's (from the code page, filter.c) and its guest threads'
+ * handler and trampoline syscalls; see systrap_stub_syscalls in filter.c. */
+extern const int systrap_stub_syscalls[];
+extern const unsigned systrap_stub_nsyscalls;
 
 /* Write the guest threads' and the map thread's seccomp programs into the
  * control page (sentry view ctl). */

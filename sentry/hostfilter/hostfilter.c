@@ -41,13 +41,18 @@
 			    CLONE_CHILD_CLEARTID)
 
 static const struct host_rule base_rules[] = {
-	/* I/O on held fds */
+	/* I/O on held fds (the gofer's socket: send and recvmsg) */
 	HOST_RULE(read), HOST_RULE(write), HOST_RULE(pread64), HOST_RULE(pwrite64),
-	HOST_RULE(readv), HOST_RULE(writev), HOST_RULE(close), HOST_RULE(fstat),
-	HOST_RULE(newfstatat), HOST_RULE(lseek), HOST_RULE(fsync), HOST_RULE(fdatasync),
-	HOST_RULE(ftruncate), HOST_RULE(poll), HOST_RULE(ppoll),
-	HOST_RULE(sendmsg), HOST_RULE(recvmsg), HOST_RULE(sendto), HOST_RULE(recvfrom),
-	HOST_EQ(ioctl, 1, TCGETS), HOST_EQ(ioctl, 1, TIOCGWINSZ),
+	HOST_RULE(writev), HOST_RULE(close), HOST_RULE(newfstatat), HOST_RULE(lseek),
+	HOST_RULE(fsync), HOST_RULE(fdatasync), HOST_RULE(ftruncate),
+	HOST_RULE(sendto), HOST_RULE(recvmsg),
+	/* readiness of host fds (stdio): fs/host/host_notify.c */
+	HOST_RULE(poll), HOST_RULE(epoll_create1), HOST_RULE(epoll_ctl), HOST_RULE(epoll_wait),
+	/* the terminal requests fs/host/host_tty.c passes through */
+	HOST_EQ(ioctl, 1, TCGETS), HOST_EQ(ioctl, 1, TCSETS), HOST_EQ(ioctl, 1, TCSETSW),
+	HOST_EQ(ioctl, 1, TCSETSF), HOST_EQ(ioctl, 1, TIOCGWINSZ), HOST_EQ(ioctl, 1, TIOCSWINSZ),
+	HOST_EQ(ioctl, 1, FIONREAD), HOST_EQ(ioctl, 1, TCFLSH), HOST_EQ(ioctl, 1, TCXONC),
+	HOST_EQ(ioctl, 1, TCSBRK),
 	HOST_EQ(fcntl, 1, F_GETFL), HOST_EQ(fcntl, 1, F_SETFL), HOST_EQ(fcntl, 1, F_GETFD),
 	HOST_EQ(fcntl, 1, F_SETFD), HOST_EQ(fcntl, 1, F_DUPFD_CLOEXEC),
 	/* memory */
@@ -58,13 +63,13 @@ static const struct host_rule base_rules[] = {
 	HOST_EQ(clone, 0, GLIBC_THREAD_CLONE), HOST_ERRNO(clone3, ENOSYS),
 	HOST_RULE(futex), HOST_RULE(set_robust_list), HOST_RULE(rseq),
 	HOST_RULE(exit), HOST_RULE(exit_group), HOST_RULE(sched_yield),
-	HOST_RULE(getpid), HOST_RULE(gettid), HOST_RULE(sched_getaffinity),
+	HOST_RULE(getpid), HOST_RULE(gettid), HOST_RULE(sched_getaffinity), HOST_RULE(getcpu),
 	/* time */
-	HOST_RULE(clock_gettime), HOST_RULE(clock_nanosleep), HOST_RULE(nanosleep),
+	HOST_RULE(clock_gettime), HOST_RULE(clock_getres), HOST_RULE(clock_nanosleep),
 	HOST_EQ(getrusage, 0, RUSAGE_THREAD),
 	/* signals of its own threads */
 	HOST_RULE(rt_sigaction), HOST_RULE(rt_sigprocmask), HOST_RULE(rt_sigreturn),
-	HOST_RULE(restart_syscall), HOST_RULE(tgkill),
+	HOST_RULE(tgkill),
 	/* getrandom(2) for the guest and the loader's AT_RANDOM */
 	HOST_RULE(getrandom),
 	/* Fail, not trap: glibc's malloc reads /proc/sys/vm/overcommit_memory

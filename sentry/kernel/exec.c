@@ -7,6 +7,7 @@
  * their interpreter with the script's path as an argument, and PT_INTERP
  * interpreters are opened the same way by the loader. */
 #include "sentry/kernel/exec.h"
+#include "sentry/kernel/cred.h"
 #include "sentry/kernel/process.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/task.h"
@@ -146,7 +147,7 @@ static int parse_script(struct loader_file *f, const char *path, char *const *ar
 
 int exec_image(struct fs_context *fs, const char *path, char *const *argv,
 	       char *const *envp, struct mm **out, struct user_regs_struct *regs,
-	       const char **why)
+	       const char **why, struct path *exe)
 {
 	struct loader_file lf;
 	char **owned[SCRIPT_DEPTH_MAX + 1] = { 0 };
@@ -186,6 +187,11 @@ int exec_image(struct fs_context *fs, const char *path, char *const *argv,
 	}
 	struct loader_args la = { argv, envp, execfn, interp_open, interp_close, fs };
 	r = loader_exec(mm, &lf, &la, regs, why);
+	if (r == 0 && exe) {
+		struct file *ef = lf.priv;
+		*exe = ef->path;
+		path_get(exe);
+	}
 	exec_close(&lf);
 	if (r < 0) {
 		mm_put(mm);
@@ -216,7 +222,9 @@ static void exec_kill_other_threads(struct task *t)
 		}
 		if (!others || t->exiting)
 			break;
+		cputime_idle(t);
 		pthread_cond_wait(&t->wake, &kernel.lock);
+		cputime_sys(t);
 	}
 	pthread_mutex_unlock(&kernel.lock);
 }
@@ -229,14 +237,22 @@ int task_execve(struct task *t, const char *path, char *const *argv, char *const
 	struct fs_context *fs = task_fs(t);
 	if (!fs)
 		return -ENOMEM;
-	int r = exec_image(fs, path, argv, envp, &mm, &regs, &why);
+	struct path exe = { 0 };
+	int r = exec_image(fs, path, argv, envp, &mm, &regs, &why, &exe);
 	if (r < 0)
 		return r;
 	exec_kill_other_threads(t);
 	timers_release(t->tg, true);
+	/* procfs reads mm and exe under kernel.lock. */
+	pthread_mutex_lock(&kernel.lock);
 	struct mm *old = t->mm;
 	t->mm = mm;
+	struct path old_exe = t->tg->exe;
+	t->tg->exe = exe;
+	pthread_mutex_unlock(&kernel.lock);
 	mm_put(old);
+	if (old_exe.dentry)
+		path_put(&old_exe);
 	/* Dispositions become private to the new program. */
 	if (__atomic_load_n(&t->sighand->refs, __ATOMIC_ACQUIRE) > 1) {
 		struct sighand *sh = sighand_new(t->sighand);
@@ -258,6 +274,7 @@ int task_execve(struct task *t, const char *path, char *const *argv, char *const
 	t->altstack_sp = t->altstack_size = 0;
 	t->altstack_flags = SS_DISABLE;
 	t->clear_child_tid = 0;
+	cred_exec(t);
 	t->robust_list = t->robust_len = 0;
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;

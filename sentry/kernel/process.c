@@ -8,9 +8,11 @@
 #include "sentry/kernel/errno_restart.h"
 #include "sentry/kernel/futex.h"
 #include "sentry/kernel/task.h"
+#include "sentry/kernel/kernel.h"
 #include "sentry/kernel/timer.h"
 #include "sentry/mm/mm.h"
 #include "sentry/mm/usercopy.h"
+#include "fs/anon/pidfd.h"
 #include "fs/vfs/fdtable.h"
 #include "fs/vfs/fs_context.h"
 #include "platform/platform.h"
@@ -56,6 +58,7 @@ static void unlink_task_locked(struct task *t);
 
 static void task_free(struct task *t)
 {
+	cred_release(&t->cred);
 	pthread_cond_destroy(&t->wake);
 	free(t);
 }
@@ -88,10 +91,25 @@ struct tgroup *tgroup_new(struct task *leader)
 	return tg;
 }
 
-static void tgroup_put_locked(struct tgroup *tg)
+void tgroup_get_locked(struct tgroup *tg)
 {
-	if (--tg->refs == 0)
+	tg->refs++;
+}
+
+void tgroup_put_locked(struct tgroup *tg)
+{
+	if (--tg->refs == 0) {
+		if (tg->exe.dentry)
+			path_put(&tg->exe);
 		free(tg);
+	}
+}
+
+void tgroup_put(struct tgroup *tg)
+{
+	pthread_mutex_lock(&kernel.lock);
+	tgroup_put_locked(tg);
+	pthread_mutex_unlock(&kernel.lock);
 }
 
 /* Does the parent ignore its children's exit (no zombies)? */
@@ -217,6 +235,12 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 	}
 	memcpy(c->rlim, t->rlim, sizeof(c->rlim));
 	memcpy(c->comm, t->comm, sizeof(c->comm));
+	c->start_ns = kernel_now_ns(CLOCK_BOOTTIME);
+	c->oom_score_adj = t->oom_score_adj;
+	pthread_mutex_lock(&kernel.lock);
+	cred_copy(&c->cred, &t->cred);
+	pthread_mutex_unlock(&kernel.lock);
+	c->parent_tid = t->tid;
 	c->exit_signal = thread ? 0 : fa->exit_signal;
 	c->pgid = t->pgid;
 	c->sid = t->sid;
@@ -260,6 +284,14 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 			return -ENOMEM;
 		}
 		c->tgid = c->tid;
+		if (fa->pidfd_tg) {
+			tgroup_get_locked(c->tg);
+			*fa->pidfd_tg = c->tg;
+		}
+		c->tg->exe = t->tg->exe;
+		if (c->tg->exe.dentry)
+			path_get(&c->tg->exe);
+		c->tg->undumpable = t->tg->undumpable;
 		struct task *leader = t->tg->leader;
 		c->parent = (fa->flags & CLONE_PARENT) ? leader->parent : leader;
 		if (!c->parent)
@@ -278,6 +310,10 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 	if (err < 0) {
 		pthread_mutex_lock(&kernel.lock);
 		unlink_task_locked(c);
+		if (fa->pidfd_tg && *fa->pidfd_tg) {
+			tgroup_put_locked(*fa->pidfd_tg);
+			*fa->pidfd_tg = NULL;
+		}
 		if (thread) {
 			c->tg->live--;
 			tgroup_put_locked(c->tg);
@@ -292,8 +328,10 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 	if (fa->flags & CLONE_VFORK) {
 		pthread_mutex_lock(&kernel.lock);
 		struct task *v;
+		cputime_idle(t);
 		while ((v = task_lookup(tid)) && !v->vfork_done && !t->exiting)
 			pthread_cond_wait(&t->wake, &kernel.lock);
+		cputime_sys(t);
 		pthread_mutex_unlock(&kernel.lock);
 	}
 	return tid;
@@ -381,6 +419,7 @@ static bool process_exit_locked(struct task *t, struct tgroup *tg)
 			notify_parent_locked(leader);
 		tgroup_wake_locked(leader->parent->tg);
 	}
+	pidfd_notify_exit_locked();
 	return vanish;
 }
 
@@ -393,16 +432,23 @@ void task_exit_finish(struct task *t)
 	pthread_mutex_unlock(&kernel.lock);
 	ctx_release(ctx);
 	futex_exit(t);
-	mm_put(t->mm);
+	/* Detached under kernel.lock: procfs takes references under it. */
+	pthread_mutex_lock(&kernel.lock);
+	struct mm *mm = t->mm;
+	struct fdtable *files = t->files;
+	struct fs_context *fs = t->fs;
 	t->mm = NULL;
-	fdtable_put(t->files);
 	t->files = NULL;
-	fs_context_put(t->fs);
 	t->fs = NULL;
+	pthread_mutex_unlock(&kernel.lock);
+	mm_put(mm);
+	fdtable_put(files);
+	fs_context_put(fs);
 
 	pthread_mutex_lock(&kernel.lock);
 	struct tgroup *tg = t->tg;
 	struct task *leader = tg->leader;
+	cputime_thread_exit_locked(t);
 	bool last = --tg->live == 0;
 	bool free_leader = last && process_exit_locked(t, tg);
 	if (!last)
@@ -472,6 +518,7 @@ int task_wait(struct task *t, const struct wait_args *w, struct wait_result *res
 			res->pid = c->tid;
 			res->status = c->exit_status;
 			if (!(w->options & WNOWAIT)) {
+				cputime_reap_locked(t, c);
 				*p = c->next;
 				kernel.ntasks--;
 				tgroup_put_locked(c->tg);
@@ -559,10 +606,26 @@ int task_getpgid(struct task *t, int pid, bool session)
 	int r;
 	pthread_mutex_lock(&kernel.lock);
 	struct task *p = pid == 0 ? t : task_lookup(pid);
-	if (!p)
+	if (!p) {
 		r = -ESRCH;
-	else
+	} else {
+		p = p->tg->leader;	/* the ids are the process's */
 		r = session ? p->sid : p->pgid;
+	}
+	pthread_mutex_unlock(&kernel.lock);
+	return r;
+}
+
+int pgrp_session(int pgid)
+{
+	int r = -ESRCH;
+	pthread_mutex_lock(&kernel.lock);
+	for (struct task *p = kernel.tasks; p; p = p->next) {
+		if (p == p->tg->leader && !p->zombie && p->pgid == pgid) {
+			r = p->sid;
+			break;
+		}
+	}
 	pthread_mutex_unlock(&kernel.lock);
 	return r;
 }

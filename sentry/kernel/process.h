@@ -14,6 +14,9 @@ struct fork_args {
 	int exit_signal;
 	uint64_t stack;		/* new rsp, 0: same */
 	uint64_t parent_tid, child_tid, tls;
+	/* CLONE_PIDFD: set to the new process's thread group, referenced
+	 * (the caller drops it with tgroup_put()); NULL on failure. */
+	struct tgroup **pidfd_tg;
 };
 
 struct sighand;
@@ -22,6 +25,11 @@ struct tgroup;
 struct sighand *sighand_new(const struct sighand *copy);
 void sighand_put(struct sighand *sh);
 struct tgroup *tgroup_new(struct task *leader);
+/* References to a thread group (pidfds hold one); kernel.lock held for
+ * the _locked forms. */
+void tgroup_get_locked(struct tgroup *tg);
+void tgroup_put_locked(struct tgroup *tg);
+void tgroup_put(struct tgroup *tg);
 /* Every thread of the group exits with status; kernel.lock held. */
 void group_exit_locked(struct tgroup *tg, int status);
 
@@ -52,4 +60,6 @@ int task_setpgid(struct task *t, int pid, int pgid);
 int task_setsid(struct task *t);
 /* getpgid (session false) or getsid (true) of pid, 0 meaning t. */
 int task_getpgid(struct task *t, int pid, bool session);
+/* The session of the live process group pgid, or -ESRCH. */
+int pgrp_session(int pgid);
 int task_getppid(struct task *t);

@@ -9,6 +9,7 @@
 #include "sentry/kernel/task.h"
 #include "sentry/mm/usercopy.h"
 #include "platform/platform.h"
+#include "fs/anon/signalfd.h"
 #include "lib/log.h"
 
 #include <errno.h>
@@ -88,6 +89,7 @@ void signal_send_locked(struct task *t, const siginfo_t *info)
 	if (!(t->sig_pending & SIGBIT(sig)))
 		t->sig_info[sig - 1] = *info;
 	t->sig_pending |= SIGBIT(sig);
+	signalfd_notify_locked();
 	if (!(t->sigmask & SIGBIT(sig)))
 		task_wake_locked(t);
 }
@@ -101,6 +103,7 @@ void signal_send_group_locked(struct task *t, const siginfo_t *info)
 	if (!(tg->shared_pending & SIGBIT(sig)))
 		tg->shared_info[sig - 1] = *info;
 	tg->shared_pending |= SIGBIT(sig);
+	signalfd_notify_locked();
 	/* Wake one thread that can take it, the addressed one first. */
 	struct task *target = NULL;
 	if (!t->exiting && !t->thread_dead && !(t->sigmask & SIGBIT(sig)))
@@ -126,7 +129,14 @@ void signal_info_kill(siginfo_t *info, int sig, int code, const struct task *sen
 	info->si_signo = sig;
 	info->si_code = code;
 	info->si_pid = sender ? sender->tgid : 0;
-	info->si_uid = 0;
+	info->si_uid = sender ? sender->cred.uid : 0;
+}
+
+bool signal_may_send_locked(struct task *sender, struct task *target, int sig)
+{
+	if (sender->tg == target->tg || cred_may_signal(&sender->cred, &target->cred))
+		return true;
+	return sig == SIGCONT && sender->sid == target->sid;
 }
 
 void signal_force(struct task *t, int sig, int code, uint64_t addr)
@@ -185,8 +195,10 @@ int task_block(struct task *t, const struct timespec *deadline)
 {
 	if (signal_pending(t))
 		return -ERESTARTSYS;
+	cputime_idle(t);
 	int r = deadline ? pthread_cond_clockwait(&t->wake, &kernel.lock, CLOCK_MONOTONIC, deadline)
 			 : pthread_cond_wait(&t->wake, &kernel.lock);
+	cputime_sys(t);
 	if (signal_pending(t))
 		return -ERESTARTSYS;
 	return r == ETIMEDOUT ? -ETIMEDOUT : 0;
@@ -277,8 +289,10 @@ static void restart_syscall_insn(struct task *t, bool restart_block)
 static void task_stop(struct task *t)
 {
 	t->stopped = true;
+	cputime_idle(t);
 	while (t->stopped && !t->exiting)
 		pthread_cond_wait(&t->wake, &kernel.lock);
+	cputime_sys(t);
 }
 
 void signal_deliver(struct task *t, bool after_syscall)

@@ -23,6 +23,10 @@ void signal_send_group_locked(struct task *t, const siginfo_t *info);
 void signal_send(struct task *t, const siginfo_t *info);
 /* A signal from a fault or trap: unblocked and un-ignored if needed. */
 void signal_force(struct task *t, int sig, int code, uint64_t addr);
+/* May sender signal target with sig (Linux's check_kill_permission:
+ * the same process, matching uids, CAP_KILL, or SIGCONT within the
+ * session)? kernel.lock held. */
+bool signal_may_send_locked(struct task *sender, struct task *target, int sig);
 /* Fill a siginfo for kill(2)-style sending from sender. */
 void signal_info_kill(siginfo_t *info, int sig, int code, const struct task *sender);
 

@@ -2,6 +2,7 @@
  * into the guest, then handle the syscall, fault or signal that brought
  * it back. */
 #include "sentry/kernel/task.h"
+#include "sentry/kernel/kernel.h"
 #include "sentry/kernel/errno_restart.h"
 #include "sentry/kernel/errno_name.h"
 #include "sentry/kernel/exec.h"
@@ -104,12 +105,14 @@ int task_create_init(const struct sandbox_config *cfg, struct task **out)
 	t->k = &kernel;
 	pthread_cond_init(&t->wake, NULL);
 	t->tid = t->tgid = kernel.next_tid++;
+	t->start_ns = kernel_now_ns(CLOCK_BOOTTIME);
 	t->sighand = sighand_new(NULL);
 	t->tg = tgroup_new(t);
 	if (!t->sighand || !t->tg)
 		return -ENOMEM;
 	t->sigactions = t->sighand->action;
 	t->altstack_flags = 2;	/* SS_DISABLE */
+	cred_init_root(&t->cred);
 	rlimit_init_defaults(t->rlim);
 	t->files = fdtable_new();
 	t->fs = fs_context_new(cfg->cwd);
@@ -132,7 +135,7 @@ int task_create_init(const struct sandbox_config *cfg, struct task **out)
 	}
 	const char *why = NULL;
 	struct mm *mm;
-	r = exec_image(t->fs, path, cfg->argv, cfg->envp, &mm, &t->regs, &why);
+	r = exec_image(t->fs, path, cfg->argv, cfg->envp, &mm, &t->regs, &why, &t->tg->exe);
 	if (r < 0) {
 		fprintf(stderr, "cvisor: %s: cannot execute: %s\n", path,
 			why ? why : strerror(-r));
@@ -178,6 +181,10 @@ static void task_fault(struct task *t, const struct ctx_exit *ev)
 			task_exit_group(t, SIGKILL);
 			return;
 		}
+		if (r == -EIO) {	/* beyond the end of a mapped file */
+			signal_force(t, SIGBUS, BUS_ADRERR, ev->fault_addr);
+			return;
+		}
 		signal_force(t, SIGSEGV, r == -EACCES ? SEGV_ACCERR : SEGV_MAPERR, ev->fault_addr);
 		return;
 	}
@@ -193,9 +200,12 @@ static bool is_restart(uint64_t rax)
 
 void task_run(struct task *t)
 {
+	cputime_start(t);
 	while (!t->exiting) {
 		struct ctx_exit ev;
+		cputime_user(t);
 		int r = ctx_switch(t->ctx, t->mm->as, &t->regs, &ev);
+		cputime_sys(t);
 		if (r < 0) {
 			fprintf(stderr, "cvisor: platform failure running task %d: %s\n",
 				t->tid, strerror(-r));

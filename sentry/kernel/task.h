@@ -12,6 +12,10 @@
 #include <sys/user.h>
 #include <time.h>
 
+#include "sentry/kernel/cputime.h"
+#include "fs/vfs/mount.h"
+#include "sentry/kernel/cred.h"
+
 struct mm;
 struct ctx;
 struct fdtable;
@@ -76,6 +80,19 @@ struct tgroup {
 	siginfo_t shared_info[KSIG_MAX];
 	bool group_exit;		/* exit_group or a fatal signal */
 	int group_exit_status;
+	struct cputime dead_threads;	/* CPU time of exited threads */
+	struct cputime children;	/* of reaped children (wait) */
+	struct path exe;		/* the program (/proc/PID/exe), or NULLs */
+	bool undumpable;		/* PR_GET_DUMPABLE reads 0 */
+	bool subreaper;			/* PR_SET_CHILD_SUBREAPER */
+	/* Job control (signal.c): a group stop in progress waits for
+	 * stop_count threads; stopped once they all have. stop_report and
+	 * cont_report are the stop (its signal) and the continue that wait
+	 * has yet to report. */
+	bool stop_pending, stopped;
+	int stop_sig, stop_count;
+	int stop_report;
+	bool cont_report;
 };
 
 struct task {
@@ -99,6 +116,7 @@ struct task {
 	bool restore_sigmask;
 	bool sigreturned;		/* rt_sigreturn set every register */
 	bool stopped;			/* SIGSTOP and friends */
+	bool jobctl_stop;		/* must join the group stop */
 	/* restart_syscall: continue an interrupted relative sleep. */
 	clockid_t restart_clock;
 	struct timespec restart_deadline;
@@ -111,6 +129,12 @@ struct task {
 	uint64_t robust_list, robust_len;
 	struct rlimit rlim[RLIM_NLIMITS];
 	char comm[16];
+	struct cred cred;		/* sentry/kernel/cred.h */
+	int pdeath_signal;		/* PR_SET_PDEATHSIG */
+	int parent_tid;			/* the thread that forked us (pdeathsig) */
+	struct task_clock clock;	/* CPU time (sentry/kernel/cputime.h) */
+	uint64_t start_ns;	/* CLOCK_BOOTTIME at creation (procfs starttime) */
+	int oom_score_adj;	/* /proc/PID/oom_score_adj, kept per process */
 
 	bool exiting;		/* leave the task loop */
 	int exit_status;	/* wait(2) encoding */

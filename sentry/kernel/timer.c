@@ -23,6 +23,10 @@ struct ktimer {
 	struct timespec interval;
 	int overrun;			/* expiries since the last signal */
 	int last_overrun;		/* timer_getoverrun */
+	/* Callback timers (tg NULL): expirations not yet taken. */
+	void (*notify)(void *arg);
+	void *arg;
+	uint64_t count;
 	struct ktimer *next;
 };
 
@@ -54,8 +58,19 @@ static bool armed(const struct ktimer *k)
 	return k->expiry.tv_sec || k->expiry.tv_nsec;
 }
 
+/* A callback timer expired n times. */
+static void fire_callback_locked(struct ktimer *k, uint64_t n)
+{
+	k->count = k->count > UINT64_MAX - n ? UINT64_MAX : k->count + n;
+	k->notify(k->arg);
+}
+
 static void fire_locked(struct ktimer *k)
 {
+	if (!k->tg) {
+		fire_callback_locked(k, 1);
+		return;
+	}
 	if (k->ev.notify == SIGEV_NONE)
 		return;
 	int sig = k->ev.signo;
@@ -108,7 +123,10 @@ static void *timer_main(void *arg)
 					int64_t now = clock_ns(k->clock);
 					if (next <= now) {
 						int64_t missed = (now - next) / iv + 1;
-						k->overrun += (int)(missed > 1000000 ? 1000000 : missed);
+						if (!k->tg)
+							fire_callback_locked(k, (uint64_t)missed);
+						else
+							k->overrun += (int)(missed > 1000000 ? 1000000 : missed);
 						next += missed * iv;
 					}
 					k->expiry = ns_ts(next);
@@ -197,6 +215,69 @@ static struct ktimer *timer_new_locked(struct tgroup *tg, int id, clockid_t cloc
 	k->next = timers;
 	timers = k;
 	return k;
+}
+
+struct ktimer *ktimer_new(clockid_t clock, void (*notify)(void *arg), void *arg)
+{
+	struct ktimer_event ev = { SIGEV_NONE, 0, 0, 0, false };
+	pthread_mutex_lock(&kernel.lock);
+	struct ktimer *k = timer_new_locked(NULL, 0, clock, &ev);
+	if (k) {
+		k->notify = notify;
+		k->arg = arg;
+	}
+	pthread_mutex_unlock(&kernel.lock);
+	return k;
+}
+
+int ktimer_set(struct ktimer *k, bool absolute, const struct ktimer_value *nv,
+	       struct ktimer_value *old)
+{
+	pthread_mutex_lock(&kernel.lock);
+	if (old)
+		value_of(k, old);
+	k->count = 0;
+	int r = arm_locked(k, absolute, nv);
+	pthread_mutex_unlock(&kernel.lock);
+	return r;
+}
+
+void ktimer_get(struct ktimer *k, struct ktimer_value *cur)
+{
+	pthread_mutex_lock(&kernel.lock);
+	value_of(k, cur);
+	pthread_mutex_unlock(&kernel.lock);
+}
+
+uint64_t ktimer_take(struct ktimer *k)
+{
+	pthread_mutex_lock(&kernel.lock);
+	uint64_t n = k->count;
+	k->count = 0;
+	pthread_mutex_unlock(&kernel.lock);
+	return n;
+}
+
+uint64_t ktimer_count(struct ktimer *k)
+{
+	pthread_mutex_lock(&kernel.lock);
+	uint64_t n = k->count;
+	pthread_mutex_unlock(&kernel.lock);
+	return n;
+}
+
+void ktimer_free(struct ktimer *k)
+{
+	pthread_mutex_lock(&kernel.lock);
+	for (struct ktimer **p = &timers; *p; p = &(*p)->next) {
+		if (*p == k) {
+			*p = k->next;
+			break;
+		}
+	}
+	pthread_cond_broadcast(&timer_cond);
+	pthread_mutex_unlock(&kernel.lock);
+	free(k);
 }
 
 int itimer_real_set(struct task *t, const struct ktimer_value *nv, struct ktimer_value *old)

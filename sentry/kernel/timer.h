@@ -36,6 +36,23 @@ int ptimer_get(struct task *t, int id, struct ktimer_value *cur);
 int ptimer_getoverrun(struct task *t, int id);
 int ptimer_delete(struct task *t, int id);
 
+/* Timers that count expirations and call notify(arg) instead of sending
+ * a signal (timerfd, fs/anon/timerfd.c). They belong to no process.
+ * notify runs on the timer thread with kernel.lock held: it must not
+ * block or take kernel.lock (fs/anon/deferwake.h wakes a wait queue). */
+struct ktimer;
+struct ktimer *ktimer_new(clockid_t clock, void (*notify)(void *arg), void *arg);
+/* Arm (value zero: disarm) and zero the expiration count; old gets the
+ * previous setting if not NULL. 0 or -EAGAIN (no timer thread). */
+int ktimer_set(struct ktimer *k, bool absolute, const struct ktimer_value *nv,
+	       struct ktimer_value *old);
+void ktimer_get(struct ktimer *k, struct ktimer_value *cur);
+/* Expirations since the last take (or set), and zero them. */
+uint64_t ktimer_take(struct ktimer *k);
+uint64_t ktimer_count(struct ktimer *k);
+/* Disarm and free; notify is not called after this returns. */
+void ktimer_free(struct ktimer *k);
+
 /* Process exit: the process's timers go away; exec: its POSIX timers
  * (ITIMER_REAL survives exec, as on Linux). */
 void timers_release(struct tgroup *tg, bool exec);

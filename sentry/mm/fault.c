@@ -34,14 +34,49 @@ static int64_t cow_break(struct mm *mm, struct vma *v, uint64_t addr, uint64_t *
 	return (int64_t)old;
 }
 
+/* The object page behind addr in v (which has one). */
+static int64_t obj_page(struct vma *v, uint64_t addr)
+{
+	return mobj_page(v->obj, (v->obj_off + (addr - v->start)) / PAGE_SIZE);
+}
+
+/* The first private write to a page of a privately mapped file: a copy
+ * of the file's page becomes the mapping's own. */
+static int64_t file_cow(struct mm *mm, struct vma *v, uint64_t addr, uint64_t *slot)
+{
+	int64_t src = obj_page(v, addr);
+	if (src < 0)
+		return src;
+	size_t got;
+	int64_t off = memfile_alloc(1, &got);
+	if (off < 0)
+		return off;
+	memcpy(memfile_ptr((uint64_t)off), memfile_ptr((uint64_t)src), PAGE_SIZE);
+	*slot = (uint64_t)off | PTE_PRESENT;
+	mm->resident_pages++;
+	if (mm->as)
+		as_map(mm->as, PAGE_ALIGN_DOWN(addr), PAGE_SIZE, v->prot, memfile_fd(), (uint64_t)off);
+	return off;
+}
+
 int64_t mm_page_get(struct mm *mm, struct vma *v, uint64_t addr, bool write)
 {
+	if (v->flags & VMA_RESERVED)
+		return -EFAULT;	/* the platform's pages, not the guest's */
 	if (v->flags & VMA_SHARED)
-		return mobj_page(v->obj, (v->obj_off + (addr - v->start)) / PAGE_SIZE);
+		return obj_page(v, addr);
+	if (v->obj && !write) {
+		/* A private file page not yet copied reads the file's page. */
+		uint64_t *s = pagemap_slot(mm->pm, addr, false);
+		if (!s || !(*s & PTE_PRESENT))
+			return obj_page(v, addr);
+	}
 	uint64_t *slot = pagemap_slot(mm->pm, addr, true);
 	if (!slot)
 		return -ENOMEM;
 	if (!(*slot & PTE_PRESENT)) {
+		if (v->obj)
+			return file_cow(mm, v, addr, slot);
 		size_t got;
 		int64_t off = memfile_alloc(1, &got);
 		if (off < 0)
@@ -139,15 +174,19 @@ static int map_window(struct mm *mm, struct vma *v, uint64_t start, uint64_t end
 	for (uint64_t p = start; p < end; p += PAGE_SIZE) {
 		uint64_t off;
 		int prot = v->prot;
-		if (v->flags & VMA_SHARED) {
-			int64_t o = mobj_page(v->obj, (v->obj_off + (p - v->start)) / PAGE_SIZE);
+		uint64_t *slot = (v->flags & VMA_SHARED) ? NULL : pagemap_slot(mm->pm, p, false);
+		if ((v->flags & VMA_SHARED) || (v->obj && (!slot || !(*slot & PTE_PRESENT)))) {
+			/* Shared, or a private file page not copied yet:
+			 * read-only until the first write copies it. */
+			int64_t o = mobj_page_window(v->obj, (v->obj_off + (p - v->start)) / PAGE_SIZE);
 			if (o < 0) {
 				run_flush(mm, &r);
 				continue;
 			}
 			off = (uint64_t)o;
+			if (!(v->flags & VMA_SHARED))
+				prot &= ~PROT_WRITE;
 		} else {
-			uint64_t *slot = pagemap_slot(mm->pm, p, false);
 			if (!slot || !(*slot & PTE_PRESENT)) {
 				run_flush(mm, &r);
 				continue;
@@ -176,22 +215,45 @@ int mm_fault(struct mm *mm, uint64_t addr, int access, bool prot_fault)
 		ret = -EFAULT;
 		goto out;
 	}
-	if (v->prot == PROT_NONE ||
+	if (v->prot == PROT_NONE || (v->flags & VMA_RESERVED) ||
 	    ((access & ACCESS_WRITE) && !(v->prot & PROT_WRITE)) ||
 	    ((access & ACCESS_EXEC) && !(v->prot & PROT_EXEC))) {
 		ret = -EACCES;
 		goto out;
 	}
 	if (prot_fault) {
-		/* The host had the page: only a copy-on-write page explains it. */
+		/* The host had the page: only a copy-on-write page explains
+		 * it (of an earlier fork, or of a privately mapped file). */
 		uint64_t *slot = (v->flags & VMA_SHARED) ? NULL : pagemap_slot(mm->pm, addr, false);
-		if (!slot || !(*slot & PTE_RO_MAPPED) || !(v->prot & PROT_WRITE)) {
+		int64_t off;
+		if (!(v->prot & PROT_WRITE) || (v->flags & VMA_SHARED)) {
 			ret = -EACCES;
 			goto out;
 		}
-		int64_t off = cow_break(mm, v, addr, slot);
-		ret = off < 0 ? (int)off : 0;
+		if (slot && (*slot & PTE_PRESENT)) {
+			if (!(*slot & PTE_RO_MAPPED)) {
+				ret = -EACCES;
+				goto out;
+			}
+			off = cow_break(mm, v, addr, slot);
+		} else if (v->obj) {
+			off = mm_page_get(mm, v, addr, true);
+		} else {
+			ret = -EACCES;
+			goto out;
+		}
+		ret = off == -ENOMEM ? -ENOMEM : off < 0 ? -EIO : 0;
 		goto out;
+	}
+	if (v->obj) {
+		/* The faulting page first (the window maps only pages that
+		 * exist): beyond the end of the object is SIGBUS; a write
+		 * known as such copies at once. */
+		int64_t off = mm_page_get(mm, v, addr, access & ACCESS_WRITE);
+		if (off < 0) {
+			ret = off == -ENOMEM ? -ENOMEM : -EIO;
+			goto out;
+		}
 	}
 	uint64_t wstart = addr & ~(FAULT_WINDOW * PAGE_SIZE - 1);
 	uint64_t wend = wstart + FAULT_WINDOW * PAGE_SIZE;
@@ -199,7 +261,7 @@ int mm_fault(struct mm *mm, uint64_t addr, int access, bool prot_fault)
 		wstart = v->start;
 	if (wend > v->end)
 		wend = v->end;
-	if (!(v->flags & VMA_SHARED)) {
+	if (!v->obj) {
 		ret = populate_private(mm, wstart, wend);
 		if (ret < 0)
 			goto out;

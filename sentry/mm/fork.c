@@ -5,6 +5,7 @@
  * mappings keep sharing their object. */
 #include "sentry/mm/mm.h"
 #include "sentry/mm/pagemap.h"
+#include "sentry/mm/vma.h"
 #include "platform/platform.h"
 
 #include <stdlib.h>
@@ -37,6 +38,9 @@ struct mm *mm_fork(struct mm *old, struct as *as)
 	if (!mm)
 		return NULL;
 	pthread_mutex_lock(&old->lock);
+	free(mm->vmas);	/* mm_new's (the reserved range): the parent's replace them */
+	mm->resv_start = old->resv_start;
+	mm->resv_end = old->resv_end;
 	mm->vmas = malloc((old->nvmas ? old->nvmas : 1) * sizeof(struct vma));
 	if (!mm->vmas) {
 		pthread_mutex_unlock(&old->lock);
@@ -44,10 +48,17 @@ struct mm *mm_fork(struct mm *old, struct as *as)
 		return NULL;
 	}
 	memcpy(mm->vmas, old->vmas, old->nvmas * sizeof(struct vma));
-	mm->nvmas = mm->cap = old->nvmas;
-	for (size_t i = 0; i < mm->nvmas; i++)
-		if (mm->vmas[i].obj)
-			mobj_get(mm->vmas[i].obj);
+	for (size_t i = 0; i < old->nvmas; i++) {
+		if (mm->vmas[i].obj && vma_obj_share(mm, &mm->vmas[i]) < 0)
+			break;
+		mm->nvmas = mm->cap = i + 1;
+	}
+	mm->cap = old->nvmas ? old->nvmas : 1;
+	if (mm->nvmas != old->nvmas) {
+		pthread_mutex_unlock(&old->lock);
+		mm_put(mm);
+		return NULL;
+	}
 	mm->mmap_base = old->mmap_base;
 	mm->brk_start = old->brk_start;
 	mm->brk = old->brk;

@@ -9,6 +9,7 @@
 #include "platform/platform.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -42,6 +43,20 @@ struct mm *mm_new(struct as *as, uint64_t max_addr)
 		gap = max_addr / 6 * 5;
 	mm->mmap_base = PAGE_ALIGN_DOWN(max_addr - gap);
 	mm->stack_limit = 8UL << 20;
+	if (as) {
+		as_set_owner(as, mm);
+		uint64_t rs, rl;
+		const char *name;
+		if (as_reserved(&rs, &rl, &name) && rs < max_addr && rl <= max_addr - rs) {
+			struct vma v = { .start = rs, .end = rs + rl, .prot = PROT_READ,
+					 .flags = VMA_RESERVED };
+			snprintf(v.name, sizeof(v.name), "%s", name);
+			if (vma_insert(mm, &v) >= 0) {
+				mm->resv_start = rs;
+				mm->resv_end = rs + rl;
+			}
+		}
+	}
 	return mm;
 }
 
@@ -56,7 +71,7 @@ void mm_put(struct mm *mm)
 		return;
 	for (size_t i = 0; i < mm->nvmas; i++)
 		if (mm->vmas[i].obj)
-			mobj_put(mm->vmas[i].obj);
+			vma_obj_release(mm, &mm->vmas[i]);
 	mm_release_pages(mm, 0, mm->max_addr);
 	pagemap_free(mm->pm);
 	if (mm->as)
@@ -76,6 +91,13 @@ void mm_put(struct mm *mm)
 int64_t mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot,
 		int flags, struct mobj *obj, uint64_t off)
 {
+	return mm_mmap_obj(mm, addr, len, prot, flags, obj, off,
+			   obj ? VMA_MAYWRITE : 0);
+}
+
+int64_t mm_mmap_obj(struct mm *mm, uint64_t addr, uint64_t len, int prot,
+		    int flags, struct mobj *obj, uint64_t off, int vflags)
+{
 	int type = flags & MAP_SHARED_VALIDATE;
 	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
 		return -EINVAL;
@@ -94,16 +116,23 @@ int64_t mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot,
 	if (fixed && (addr > mm->max_addr - len))
 		return -ENOMEM;
 
-	struct vma v = { .prot = prot };
+	struct vma v = { .prot = prot, .flags = vflags & VMA_MAYWRITE };
 	if (type != MAP_PRIVATE) {
 		v.flags |= VMA_SHARED;
 		if (obj) {
 			mobj_get(obj);
 		} else if (!(obj = mobj_new(len))) {
 			return -ENOMEM;
+		} else {
+			v.flags |= VMA_MAYWRITE;
 		}
 		v.obj = obj;
 		v.obj_off = off;
+	} else if (obj) {
+		mobj_get(obj);
+		v.obj = obj;
+		v.obj_off = off;
+		v.flags &= ~VMA_MAYWRITE;
 	}
 	if (flags & MAP_GROWSDOWN)
 		v.flags |= VMA_GROWSDOWN;
@@ -114,6 +143,10 @@ int64_t mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot,
 	pthread_mutex_lock(&mm->lock);
 	if (fixed) {
 		if (vma_range_used(mm, addr, addr + len)) {
+			if ((flags & MAP_FIXED) && mm_reserved_overlap(mm, addr, addr + len)) {
+				ret = -ENOMEM;
+				goto fail;
+			}
 			if (!(flags & MAP_FIXED)) {
 				ret = -EEXIST;
 				goto fail;
@@ -152,7 +185,7 @@ static int range_check(struct mm *mm, uint64_t addr, uint64_t *len)
 	uint64_t l = PAGE_ALIGN_UP(*len);
 	if (l < *len || addr + l < addr)
 		return -EINVAL;
-	if (addr + l > mm->max_addr)
+	if (addr + l > mm->max_addr || mm_reserved_overlap(mm, addr, addr + l))
 		return -ENOMEM;
 	*len = l;
 	return 0;
@@ -188,6 +221,16 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 	if (!vma_range_covered(mm, addr, end)) {
 		r = -ENOMEM;
 		goto out;
+	}
+	/* A shared mapping of a file not open for writing (or sealed) never
+	 * becomes writable. */
+	if (prot & PROT_WRITE) {
+		for (size_t k = vma_lower_bound(mm, addr); k < mm->nvmas && mm->vmas[k].start < end; k++) {
+			if ((mm->vmas[k].flags & (VMA_SHARED | VMA_MAYWRITE)) == VMA_SHARED) {
+				r = -EACCES;
+				goto out;
+			}
+		}
 	}
 	if ((r = vma_split_at(mm, addr)) < 0 || (r = vma_split_at(mm, end)) < 0)
 		goto out;
@@ -248,7 +291,7 @@ int mm_madvise(struct mm *mm, uint64_t addr, uint64_t len, int advice)
 	if (addr & (PAGE_SIZE - 1))
 		return -EINVAL;
 	uint64_t l = PAGE_ALIGN_UP(len);
-	if (l < len || addr + l < addr)
+	if (l < len || addr + l < addr || mm_reserved_overlap(mm, addr, addr + l))
 		return -EINVAL;
 	switch (advice) {
 	case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL:
@@ -281,8 +324,8 @@ int mm_madvise(struct mm *mm, uint64_t addr, uint64_t len, int advice)
 			if (!(v->flags & VMA_SHARED)) {
 				mm_release_pages(mm, s, e);
 			} else if (advice == MADV_REMOVE) {
-				mobj_discard(v->obj, (v->obj_off + s - v->start) / PAGE_SIZE,
-					     (e - s) / PAGE_SIZE);
+				mobj_discard_locked(v->obj, (v->obj_off + s - v->start) / PAGE_SIZE,
+						    (e - s) / PAGE_SIZE, mm);
 			} else {
 				continue;
 			}
@@ -310,12 +353,12 @@ int mm_mincore(struct mm *mm, uint64_t addr, uint64_t len, unsigned char *vec)
 	for (uint64_t p = addr, n = 0; p < addr + l; p += PAGE_SIZE, n++) {
 		struct vma *v = mm_find_vma(mm, p);
 		bool present;
-		if (v->flags & VMA_SHARED) {
+		uint64_t *slot = (v->flags & VMA_SHARED) ? NULL : pagemap_slot(mm->pm, p, false);
+		if ((v->flags & VMA_SHARED) || (v->obj && (!slot || !(*slot & PTE_PRESENT)))) {
 			present = mobj_page_present(v->obj, (v->obj_off + p - v->start) / PAGE_SIZE);
 		} else {
 			/* Pages populated around a fault but never touched are
 			 * not resident in the memory file yet: ask the host. */
-			uint64_t *slot = pagemap_slot(mm->pm, p, false);
 			present = slot && (*slot & PTE_PRESENT) &&
 				  memfile_resident(PTE_OFF(*slot));
 		}

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <pthread.h>
 #include "sentry/mm/memfile.h"
+#include "sentry/mm/mobj.h"
 
 struct as;
 struct mobj;
@@ -18,35 +19,19 @@ struct mobj;
 #define VMA_HEAP      0x08	/* brk area ("[heap]") */
 #define VMA_NORESERVE 0x10
 #define VMA_LOCKED    0x20
+#define VMA_MAYWRITE  0x40	/* shared file mapping that may become writable */
+#define VMA_RESERVED  0x80	/* the platform's (mm->resv_*): the guest cannot change it */
 
 struct vma {
 	uint64_t start, end;	/* [start, end), page aligned */
 	int prot;		/* PROT_READ|PROT_WRITE|PROT_EXEC */
 	int flags;		/* VMA_* */
-	struct mobj *obj;	/* shared memory object (VMA_SHARED), or NULL */
+	struct mobj *obj;	/* the object mapped: shared (VMA_SHARED), or a
+				 * file mapped privately (copy-on-write over
+				 * its pages); NULL for anonymous private */
 	uint64_t obj_off;	/* offset of start within obj */
 	char name[32];		/* for /proc/PID/maps: "[stack]", a path... */
 };
-
-/* A shared memory object: pages that several mappings see (MAP_SHARED
- * anonymous memory now; files and shm later). Refcounted. */
-struct mobj {
-	int refs;
-	uint64_t size;		/* bytes */
-	uint64_t *pages;	/* memfile offset + 1 per page; 0 = absent */
-	size_t npages;
-	pthread_mutex_t lock;
-};
-
-struct mobj *mobj_new(uint64_t size);
-void mobj_get(struct mobj *o);
-void mobj_put(struct mobj *o);
-/* The memfile offset of page idx, allocated on first use; or -ENOMEM. */
-int64_t mobj_page(struct mobj *o, uint64_t idx);
-bool mobj_page_present(struct mobj *o, uint64_t idx);
-int mobj_grow(struct mobj *o, uint64_t size);
-/* Drop n pages from idx (they read back as zero). */
-void mobj_discard(struct mobj *o, uint64_t idx, uint64_t n);
 
 struct pagemap;
 
@@ -68,7 +53,18 @@ struct mm {
 	uint64_t auxv[64];
 	size_t auxv_len;
 	uint64_t resident_pages;
+	/* A range the platform keeps in every address space (one
+	 * VMA_RESERVED VMA; 0, 0 if none): mmap MAP_FIXED, munmap,
+	 * mprotect, mremap and madvise over it fail, like on a range above
+	 * the guest's address space. */
+	uint64_t resv_start, resv_end;
 };
+
+/* True if [start, end) overlaps mm's reserved range. */
+static inline bool mm_reserved_overlap(const struct mm *mm, uint64_t start, uint64_t end)
+{
+	return start < mm->resv_end && mm->resv_start < end;
+}
 
 struct mm *mm_new(struct as *as, uint64_t max_addr);
 void mm_get(struct mm *mm);
@@ -81,6 +77,12 @@ void mm_put(struct mm *mm);
  * the address or -errno. */
 int64_t mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot,
 		int flags, struct mobj *obj, uint64_t off);
+/* mmap of an object (a file's pages: MAP_SHARED maps them, MAP_PRIVATE
+ * copies each on its first write); vflags adds VMA_* flags (VMA_MAYWRITE
+ * for a shared mapping that may be made writable). The VMA takes a new
+ * reference on obj. */
+int64_t mm_mmap_obj(struct mm *mm, uint64_t addr, uint64_t len, int prot,
+		    int flags, struct mobj *obj, uint64_t off, int vflags);
 int mm_munmap(struct mm *mm, uint64_t addr, uint64_t len);
 int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot);
 int64_t mm_mremap(struct mm *mm, uint64_t old_addr, uint64_t old_len,
@@ -94,12 +96,23 @@ int mm_msync(struct mm *mm, uint64_t addr, uint64_t len, int flags);
 /* A guest fault at addr with access (ACCESS_*, 0 if unknown); prot_fault:
  * the host had a page there but the access was not allowed. 0: the page
  * is now mapped, resume. -EFAULT: SIGSEGV with SEGV_MAPERR; -EACCES:
- * SIGSEGV with SEGV_ACCERR; -ENOMEM: out of memory. */
+ * SIGSEGV with SEGV_ACCERR; -EIO: SIGBUS with BUS_ADRERR (beyond the end
+ * of a mapped file); -ENOMEM: out of memory. */
 int mm_fault(struct mm *mm, uint64_t addr, int access, bool prot_fault);
 
 /* For the loader: write into guest memory ignoring VMA protections
  * (populating pages as needed). 0 or -EFAULT/-ENOMEM. */
 int mm_poke(struct mm *mm, uint64_t addr, const void *src, size_t len);
+
+/* Code patching for the platform (text.c): read len bytes of code at
+ * addr, or replace them (old must match), in a private, executable,
+ * non-writable mapping, within one present page. The patched page is a
+ * fresh copy private to this address space, swapped in whole, so other
+ * threads see either the old or the new page and other address spaces
+ * and files keep the old bytes. 0, -EFAULT (no such code), -EAGAIN (the
+ * bytes changed) or -ENOMEM. */
+int mm_text_read(struct mm *mm, uint64_t addr, void *buf, size_t len);
+int mm_text_patch(struct mm *mm, uint64_t addr, const void *old, const void *new, size_t len);
 
 /* Lookup, for /proc and tests. Caller holds mm->lock. */
 struct vma *mm_find_vma(struct mm *mm, uint64_t addr);

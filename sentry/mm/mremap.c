@@ -93,7 +93,11 @@ int64_t mm_mremap(struct mm *mm, uint64_t old, uint64_t old_len,
 			return -EINVAL;
 		if (new_addr < old + old_len && old < new_addr + new_len)
 			return -EINVAL;
+		if (mm_reserved_overlap(mm, new_addr, new_addr + new_len))
+			return -EINVAL;
 	}
+	if (mm_reserved_overlap(mm, old, old + (old_len ? old_len : PAGE_SIZE)))
+		return -EINVAL;
 
 	int64_t ret;
 	pthread_mutex_lock(&mm->lock);

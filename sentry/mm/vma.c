@@ -43,9 +43,30 @@ static int vma_reserve(struct mm *mm, size_t n)
 	return 0;
 }
 
+static bool vma_writable_shared(const struct vma *v)
+{
+	return (v->flags & (VMA_SHARED | VMA_MAYWRITE)) == (VMA_SHARED | VMA_MAYWRITE);
+}
+
+int vma_obj_share(struct mm *mm, const struct vma *v)
+{
+	if (mobj_map_add(v->obj, mm, vma_writable_shared(v)) < 0)
+		return -ENOMEM;
+	mobj_get(v->obj);
+	return 0;
+}
+
+void vma_obj_release(struct mm *mm, const struct vma *v)
+{
+	mobj_map_del(v->obj, mm, vma_writable_shared(v));
+	mobj_put(v->obj);
+}
+
 int vma_insert(struct mm *mm, const struct vma *v)
 {
 	if (vma_reserve(mm, 1) < 0)
+		return -ENOMEM;
+	if (v->obj && mobj_map_add(v->obj, mm, vma_writable_shared(v)) < 0)
 		return -ENOMEM;
 	size_t i = vma_lower_bound(mm, v->start);
 	memmove(&mm->vmas[i + 1], &mm->vmas[i], (mm->nvmas - i) * sizeof(*v));
@@ -62,15 +83,15 @@ int vma_split_at(struct mm *mm, uint64_t addr)
 	if (vma_reserve(mm, 1) < 0)
 		return -ENOMEM;
 	struct vma *v = &mm->vmas[i];
+	if (v->obj && vma_obj_share(mm, v) < 0)
+		return -ENOMEM;
 	memmove(&mm->vmas[i + 1], v, (mm->nvmas - i) * sizeof(*v));
 	mm->nvmas++;
 	struct vma *hi = &mm->vmas[i + 1];
 	v->end = addr;
 	hi->start = addr;
-	if (hi->obj) {
+	if (hi->obj)
 		hi->obj_off += addr - v->start;
-		mobj_get(hi->obj);
-	}
 	return 0;
 }
 
@@ -85,7 +106,7 @@ static bool vma_compatible(const struct vma *a, const struct vma *b)
 static void vma_drop(struct mm *mm, size_t i)
 {
 	if (mm->vmas[i].obj)
-		mobj_put(mm->vmas[i].obj);
+		vma_obj_release(mm, &mm->vmas[i]);
 	memmove(&mm->vmas[i], &mm->vmas[i + 1], (mm->nvmas - i - 1) * sizeof(struct vma));
 	mm->nvmas--;
 }
@@ -128,7 +149,7 @@ int vma_remove_range(struct mm *mm, uint64_t start, uint64_t end)
 		j++;
 	for (size_t k = i; k < j; k++)
 		if (mm->vmas[k].obj)
-			mobj_put(mm->vmas[k].obj);
+			vma_obj_release(mm, &mm->vmas[k]);
 	memmove(&mm->vmas[i], &mm->vmas[j], (mm->nvmas - j) * sizeof(struct vma));
 	mm->nvmas -= j - i;
 	mm_release_pages(mm, start, end);

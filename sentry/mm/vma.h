@@ -6,6 +6,11 @@
 
 /* Index of the first VMA with end > addr (nvmas if none). */
 size_t vma_lower_bound(struct mm *mm, uint64_t addr);
+/* A VMA on an object: a reference and an entry in its reverse map
+ * (release: both dropped). vma_insert takes the caller's reference and
+ * adds the entry itself. */
+int vma_obj_share(struct mm *mm, const struct vma *v);
+void vma_obj_release(struct mm *mm, const struct vma *v);
 /* Insert v, which overlaps nothing. Returns its index or -ENOMEM. */
 int vma_insert(struct mm *mm, const struct vma *v);
 /* Make addr a VMA boundary if it falls inside one. 0 or -ENOMEM. */

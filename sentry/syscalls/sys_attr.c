@@ -2,6 +2,7 @@
  * family, utimensat/utimes/utime/futimesat, truncate/ftruncate,
  * access/faccessat/faccessat2, umask. */
 #include "sentry/syscalls/syscalls.h"
+#include "sentry/kernel/cred.h"
 #include "sentry/syscalls/path_at.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/usercopy.h"
@@ -45,10 +46,20 @@ static int setattr_path(struct path *p, struct iattr *ia)
 static int do_chmod(struct path *p, mode_t mode)
 {
 	struct iattr ia = { .valid = ATTR_MODE, .mode = mode & 07777 };
-	if (S_ISLNK(p->dentry->inode->mode)) {
+	struct inode *inode = p->dentry->inode;
+	if (S_ISLNK(inode->mode)) {
 		path_put(p);
 		return -EOPNOTSUPP;
 	}
+	/* Only the owner (or CAP_FOWNER); set-group-ID needs the group
+	 * (or CAP_FSETID). */
+	const struct cred *c = cred_current();
+	if (!cred_owner_or_capable(c, inode->uid)) {
+		path_put(p);
+		return -EPERM;
+	}
+	if (!cred_in_group(c, inode->gid) && !cred_capable(c, CAP_FSETID))
+		ia.mode &= ~(mode_t)S_ISGID;
 	return setattr_path(p, &ia);
 }
 
@@ -100,6 +111,10 @@ static int do_chown(struct path *p, uint32_t uid, uint32_t gid)
 	}
 	/* chown clears set-user-ID and set-group-ID on non-directories. */
 	struct inode *inode = p->dentry->inode;
+	if (!cred_may_chown(cred_current(), inode->uid, inode->gid, uid, gid)) {
+		path_put(p);
+		return -EPERM;
+	}
 	if (ia.valid && !S_ISDIR(inode->mode) && (inode->mode & (S_ISUID | S_ISGID))) {
 		ia.valid |= ATTR_MODE;
 		ia.mode = inode->mode & ~S_ISUID;
@@ -146,6 +161,19 @@ int64_t sys_fchownat(struct task *t, const uint64_t a[6])
 static int do_utimes(struct path *p, const struct timespec *ts)
 {
 	struct iattr ia = { .valid = ATTR_ATIME | ATTR_MTIME | ATTR_CTIME };
+	struct inode *inode = p->dentry->inode;
+	const struct cred *c = cred_current();
+	/* Explicit times: the owner or CAP_FOWNER; "now": also a writer. */
+	bool explicit = ts && ((ts[0].tv_nsec != UTIME_NOW && ts[0].tv_nsec != UTIME_OMIT) ||
+			       (ts[1].tv_nsec != UTIME_NOW && ts[1].tv_nsec != UTIME_OMIT));
+	bool omit = ts && ts[0].tv_nsec == UTIME_OMIT && ts[1].tv_nsec == UTIME_OMIT;
+	if (!omit && !cred_owner_or_capable(c, inode->uid)) {
+		int r = explicit ? -EPERM : inode_permission(inode, MAY_WRITE);
+		if (r < 0) {
+			path_put(p);
+			return r;
+		}
+	}
 	struct timespec now = inode_now();
 	ia.atime = ia.mtime = now;
 	if (ts) {
@@ -293,10 +321,20 @@ static int64_t do_faccessat(struct task *t, int dirfd, uint64_t upath, int mode,
 	if ((mode & W_OK) && ((p.mnt->flags & MNT_RDONLY) || p.dentry->sb->rdonly) &&
 	    (S_ISREG(inode->mode) || S_ISDIR(inode->mode) || S_ISLNK(inode->mode)))
 		r = -EROFS;
+	/* access() asks with the real ids (AT_EACCESS: the effective ones):
+	 * Linux's access_override_creds(). */
+	struct cred rc = t->cred;
+	if (!(flags & AT_EACCESS)) {
+		rc.fsuid = rc.uid;
+		rc.fsgid = rc.gid;
+		if (!(rc.securebits & (1u << SECBIT_NO_SETUID_FIXUP_B)))
+			rc.cap_effective = rc.uid == 0 ? rc.cap_permitted : 0;
+	}
 	if (r == 0)
-		r = inode_permission(inode, ((mode & R_OK) ? MAY_READ : 0) |
-					    ((mode & W_OK) ? MAY_WRITE : 0) |
-					    ((mode & X_OK) ? MAY_EXEC : 0));
+		r = cred_permission(&rc, inode->mode, inode->uid, inode->gid,
+				    ((mode & R_OK) ? MAY_READ : 0) |
+				    ((mode & W_OK) ? MAY_WRITE : 0) |
+				    ((mode & X_OK) ? MAY_EXEC : 0));
 	path_put(&p);
 	return r;
 }

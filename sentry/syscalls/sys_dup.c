@@ -1,7 +1,8 @@
 /* sentry/syscalls/sys_dup.c: dup, dup2, dup3 and the fd-level fcntl
  * commands (DUPFD, GETFD/SETFD, GETFL/SETFL, GETPIPE_SZ/SETPIPE_SZ via
- * fs/pipefs). Locks, leases and seals come with the VFS. */
+ * fs/pipefs); the lock commands are in sys_lock.c. */
 #include "sentry/syscalls/syscalls.h"
+#include "sentry/syscalls/sys_lock.h"
 #include "sentry/kernel/task.h"
 #include "fs/pipefs/pipe.h"
 #include "fs/vfs/fdtable.h"
@@ -108,7 +109,20 @@ int64_t sys_fcntl(struct task *t, const uint64_t a[6])
 		file_put(f);
 		return r;
 	}
+	case F_ADD_SEALS:
+	case F_GET_SEALS: {
+		struct file *f = fdtable_get_file(t->files, fd);
+		if (!f)
+			return -EBADF;
+		int64_t r = -EINVAL;
+		if (!(f->mode & FMODE_PATH) && f->ops->seals)
+			r = f->ops->seals(f, cmd == F_ADD_SEALS, (unsigned)a[2]);
+		file_put(f);
+		return r;
+	}
 	default: {
+		if (fcntl_is_lock_cmd(cmd))
+			return fcntl_lock(t, fd, cmd, a[2]);
 		struct file *f = fdtable_get_file(t->files, fd);
 		if (!f)
 			return -EBADF;

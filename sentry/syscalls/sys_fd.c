@@ -18,6 +18,32 @@ int64_t sys_close(struct task *t, const uint64_t a[6])
 	return fdtable_close(t->files, (int)a[0]);
 }
 
+#ifndef CLOSE_RANGE_UNSHARE
+#define CLOSE_RANGE_UNSHARE (1U << 1)
+#endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+int64_t sys_close_range(struct task *t, const uint64_t a[6])
+{
+	unsigned first = (unsigned)a[0], last = (unsigned)a[1], flags = (unsigned)a[2];
+	if ((flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)) || first > last)
+		return -EINVAL;
+	if ((flags & CLOSE_RANGE_UNSHARE) &&
+	    __atomic_load_n(&t->files->refs, __ATOMIC_ACQUIRE) > 1) {
+		/* Like unshare(CLONE_FILES): a private copy, then the range. */
+		struct fdtable *n = fdtable_fork(t->files);
+		if (!n)
+			return -ENOMEM;
+		struct fdtable *old = t->files;
+		t->files = n;
+		fdtable_put(old);
+	}
+	fdtable_close_range(t->files, first, last, flags & CLOSE_RANGE_CLOEXEC);
+	return 0;
+}
+
 int64_t sys_ioctl(struct task *t, const uint64_t a[6])
 {
 	struct file *f = fdtable_get_file(t->files, (int)a[0]);
@@ -39,7 +65,7 @@ int64_t sys_ioctl(struct task *t, const uint64_t a[6])
 			pthread_mutex_lock(&f->inode->lock);
 			int64_t left = f->inode->size - f->pos;
 			pthread_mutex_unlock(&f->inode->lock);
-			int n = left < 0 ? 0 : left > INT32_MAX ? INT32_MAX : (int)left;
+			int n = (int)left;	/* as Linux: truncated, negative past EOF */
 			r = copy_out(t->mm, a[2], &n, sizeof(n));
 		} else {
 			r = f->ops->ioctl ? f->ops->ioctl(f, t, cmd, a[2]) : -ENOTTY;

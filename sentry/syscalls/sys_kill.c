@@ -18,12 +18,15 @@ static bool sig_valid(int64_t sig)
 	return sig >= 0 && sig <= KSIG_MAX;
 }
 
-/* Send to every live task that matches; sig 0 only checks. */
+/* Send to every live process that matches; sig 0 only checks. A process
+ * the caller may not signal counts as EPERM (Linux: one target gives
+ * EPERM, a group succeeds if any member could be signalled; kill(-1)
+ * skips them). */
 static int64_t kill_many(struct task *t, int pid, int sig)
 {
 	siginfo_t info;
 	signal_info_kill(&info, sig, SI_USER, t);
-	int found = 0;
+	int found = 0, denied = 0;
 	pthread_mutex_lock(&kernel.lock);
 	for (struct task *p = kernel.tasks; p; p = p->next) {
 		if (p->zombie)
@@ -36,6 +39,10 @@ static int64_t kill_many(struct task *t, int pid, int sig)
 			continue;
 		if (p != p->tg->leader)
 			continue;	/* one send per process */
+		if (!signal_may_send_locked(t, p, sig)) {
+			denied++;
+			continue;
+		}
 		found++;
 		if (sig)
 			signal_send_group_locked(p, &info);
@@ -46,7 +53,7 @@ static int64_t kill_many(struct task *t, int pid, int sig)
 		signal_send_group_locked(t, &info);
 	}
 	pthread_mutex_unlock(&kernel.lock);
-	return found ? 0 : -ESRCH;
+	return found ? 0 : denied && pid != -1 ? -EPERM : -ESRCH;
 }
 
 int64_t sys_kill(struct task *t, const uint64_t a[6])
@@ -69,10 +76,11 @@ static int64_t kill_thread(struct task *t, int tgid, int tid, const siginfo_t *i
 	int r = 0;
 	if (!p || p->zombie || p->thread_dead || (tgid != -1 && p->tgid != tgid))
 		r = -ESRCH;
+	else if (!signal_may_send_locked(t, p, info->si_signo))
+		r = -EPERM;
 	else if (info->si_signo)
 		signal_send_locked(p, info);
 	pthread_mutex_unlock(&kernel.lock);
-	(void)t;
 	return r;
 }
 
@@ -119,6 +127,8 @@ int64_t sys_rt_sigqueueinfo(struct task *t, const uint64_t a[6])
 	struct task *p = task_lookup((int)a[0]);
 	if (!p || p->zombie || p->tgid != (int)a[0])
 		r = -ESRCH;
+	else if (!signal_may_send_locked(t, p, info.si_signo))
+		r = -EPERM;
 	else if (info.si_signo)
 		signal_send_group_locked(p, &info);
 	pthread_mutex_unlock(&kernel.lock);

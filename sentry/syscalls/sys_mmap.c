@@ -9,6 +9,7 @@
 #include "fs/vfs/inode.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
@@ -72,6 +73,35 @@ static int64_t map_file_copy(struct task *t, struct file *f, uint64_t addr, uint
 	return r;
 }
 
+/* A file whose pages are a memory object (tmpfs, memfd, goferfs's page
+ * cache): MAP_SHARED maps the object, MAP_PRIVATE copies on write. */
+static int64_t map_file_obj(struct task *t, struct file *f, uint64_t addr, uint64_t len,
+			    int prot, int flags, uint64_t off)
+{
+	int type = flags & MAP_TYPE;
+	if (type != MAP_PRIVATE && type != MAP_SHARED && type != MAP_SHARED_VALIDATE)
+		return -EINVAL;
+	if (!(f->mode & FMODE_READ))
+		return -EACCES;
+	if (type != MAP_PRIVATE && (prot & PROT_WRITE) &&
+	    (!(f->mode & FMODE_WRITE) || (f->flags & O_APPEND)))
+		return -EACCES;
+	if (len == 0)
+		return -EINVAL;
+	if (off + PAGE_ALIGN_UP(len) < off || (int64_t)(off + PAGE_ALIGN_UP(len)) < 0)
+		return -EOVERFLOW;
+	struct mobj *obj = NULL;
+	bool maywrite = false;
+	int r = f->ops->mmap(f, prot, flags, &obj, &maywrite);
+	if (r < 0)
+		return r;
+	int mflags = flags & ~(MAP_DENYWRITE | MAP_EXECUTABLE | MAP_ANONYMOUS);
+	int64_t ret = mm_mmap_obj(t->mm, addr, len, prot, mflags, obj, off,
+				  maywrite ? VMA_MAYWRITE : 0);
+	mobj_put(obj);
+	return ret;
+}
+
 int64_t sys_mmap(struct task *t, const uint64_t a[6])
 {
 	uint64_t addr = a[0], len = a[1], off = a[5];
@@ -82,7 +112,13 @@ int64_t sys_mmap(struct task *t, const uint64_t a[6])
 		struct file *f = fdtable_get_file(t->files, fd);
 		if (!f)
 			return -EBADF;
-		int64_t r = map_file_copy(t, f, addr, len, prot, flags, off);
+		int64_t r;
+		if (f->mode & FMODE_PATH)
+			r = -EBADF;
+		else if (f->ops->mmap)
+			r = map_file_obj(t, f, addr, len, prot, flags, off);
+		else
+			r = map_file_copy(t, f, addr, len, prot, flags, off);
 		file_put(f);
 		return r;
 	}

@@ -6,9 +6,14 @@
 #include "sentry/kernel/process.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/usercopy.h"
+#include "sentry/syscalls/path_at.h"
+#include "fs/anon/pidfd.h"
+#include "fs/vfs/fdtable.h"
+#include "fs/vfs/file.h"
 #include "lib/log.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <linux/sched.h>
 #include <signal.h>
@@ -20,7 +25,42 @@
 #define CLONE_NS_FLAGS (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | \
 			CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET)
 
-static int64_t do_clone(struct task *t, struct fork_args *fa)
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x1000
+#endif
+#define K_CLONE_DETACHED 0x00400000ULL
+
+/* CLONE_PIDFD: a close-on-exec pidfd for the child, its number stored at
+ * upidfd (checked writable before the child is made). The fd is installed
+ * after the child exists, so a full fd table gives EMFILE with the child
+ * already running (Linux reserves the fd first). Thread pidfds
+ * (CLONE_THREAD, Linux 6.9) are not supported: EINVAL. */
+static int64_t clone_with_pidfd(struct task *t, struct fork_args *fa, uint64_t upidfd)
+{
+	if (fa->flags & (CLONE_THREAD | K_CLONE_DETACHED))
+		return -EINVAL;
+	int probe = -1;
+	int r = copy_out(t->mm, upidfd, &probe, sizeof(probe));
+	if (r < 0)
+		return r;
+	struct tgroup *tg = NULL;
+	fa->pidfd_tg = &tg;
+	int64_t tid = task_fork(t, fa);
+	if (tid < 0)
+		return tid;
+	struct file *pf;
+	r = pidfd_from_tgroup(tg, (int)tid, 0, &pf);
+	if (r == 0) {
+		r = fdtable_install(t->files, pf, 0, fd_limit(t), true);
+		file_put(pf);
+	}
+	if (r < 0)
+		return r;
+	copy_out(t->mm, upidfd, &r, sizeof(r));
+	return tid;
+}
+
+static int64_t do_clone(struct task *t, struct fork_args *fa, uint64_t upidfd)
 {
 	uint64_t f = fa->flags;
 	if ((f & CLONE_SIGHAND) && !(f & CLONE_VM))
@@ -33,6 +73,8 @@ static int64_t do_clone(struct task *t, struct fork_args *fa)
 		return -EINVAL;
 	if (f & CLONE_NS_FLAGS)
 		return -EPERM;	/* namespaces inside the sandbox: not yet */
+	if (f & CLONE_PIDFD)
+		return clone_with_pidfd(t, fa, upidfd);
 	return task_fork(t, fa);
 }
 
@@ -40,14 +82,14 @@ int64_t sys_fork(struct task *t, const uint64_t a[6])
 {
 	(void)a;
 	struct fork_args fa = { .exit_signal = SIGCHLD };
-	return do_clone(t, &fa);
+	return do_clone(t, &fa, 0);
 }
 
 int64_t sys_vfork(struct task *t, const uint64_t a[6])
 {
 	(void)a;
 	struct fork_args fa = { .flags = CLONE_VM | CLONE_VFORK, .exit_signal = SIGCHLD };
-	return do_clone(t, &fa);
+	return do_clone(t, &fa, 0);
 }
 
 /* x86-64 argument order: flags, stack, parent_tid, child_tid, tls. */
@@ -57,7 +99,10 @@ int64_t sys_clone(struct task *t, const uint64_t a[6])
 		.flags = a[0] & ~0xffUL, .exit_signal = (int)(a[0] & 0xff),
 		.stack = a[1], .parent_tid = a[2], .child_tid = a[3], .tls = a[4],
 	};
-	return do_clone(t, &fa);
+	/* The pidfd goes where the parent's tid would. */
+	if ((fa.flags & CLONE_PIDFD) && (fa.flags & CLONE_PARENT_SETTID))
+		return -EINVAL;
+	return do_clone(t, &fa, a[2]);
 }
 
 int64_t sys_clone3(struct task *t, const uint64_t a[6])
@@ -91,7 +136,7 @@ int64_t sys_clone3(struct task *t, const uint64_t a[6])
 		.stack = ca.stack ? ca.stack + ca.stack_size : 0,
 		.parent_tid = ca.parent_tid, .child_tid = ca.child_tid, .tls = ca.tls,
 	};
-	return do_clone(t, &fa);
+	return do_clone(t, &fa, ca.pidfd);
 }
 
 /* --- execve -------------------------------------------------------------- */
@@ -220,6 +265,7 @@ int64_t sys_waitid(struct task *t, const uint64_t a[6])
 	if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
 		return -EINVAL;
 	struct wait_args w = { .options = options };
+	bool pidfd_nonblock = false;
 	switch (idtype) {
 	case P_ALL:
 		w.which = WAITFOR_ANY;
@@ -236,6 +282,24 @@ int64_t sys_waitid(struct task *t, const uint64_t a[6])
 		w.which = WAITFOR_PGID;
 		w.id = id ? id : t->pgid;
 		break;
+	case P_PIDFD: {
+		/* The pidfd's process; O_NONBLOCK on it means WNOHANG, and
+		 * EAGAIN instead of 0 when nothing is there yet. */
+		if (id < 0)
+			return -EINVAL;
+		struct file *pf = fd_file(t, id, false);
+		if (pf && file_is_pidfd(pf)) {
+			w.which = WAITFOR_PID;
+			w.id = pidfd_pid(pf);
+			pidfd_nonblock = __atomic_load_n(&pf->flags, __ATOMIC_RELAXED) & O_NONBLOCK;
+		}
+		file_put(pf);
+		if (!w.id)
+			return -EBADF;
+		if (pidfd_nonblock)
+			w.options |= WNOHANG;
+		break;
+	}
 	default:
 		return -EINVAL;
 	}
@@ -243,6 +307,8 @@ int64_t sys_waitid(struct task *t, const uint64_t a[6])
 	int r = task_wait(t, &w, &res);
 	if (r < 0)
 		return r;
+	if (r == 0 && pidfd_nonblock && !(options & WNOHANG))
+		return -EAGAIN;
 	if (a[2]) {
 		siginfo_t si;
 		memset(&si, 0, sizeof(si));

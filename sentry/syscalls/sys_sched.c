@@ -11,6 +11,7 @@
  * can be looked up. */
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/kernel/task.h"
+#include "sentry/kernel/machine.h"
 #include "sentry/mm/usercopy.h"
 
 #include <errno.h>
@@ -63,6 +64,24 @@ static void cpus_probe(void)
 static void cpus_get(void)
 {
 	pthread_once(&cpus.once, cpus_probe);
+}
+
+int machine_cpu_count(void)
+{
+	cpus_get();
+	int hi = 0;
+	for (size_t i = 0; i < cpus.bytes * 8; i++)
+		if (cpus.mask[i / 8] & (1u << (i % 8)))
+			hi = (int)i + 1;
+	return hi ? hi : 1;
+}
+
+bool machine_cpu_online(int cpu)
+{
+	cpus_get();
+	if (cpu < 0 || (size_t)cpu >= cpus.bytes * 8)
+		return false;
+	return cpus.mask[cpu / 8] & (1u << (cpu % 8));
 }
 
 /* Does pid name the caller (for the sched_* family, a thread id)? */

@@ -2,10 +2,10 @@
  * clock_getres, clock_nanosleep, nanosleep, gettimeofday, time, times,
  * getrusage.
  *
- * Wall and monotonic clocks are the host's. CPU-time clocks (and the CPU
- * times of times/getrusage) are the host CPU clocks of the sentry thread
- * that serves the task (thread clocks) or of the sentry (process clocks):
- * an approximation, since guest code itself runs in platform stubs. The
+ * Wall and monotonic clocks are the host's. CPU-time clocks and the CPU
+ * times of times/getrusage come from the sentry's accounting of each task
+ * (sentry/kernel/cputime.h: guest time and sentry time by state changes).
+ * Sleeping on a process CPU clock still waits on the host's clock. The
  * sandbox has no RTC, so the *_ALARM clocks behave as on a machine without
  * one, and it has no posix-clock devices (fd clocks).
  *
@@ -71,6 +71,7 @@ struct gclock {
 #define CPUCLOCK_PERTHREAD 4
 #define CPUCLOCK_WHICH(id) ((id) & 3)
 #define CPUCLOCK_FD 3
+#define CPUCLOCK_VIRT 1		/* user time only; PROF and SCHED: user + system */
 #define CPUCLOCK_SELF_BASE (-8)		/* pid 0: the caller */
 
 /* gettime: the lookup is for reading the clock, where Linux also accepts
@@ -233,6 +234,25 @@ int64_t sys_restart_syscall(struct task *t, const uint64_t a[6])
 	       : (t->restart_deadline = deadline, -ERESTART_RESTARTBLOCK);
 }
 
+/* A CPU-time clock of t or its process from the accounting: PROF and
+ * SCHED count user + system time, VIRT user time only. */
+static void cpu_clock_read(struct task *t, struct gclock c, struct timespec *ts)
+{
+	struct cputime ct;
+	if (c.thread) {
+		task_cputime(t, &ct);
+	} else {
+		pthread_mutex_lock(&kernel.lock);
+		tgroup_cputime_locked(t, &ct);
+		pthread_mutex_unlock(&kernel.lock);
+	}
+	uint64_t ns = ct.user_ns;
+	if (CPUCLOCK_WHICH(c.host) != CPUCLOCK_VIRT)
+		ns += ct.sys_ns;
+	ts->tv_sec = (time_t)(ns / NSEC_PER_SEC);
+	ts->tv_nsec = (long)(ns % NSEC_PER_SEC);
+}
+
 int64_t sys_clock_gettime(struct task *t, const uint64_t a[6])
 {
 	struct gclock c = clock_lookup(t, (int32_t)a[0], true);
@@ -240,7 +260,9 @@ int64_t sys_clock_gettime(struct task *t, const uint64_t a[6])
 
 	if (c.kind == CK_INVALID || c.kind == CK_ALARM || c.kind == CK_FD)
 		return -EINVAL;
-	if (clock_gettime(c.host, &ts))
+	if (c.kind == CK_CPU)
+		cpu_clock_read(t, c, &ts);
+	else if (clock_gettime(c.host, &ts))
 		return -errno;
 	return write_timespec(t, a[1], &ts);
 }
@@ -347,23 +369,16 @@ int64_t sys_time(struct task *t, const uint64_t a[6])
 	return now;
 }
 
-/* The serving host thread's CPU times. */
-static void host_thread_times(struct timeval *user, struct timeval *sys)
+static int64_t ns_to_ticks(uint64_t ns)
 {
-	struct rusage ru;
-
-	if (getrusage(RUSAGE_THREAD, &ru)) {
-		memset(user, 0, sizeof(*user));
-		memset(sys, 0, sizeof(*sys));
-		return;
-	}
-	*user = ru.ru_utime;
-	*sys = ru.ru_stime;
+	return (int64_t)(ns / (NSEC_PER_SEC / USER_HZ));
 }
 
-static int64_t tv_to_ticks(struct timeval tv)
+static struct timeval ns_to_tv(uint64_t ns)
 {
-	return (int64_t)tv.tv_sec * USER_HZ + tv.tv_usec / (1000000 / USER_HZ);
+	struct timeval tv = { .tv_sec = (time_t)(ns / NSEC_PER_SEC),
+			      .tv_usec = (suseconds_t)(ns % NSEC_PER_SEC / 1000) };
+	return tv;
 }
 
 /* times(struct tms *buf): buf may be NULL. Returns clock ticks since the
@@ -371,10 +386,15 @@ static int64_t tv_to_ticks(struct timeval tv)
 int64_t sys_times(struct task *t, const uint64_t a[6])
 {
 	if (a[0]) {
-		struct timeval u, s;
-		host_thread_times(&u, &s);
-		struct k_tms tms = { .tms_utime = tv_to_ticks(u),
-				     .tms_stime = tv_to_ticks(s) };
+		struct cputime self, children;
+		pthread_mutex_lock(&kernel.lock);
+		tgroup_cputime_locked(t, &self);
+		tgroup_children_cputime_locked(t, &children);
+		pthread_mutex_unlock(&kernel.lock);
+		struct k_tms tms = { .tms_utime = ns_to_ticks(self.user_ns),
+				     .tms_stime = ns_to_ticks(self.sys_ns),
+				     .tms_cutime = ns_to_ticks(children.user_ns),
+				     .tms_cstime = ns_to_ticks(children.sys_ns) };
 		int err = copy_out(t->mm, a[0], &tms, sizeof(tms));
 		if (err)
 			return err;
@@ -388,8 +408,8 @@ int64_t sys_times(struct task *t, const uint64_t a[6])
 	return (int64_t)(up / (NSEC_PER_SEC / USER_HZ));
 }
 
-/* getrusage(int who, struct rusage *usage). Children are not accounted
- * yet (zeros); self and thread get the serving thread's CPU times. */
+/* getrusage(int who, struct rusage *usage): the CPU times of the process,
+ * its reaped children or the thread; the other fields stay zero. */
 int64_t sys_getrusage(struct task *t, const uint64_t a[6])
 {
 	int who = (int)a[0];
@@ -398,7 +418,18 @@ int64_t sys_getrusage(struct task *t, const uint64_t a[6])
 	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
 		return -EINVAL;
 	memset(&ru, 0, sizeof(ru));
-	if (who != RUSAGE_CHILDREN)
-		host_thread_times(&ru.ru_utime, &ru.ru_stime);
+	struct cputime ct;
+	if (who == RUSAGE_THREAD) {
+		task_cputime(t, &ct);
+	} else {
+		pthread_mutex_lock(&kernel.lock);
+		if (who == RUSAGE_SELF)
+			tgroup_cputime_locked(t, &ct);
+		else
+			tgroup_children_cputime_locked(t, &ct);
+		pthread_mutex_unlock(&kernel.lock);
+	}
+	ru.ru_utime = ns_to_tv(ct.user_ns);
+	ru.ru_stime = ns_to_tv(ct.sys_ns);
 	return copy_out(t->mm, a[1], &ru, sizeof(ru));
 }

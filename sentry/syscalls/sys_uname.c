@@ -6,6 +6,7 @@
  * both, and uname reports what was set. The kernel identity is fixed. */
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/kernel/task.h"
+#include "sentry/kernel/machine.h"
 #include "sentry/mm/usercopy.h"
 
 #include <errno.h>
@@ -53,8 +54,8 @@ int64_t sys_uname(struct task *t, const uint64_t a[6])
 
 	memset(&u, 0, sizeof(u));
 	strcpy(u.sysname, "Linux");
-	strcpy(u.release, "6.1.0");
-	strcpy(u.version, "#1 SMP cvisor");
+	strcpy(u.release, UTS_RELEASE);
+	strcpy(u.version, UTS_VERSION);
 	strcpy(u.machine, "x86_64");
 
 	pthread_mutex_lock(&uts.lock);
@@ -86,6 +87,29 @@ static int64_t set_uts_field(struct task *t, const uint64_t a[6], bool host)
 	pthread_mutex_lock(&uts.lock);
 	uts_init_locked(t);
 	memcpy(host ? uts.nodename : uts.domainname, buf, sizeof(buf));
+	pthread_mutex_unlock(&uts.lock);
+	return 0;
+}
+
+void uts_get_name(bool domain, char *buf, size_t len)
+{
+	struct task dummy = { .k = &kernel };
+	pthread_mutex_lock(&uts.lock);
+	uts_init_locked(&dummy);
+	snprintf(buf, len, "%s", domain ? uts.domainname : uts.nodename);
+	pthread_mutex_unlock(&uts.lock);
+}
+
+int uts_set_name(bool domain, const char *name, size_t len)
+{
+	if (len > UTS_LEN)
+		return -EINVAL;
+	struct task dummy = { .k = &kernel };
+	pthread_mutex_lock(&uts.lock);
+	uts_init_locked(&dummy);
+	char *dst = domain ? uts.domainname : uts.nodename;
+	memset(dst, 0, UTS_LEN + 1);
+	memcpy(dst, name, len);
 	pthread_mutex_unlock(&uts.lock);
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include "fs/vfs/inode.h"
 #include "fs/vfs/mount.h"
 #include "fs/vfs/vfs.h"
+#include "sentry/mm/memfile.h"
 
 static struct walk_start lower_ws, ws;
 
@@ -45,6 +46,8 @@ static int get(const struct walk_start *w, const char *name, char *buf, size_t l
 
 static void setup(void)
 {
+	/* tmpfs file data lives in the memory file. */
+	cr_assert_eq(memfile_init(1ULL << 32), 0);
 	struct dentry *lower = tmpfs_mount(0755), *upper = tmpfs_mount(0755);
 	cr_assert(lower && upper);
 	vfs_lock();

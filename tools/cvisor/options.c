@@ -23,7 +23,9 @@ void run_usage(FILE *out)
 "Run PROGRAM (an x86-64 Linux executable or #! script, found in the\n"
 "sandbox's root file system) inside the sandbox.\n"
 "\n"
-"  --platform=NAME     how guest syscalls are caught: %s (default ptrace)\n"
+"  --platform=NAME     how guest syscalls are caught: %s (default " PLATFORM_DEFAULT ")\n"
+"  --systrap-patch=on|off  systrap: rewrite hot syscall sites to skip the\n"
+"                      signal (default on)\n"
 "  --strace            print every guest syscall, decoded, to stderr or the debug log\n"
 "  --debug-log=FILE    write the sentry's log (and --strace output) to FILE\n"
 "  --env=K=V           set an environment variable (repeatable); the default\n"
@@ -70,7 +72,7 @@ static int default_env(struct run_options *o)
 }
 
 enum { OPT_PLATFORM = 256, OPT_STRACE, OPT_DEBUG_LOG, OPT_ENV, OPT_CWD, OPT_HOSTNAME,
-       OPT_ROOT, OPT_GOFER_FD, OPT_MEMORY, OPT_PIDS, OPT_CPUS, OPT_REPORT_FD, OPT_NS, OPT_TESTONLY_FORBIDDEN };
+       OPT_ROOT, OPT_GOFER_FD, OPT_SYSTRAP_PATCH, OPT_MEMORY, OPT_PIDS, OPT_CPUS, OPT_REPORT_FD, OPT_NS, OPT_TESTONLY_FORBIDDEN };
 
 /* Half the host's RAM, at most 16 GiB: a guest cannot make the host swap. */
 static uint64_t default_memory(void)
@@ -169,6 +171,7 @@ int run_options_parse(int argc, char **argv, struct run_options *o, char *err, s
 		{ "root", required_argument, NULL, OPT_ROOT },
 		{ "volume", required_argument, NULL, 'v' },
 		{ "gofer-fd", required_argument, NULL, OPT_GOFER_FD },
+		{ "systrap-patch", required_argument, NULL, OPT_SYSTRAP_PATCH },
 		{ "report-fd", required_argument, NULL, OPT_REPORT_FD },
 		{ "memory", required_argument, NULL, OPT_MEMORY },
 		{ "pids", required_argument, NULL, OPT_PIDS },
@@ -179,7 +182,7 @@ int run_options_parse(int argc, char **argv, struct run_options *o, char *err, s
 		{ 0, 0, 0, 0 },
 	};
 	memset(o, 0, sizeof(*o));
-	o->cfg.platform = "ptrace";
+	o->cfg.platform = PLATFORM_DEFAULT;
 	o->cfg.cwd = "/";
 	o->cfg.memory_limit = default_memory();
 	o->root = "/";
@@ -202,6 +205,13 @@ int run_options_parse(int argc, char **argv, struct run_options *o, char *err, s
 				return -1;
 			}
 			o->cfg.platform = optarg;
+			break;
+		case OPT_SYSTRAP_PATCH:
+			if (platform_option("systrap-patch", optarg) < 0) {
+				snprintf(err, errlen, "--systrap-patch wants on or off, got \"%s\"",
+					 optarg);
+				return -1;
+			}
 			break;
 		case OPT_STRACE:
 			o->cfg.strace = true;

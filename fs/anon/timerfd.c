@@ -1,0 +1,165 @@
+/* fs/anon/timerfd.c: timerfd files (see timerfd.h). The timer is a
+ * callback ktimer (sentry/kernel/timer.h) that keeps the expiration count
+ * under kernel.lock; its notify runs on the timer thread with kernel.lock
+ * held, so readers and pollers on tfd->wq are woken through a deferwake.
+ * read needs 8 bytes (EINVAL), blocks until the count is non-zero (EAGAIN
+ * when non-blocking; signals interrupt it) and takes the whole count. */
+#include "fs/anon/timerfd.h"
+#include "fs/anon/deferwake.h"
+#include "fs/vfs/file.h"
+#include "fs/vfs/waitq.h"
+#include "sentry/kernel/errno_restart.h"
+#include "sentry/kernel/task.h"
+#include "sentry/kernel/timer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct timerfd {
+	struct ktimer *timer;
+	clockid_t clock;
+	struct waitq wq;
+	struct deferwake dw;
+};
+
+static const struct file_ops timerfd_fops;
+
+static struct timerfd *tfd_of(struct file *f)
+{
+	return f->priv;
+}
+
+bool file_is_timerfd(struct file *f)
+{
+	return f->ops == &timerfd_fops;
+}
+
+/* The timer thread, kernel.lock held. */
+static void tfd_notify(void *arg)
+{
+	struct timerfd *tfd = arg;
+	deferwake_post(&tfd->dw, POLLIN | POLLRDNORM);
+}
+
+static ssize_t tfd_read(struct file *f, void *buf, size_t len, int64_t *pos)
+{
+	(void)pos;
+	struct timerfd *tfd = tfd_of(f);
+	if (len < 8)
+		return -EINVAL;
+	struct waiter w;
+	struct waitq_entry e;
+	bool queued = false;
+	ssize_t r;
+	for (;;) {
+		uint64_t n = ktimer_take(tfd->timer);
+		if (n) {
+			memcpy(buf, &n, 8);
+			r = 8;
+			break;
+		}
+		if (__atomic_load_n(&f->flags, __ATOMIC_RELAXED) & O_NONBLOCK) {
+			r = -EAGAIN;
+			break;
+		}
+		if (!queued) {
+			waiter_init(&w, current);
+			waitq_entry_init(&e, &w, POLLIN);
+			waitq_add(&tfd->wq, &e);
+			queued = true;
+			continue;
+		}
+		int b = waiter_wait(&w, NULL);
+		if (b < 0) {
+			r = b;
+			break;
+		}
+	}
+	if (queued)
+		waitq_remove(&e);
+	return r;
+}
+
+static uint32_t tfd_poll(struct file *f, struct poll_table *pt)
+{
+	struct timerfd *tfd = tfd_of(f);
+	poll_wait(pt, f, &tfd->wq);
+	return ktimer_count(tfd->timer) ? POLLIN | POLLRDNORM : 0;
+}
+
+static int tfd_stat(struct file *f, struct stat *st)
+{
+	(void)f;
+	memset(st, 0, sizeof(*st));
+	st->st_mode = 0600;
+	st->st_nlink = 1;
+	st->st_blksize = 4096;
+	return 0;
+}
+
+static void tfd_free(struct timerfd *tfd)
+{
+	if (tfd->timer)
+		ktimer_free(tfd->timer);	/* no notify after this */
+	deferwake_cancel(&tfd->dw);
+	waitq_destroy(&tfd->wq);
+	free(tfd);
+}
+
+static void tfd_release(struct file *f)
+{
+	tfd_free(tfd_of(f));
+}
+
+static const struct file_ops timerfd_fops = {
+	.read = tfd_read,
+	.poll = tfd_poll,
+	.stat = tfd_stat,
+	.release = tfd_release,
+};
+
+int timerfd_create_file(clockid_t clock, int flags, struct file **out)
+{
+	switch (clock) {
+	case CLOCK_REALTIME_ALARM:
+		clock = CLOCK_REALTIME;
+		break;
+	case CLOCK_BOOTTIME_ALARM:
+		clock = CLOCK_BOOTTIME;
+		break;
+	case CLOCK_REALTIME:
+	case CLOCK_MONOTONIC:
+	case CLOCK_BOOTTIME:
+		break;
+	default:
+		return -EINVAL;
+	}
+	struct timerfd *tfd = calloc(1, sizeof(*tfd));
+	if (!tfd)
+		return -ENOMEM;
+	tfd->clock = clock;
+	waitq_init(&tfd->wq);
+	deferwake_init(&tfd->dw, &tfd->wq);
+	tfd->timer = ktimer_new(clock, tfd_notify, tfd);
+	struct file *f = tfd->timer ? file_new(&timerfd_fops, O_RDWR | (flags & O_NONBLOCK), tfd) : NULL;
+	if (!f) {
+		tfd_free(tfd);
+		return -ENOMEM;
+	}
+	*out = f;
+	return 0;
+}
+
+int timerfd_set(struct file *f, bool absolute, const struct ktimer_value *nv,
+		struct ktimer_value *old)
+{
+	return ktimer_set(tfd_of(f)->timer, absolute, nv, old);
+}
+
+void timerfd_get(struct file *f, struct ktimer_value *cur)
+{
+	ktimer_get(tfd_of(f)->timer, cur);
+}

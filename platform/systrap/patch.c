@@ -1,0 +1,308 @@
+/* platform/systrap/patch.c: syscall-site patching.
+ *
+ * A syscall that traps (SIGSYS) from a site whose 7 bytes are one of
+ *     b8 imm32        0f 05    mov $NR, %eax; syscall   (imm32 == NR)
+ *     4c 8b 4c 24 08  0f 05    mov 8(%rsp), %r9; syscall (glibc's syscall())
+ * is, the PATCH_AFTER-th time, rewritten to
+ *     ff 24 25 T      jmp *T   (T = TRAP_TABLE_ADDR + 8 * i)
+ * Entry i of the trap table (read-only, below 2 GiB so that the absolute
+ * form reaches it from anywhere) holds the address of trampoline i in the
+ * stub region (read + exec), which replays the displaced instruction,
+ * loads rcx with the address after the site (as the syscall instruction
+ * would) and jumps to systrap_tramp_entry (stub.S), which hands the
+ * registers to the sentry through the thread's message page (found via
+ * %gs) with no signal. A trampoline depends only on (site, displaced
+ * instruction), so the table and trampolines are global: every stub maps
+ * the same pages, and a forked child's copy of patched code works as is.
+ * They are append-only and never change once written.
+ *
+ * Safety:
+ *  - The bytes change through mm_text_patch: a fresh private copy of the
+ *    page swapped in by one mapping request, so a concurrent thread runs
+ *    the old page or the new one; other processes and files keep the old
+ *    bytes (copy-on-write); writable or shared code is never patched.
+ *  - A thread stopped between the two old instructions (interrupted after
+ *    the mov, or a signal handler returning there, or a syscall restart,
+ *    which rewinds rip to the syscall instruction), or code that jumps to
+ *    the syscall instruction itself, resumes at site + 5, which now holds
+ *    byte 2 of T: 0x06, an invalid opcode. The SIGILL comes back here
+ *    (systrap_patch_sigill) and is served as the syscall the original
+ *    instruction there would have made, with the registers as they are.
+ *  - A thread whose guest gs base is not 0 (arch_prctl ARCH_SET_GS)
+ *    cannot use trampolines (they find the message page through %gs):
+ *    the address space's patches are undone and patching stops there.
+ *  - The guest sees patched bytes if it reads its own code; --systrap-patch
+ *    =off is the remedy (docs: known gaps). */
+#include "platform/systrap/systrap.h"
+#include "platform/systrap/sysmsg.h"
+#include "sentry/mm/mm.h"
+#include "sentry/mm/memfile.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+extern const char systrap_code_start[], systrap_tramp_entry[];
+
+/* A site is patched the PATCH_AFTER-th time it traps (a hot site). */
+#define PATCH_AFTER	2
+#define SITE_MAX	4096	/* sites tracked per address space */
+#define ST_PATCHED	0xff
+#define ST_NEVER	0xfe
+
+#define TABLE_PAGES	(TRAP_TABLE_SIZE / STUB_PAGE)
+#define TRAMP_PAGES	(TRAP_SLOTS * TRAMP_SIZE / STUB_PAGE)
+
+bool systrap_patch_on = true;
+
+static pthread_mutex_t patch_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool pages_ready;
+static uint64_t table_off[TABLE_PAGES], tramp_off[TRAMP_PAGES];
+static struct trap {
+	uint64_t site;
+	uint8_t insn[5];	/* the displaced instruction */
+} traps[TRAP_SLOTS];
+static unsigned ntraps;
+
+static const uint8_t insn_mov_r9[5] = { 0x4c, 0x8b, 0x4c, 0x24, 0x08 };
+
+static int alloc_pages(uint64_t *off, unsigned n)
+{
+	for (unsigned i = 0; i < n;) {
+		size_t got;
+		int64_t o = memfile_alloc(n - i, &got);
+		if (o < 0)
+			return (int)o;
+		for (size_t k = 0; k < got; k++)
+			off[i++] = (uint64_t)o + k * STUB_PAGE;
+	}
+	return 0;
+}
+
+int systrap_patch_pages(void)
+{
+	int r = 0;
+	if (!systrap_patch_on)
+		return 0;
+	pthread_mutex_lock(&patch_lock);
+	if (!pages_ready) {
+		r = alloc_pages(table_off, TABLE_PAGES);
+		if (r == 0)
+			r = alloc_pages(tramp_off, TRAMP_PAGES);
+		if (r == 0) {
+			/* Unused trampolines trap (int3), unused entries are 0. */
+			for (unsigned i = 0; i < TABLE_PAGES; i++)
+				memset(memfile_ptr(table_off[i]), 0, STUB_PAGE);
+			for (unsigned i = 0; i < TRAMP_PAGES; i++)
+				memset(memfile_ptr(tramp_off[i]), 0xcc, STUB_PAGE);
+			pages_ready = true;
+		}
+	}
+	pthread_mutex_unlock(&patch_lock);
+	return r;
+}
+
+/* mmap runs of contiguous memory-file pages (raw syscalls: a forked copy
+ * of the sentry). */
+static int map_runs(uint64_t addr, const uint64_t *off, unsigned n, int prot, int memfd)
+{
+	for (unsigned i = 0; i < n;) {
+		unsigned k = 1;
+		while (i + k < n && off[i + k] == off[i] + k * STUB_PAGE)
+			k++;
+		long r = syscall(SYS_mmap, addr + (uint64_t)i * STUB_PAGE, (uint64_t)k * STUB_PAGE,
+				 prot, MAP_SHARED | MAP_FIXED, memfd, off[i]);
+		if (r != (long)(addr + (uint64_t)i * STUB_PAGE))
+			return -1;
+		i += k;
+	}
+	return 0;
+}
+
+int systrap_patch_stub_map(int memfd)
+{
+	if (!systrap_patch_on || !pages_ready) {
+		syscall(SYS_munmap, TRAP_TABLE_ADDR, TRAP_TABLE_SIZE);
+		return 0;
+	}
+	if (map_runs(TRAP_TABLE_ADDR, table_off, TABLE_PAGES, PROT_READ, memfd) < 0 ||
+	    map_runs(systrap_base + STUB_TRAMP_OFF, tramp_off, TRAMP_PAGES,
+		     PROT_READ | PROT_EXEC, memfd) < 0)
+		return -1;
+	return 0;
+}
+
+bool systrap_patch_reserved(uint64_t *start, uint64_t *len, const char **name)
+{
+	if (!systrap_patch_on)
+		return false;
+	*start = TRAP_TABLE_ADDR;
+	*len = TRAP_TABLE_SIZE;
+	*name = "[systrap]";
+	return true;
+}
+
+static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static uint32_t get32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+
+static void jmp_bytes(unsigned i, uint8_t out[7])
+{
+	out[0] = 0xff;
+	out[1] = 0x24;
+	out[2] = 0x25;
+	put32(out + 3, TRAP_TABLE_ADDR + 8 * i);
+}
+
+/* The slot of (site, insn), made if new; -1 when the table is full.
+ * Called with patch_lock held. */
+static int trap_slot(uint64_t site, const uint8_t insn[5])
+{
+	for (unsigned i = 0; i < ntraps; i++)
+		if (traps[i].site == site && memcmp(traps[i].insn, insn, 5) == 0)
+			return (int)i;
+	if (ntraps >= TRAP_SLOTS)
+		return -1;
+	unsigned i = ntraps;
+	uint64_t tramp = systrap_base + STUB_TRAMP_OFF + (uint64_t)i * TRAMP_SIZE;
+	uint64_t entry = systrap_base + (uint64_t)(systrap_tramp_entry - systrap_code_start);
+	uint8_t code[TRAMP_SIZE];
+	memset(code, 0xcc, sizeof(code));
+	memcpy(code, insn, 5);				/* the displaced instruction */
+	code[5] = 0x48;					/* movabs $site + 7, %rcx */
+	code[6] = 0xb9;
+	uint64_t ret = site + 7;
+	memcpy(code + 7, &ret, 8);
+	code[15] = 0xe9;				/* jmp systrap_tramp_entry */
+	put32(code + 16, (uint32_t)(int32_t)(int64_t)(entry - (tramp + 20)));
+	uint64_t o = (uint64_t)i * TRAMP_SIZE;
+	memcpy((uint8_t *)memfile_ptr(tramp_off[o / STUB_PAGE]) + o % STUB_PAGE, code, TRAMP_SIZE);
+	o = (uint64_t)i * 8;
+	memcpy((uint8_t *)memfile_ptr(table_off[o / STUB_PAGE]) + o % STUB_PAGE, &tramp, 8);
+	traps[i].site = site;
+	memcpy(traps[i].insn, insn, 5);
+	ntraps = i + 1;
+	return (int)i;
+}
+
+/* The per-address-space count of traps from site, bumped; a pointer to
+ * it, or NULL when the table is full. Called with patch_lock held. */
+static uint8_t *site_count(struct as *as, uint64_t site)
+{
+	if (!as->site_key) {
+		as->site_key = calloc(SITE_MAX, sizeof(*as->site_key));
+		as->site_n = calloc(SITE_MAX, 1);
+		if (!as->site_key || !as->site_n) {
+			free(as->site_key);
+			free(as->site_n);
+			as->site_key = NULL;
+			as->site_n = NULL;
+			return NULL;
+		}
+	}
+	uint64_t h = (site * 0x9e3779b97f4a7c15ULL) >> 52;	/* 12 bits */
+	for (unsigned k = 0; k < SITE_MAX; k++) {
+		unsigned i = (unsigned)(h + k) % SITE_MAX;
+		if (as->site_key[i] == site)
+			return &as->site_n[i];
+		if (as->site_key[i] == 0) {
+			if (as->site_used >= SITE_MAX / 2)
+				return NULL;
+			as->site_used++;
+			as->site_key[i] = site;
+			return &as->site_n[i];
+		}
+	}
+	return NULL;
+}
+
+void systrap_patch_trap(struct as *as, const struct user_regs_struct *regs)
+{
+	if (!systrap_patch_on || !pages_ready || as->patch_off || !as->owner ||
+	    regs->gs_base != 0 || regs->rip < 7)
+		return;
+	uint64_t site = regs->rip - 7;
+	pthread_mutex_lock(&patch_lock);
+	uint8_t *n = site_count(as, site);
+	if (!n || *n >= ST_NEVER || ++*n < PATCH_AFTER)
+		goto out;
+	uint8_t old[7], new[7];
+	if (mm_text_read(as->owner, site, old, 7) < 0 || old[5] != 0x0f || old[6] != 0x05) {
+		*n = ST_NEVER;
+		goto out;
+	}
+	if (old[0] == 0xb8) {
+		/* Only when this very instruction loaded the number (not a jump
+		 * to the syscall with another one): try again next time. */
+		if (get32(old + 1) != (uint32_t)regs->orig_rax) {
+			*n = PATCH_AFTER - 1;
+			goto out;
+		}
+	} else if (memcmp(old, insn_mov_r9, 5) != 0) {
+		*n = ST_NEVER;
+		goto out;
+	}
+	int i = trap_slot(site, old);
+	if (i < 0) {
+		*n = ST_NEVER;
+		goto out;
+	}
+	jmp_bytes((unsigned)i, new);
+	*n = mm_text_patch(as->owner, site, old, new, 7) == 0 ? ST_PATCHED : ST_NEVER;
+out:
+	pthread_mutex_unlock(&patch_lock);
+}
+
+bool systrap_patch_sigill(struct as *as, struct user_regs_struct *regs)
+{
+	if (!systrap_patch_on || !as->owner || regs->rip < 5)
+		return false;
+	uint64_t site = regs->rip - 5;
+	uint8_t b[7];
+	if (mm_text_read(as->owner, site, b, 7) < 0 || b[0] != 0xff || b[1] != 0x24 ||
+	    b[2] != 0x25)
+		return false;
+	uint32_t t = get32(b + 3);
+	if (t < TRAP_TABLE_ADDR || t >= TRAP_TABLE_ADDR + TRAP_TABLE_SIZE || t % 8)
+		return false;
+	unsigned i = (t - TRAP_TABLE_ADDR) / 8;
+	pthread_mutex_lock(&patch_lock);
+	bool ours = i < ntraps && traps[i].site == site;
+	pthread_mutex_unlock(&patch_lock);
+	if (!ours)
+		return false;
+	/* What the syscall instruction at site + 5 would have done. */
+	regs->orig_rax = regs->rax;
+	regs->rax = (uint64_t)-ENOSYS;
+	regs->rip = site + 7;
+	regs->rcx = site + 7;
+	regs->r11 = regs->eflags;
+	return true;
+}
+
+void systrap_patch_disable(struct as *as)
+{
+	pthread_mutex_lock(&patch_lock);
+	if (!as->patch_off) {
+		as->patch_off = true;
+		for (unsigned i = 0; as->owner && i < ntraps; i++) {
+			uint8_t jmp[7], orig[7];
+			jmp_bytes(i, jmp);
+			memcpy(orig, traps[i].insn, 5);
+			orig[5] = 0x0f;
+			orig[6] = 0x05;
+			mm_text_patch(as->owner, traps[i].site, jmp, orig, 7);
+		}
+	}
+	pthread_mutex_unlock(&patch_lock);
+}
+
+void systrap_patch_release(struct as *as)
+{
+	free(as->site_key);
+	free(as->site_n);
+	as->site_key = NULL;
+	as->site_n = NULL;
+}
