@@ -60,7 +60,7 @@ run() {
 	shift
 	plat=
 	[ "$p" = default ] || plat=--platform=$p
-	timeout -k 5 120 "$CVISOR" run $plat --root "$tmp/root" -v "$tmp/vol:/vol" "$@" \
+	timeout -k 5 300 "$CVISOR" run $plat --root "$tmp/root" -v "$tmp/vol:/vol" "$@" \
 		</dev/null >"$tmp/out" 2>"$tmp/err"
 	st=$?
 }
