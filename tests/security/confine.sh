@@ -170,6 +170,7 @@ for p in "$@"; do
 			l=$(readlink "$f")
 			case "$l" in
 			/dev/null|"$tmp/out"|"$tmp/err"|socket:*|pipe:*|"/memfd:cvisor-memory"*) ;;
+			"anon_inode:[eventpoll]") ;;	# host stdio readiness (fs/host/host_notify.c)
 			"$tmp/root/bin/escape"|/bin/escape|"$tmp/vol"/*) ;;
 			*) fail "$p" "sentry holds an unexpected fd ${f##*/} -> $l" ;;
 			esac
