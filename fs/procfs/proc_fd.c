@@ -1,7 +1,7 @@
 /* fs/procfs/proc_fd.c: the links and tables of a task's files: fd/N and
  * fdinfo/N, the magic links exe, cwd and root (readlink gives the name,
- * following gives the object itself), and mounts/mountinfo from the mount
- * table as the reading task's root sees it. */
+ * following gives the object itself), and mounts, mountinfo and
+ * mountstats from the mount table as the reading task's root sees it. */
 #include "fs/procfs/procfs.h"
 #include "fs/vfs/dentry.h"
 #include "fs/vfs/fdtable.h"
@@ -295,10 +295,15 @@ static size_t mount_snapshot(struct mount **out, int *ids, int *parents)
 	return n;
 }
 
-static int mounts_common(const struct proc_inode *pi, struct sbuf *sb, bool info)
+enum mounts_format { MOUNTS, MOUNTINFO, MOUNTSTATS };
+
+static int mounts_common(const struct proc_inode *pi, struct sbuf *sb, enum mounts_format fmt)
 {
-	if (!proc_task_exists(pi->tgid, pi->tid))
-		return -ESRCH;
+	/* A zombie has no mount namespace any more: EINVAL, as Linux. */
+	struct fs_context *fs = proc_task_fs(pi);
+	if (!fs)
+		return proc_task_exists(pi->tgid, pi->tid) ? -EINVAL : -ESRCH;
+	fs_context_put(fs);
 	struct mount **ms = malloc(MOUNTS_MAX * sizeof(*ms));
 	int *ids = malloc(MOUNTS_MAX * sizeof(int));
 	int *parents = malloc(MOUNTS_MAX * sizeof(int));
@@ -320,7 +325,13 @@ static int mounts_common(const struct proc_inode *pi, struct sbuf *sb, bool info
 		const char *type = m->sb->type ? m->sb->type : "none";
 		bool pseudo = strcmp(type, "proc") == 0 || strcmp(type, "sysfs") == 0;
 		const char *opts = pseudo ? ",nosuid,nodev,noexec,relatime" : ",relatime";
-		if (info) {
+		if (fmt == MOUNTSTATS) {
+			sbuf_puts(sb, "device ");
+			sbuf_put_escaped(sb, m->source);
+			sbuf_puts(sb, " mounted on ");
+			sbuf_put_escaped(sb, name);
+			sbuf_printf(sb, " with fstype %s\n", type);
+		} else if (fmt == MOUNTINFO) {
 			sbuf_printf(sb, "%d %d %u:%u / ", ids[i], parents[i],
 				    major(m->sb->dev), minor(m->sb->dev));
 			sbuf_put_escaped(sb, name);
@@ -343,10 +354,15 @@ static int mounts_common(const struct proc_inode *pi, struct sbuf *sb, bool info
 
 int proc_pid_mounts(const struct proc_inode *pi, struct sbuf *sb)
 {
-	return mounts_common(pi, sb, false);
+	return mounts_common(pi, sb, MOUNTS);
 }
 
 int proc_pid_mountinfo(const struct proc_inode *pi, struct sbuf *sb)
 {
-	return mounts_common(pi, sb, true);
+	return mounts_common(pi, sb, MOUNTINFO);
+}
+
+int proc_pid_mountstats(const struct proc_inode *pi, struct sbuf *sb)
+{
+	return mounts_common(pi, sb, MOUNTSTATS);
 }

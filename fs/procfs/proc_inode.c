@@ -52,6 +52,10 @@ static struct inode *proc_make_inode(struct super_block *sb, const struct proc_i
 	}
 	inode->priv = copy;
 	inode->ino = proc_ino(pi);
+	if (pi->tgid)
+		proc_task_owner(pi, &inode->uid, &inode->gid);	/* as Linux: the task's */
+	else
+		inode->uid = inode->gid = 0;
 	if (S_ISDIR(pi->e->mode)) {
 		inode->nlink = 2;
 		inode->iops = &proc_dir_iops;
@@ -83,15 +87,45 @@ static bool proc_node_valid(const struct proc_inode *pi)
 	return open;
 }
 
-static bool proc_revalidate(struct dentry *d)
+static int proc_revalidate(struct inode *dir, struct dentry *d)
 {
-	return proc_node_valid(pi_of(d->inode));
+	(void)dir;
+	if (!d->inode || !proc_node_valid(pi_of(d->inode)))
+		return 0;
+	const struct proc_inode *pi = pi_of(d->inode);
+	if (pi->tgid) {
+		/* The owner follows the task's credentials (setuid). */
+		uid_t uid;
+		gid_t gid;
+		proc_task_owner(pi, &uid, &gid);
+		pthread_mutex_lock(&d->inode->lock);
+		d->inode->uid = uid;
+		d->inode->gid = gid;
+		pthread_mutex_unlock(&d->inode->lock);
+	}
+	return 1;
 }
 
 static void child_of(const struct proc_inode *dir, const struct proc_entry *e,
 		     struct proc_inode *child)
 {
-	*child = (struct proc_inode){ e, dir->tgid, dir->tid, -1, dir->thread };
+	/* The ids go down the tree (fd doubles as sysfs's cpu number). */
+	*child = (struct proc_inode){ e, dir->tgid, dir->tid, dir->fd, dir->thread };
+}
+
+/* Drop the cached dynamic children of dir that are gone (reaped pids,
+ * exited threads, closed fds), so the dcache does not keep every process
+ * ever looked at. Under vfs_lock. */
+static void proc_prune(struct dentry *dir)
+{
+	for (struct dentry *c = dir->child_first, *next; c; c = next) {
+		next = c->sib_next;
+		if (!c->inode)
+			continue;
+		const struct proc_inode *pi = pi_of(c->inode);
+		if ((pi->tgid || pi->fd >= 0) && !proc_node_valid(pi))
+			d_invalidate(c);
+	}
 }
 
 static int proc_lookup(struct inode *dir, struct dentry *d)
@@ -100,6 +134,8 @@ static int proc_lookup(struct inode *dir, struct dentry *d)
 	const struct proc_entry *de = dpi->e;
 	if (!proc_node_valid(dpi))
 		return -ENOENT;
+	if (de->dyn)
+		proc_prune(d->parent);
 	struct proc_inode child;
 	bool found = false;
 	for (size_t i = 0; i < de->nchildren; i++) {
@@ -271,19 +307,17 @@ static const struct inode_ops proc_dir_iops = {
 };
 
 static const struct inode_ops proc_file_iops = {
-	.revalidate = proc_revalidate,
+	.revalidate = NULL,	/* the directory's revalidate decides */
 };
 
 static const struct inode_ops proc_link_iops = {
 	.readlink = proc_readlink,
-	.revalidate = proc_revalidate,
 };
 
 /* Magic links need get_link in their ops; plain ones must not have it. */
 static const struct inode_ops proc_magic_iops = {
 	.readlink = proc_readlink,
 	.get_link = proc_get_link,
-	.revalidate = proc_revalidate,
 };
 
 static const struct file_ops proc_dir_fops = {

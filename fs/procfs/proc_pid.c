@@ -8,6 +8,7 @@
 #include "fs/vfs/fs_context.h"
 #include "sentry/kernel/machine.h"
 #include "sentry/kernel/cputime.h"
+#include "sentry/kernel/cred.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 
@@ -19,17 +20,6 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 
-/* The credentials of a task as procfs shows them: real, effective, saved,
- * fs. Everybody is root until the kernel keeps credentials (then: read
- * them from t here, kernel.lock held). */
-static void task_ids_locked(const struct task *t, unsigned uid[4], unsigned gid[4])
-{
-	(void)t;
-	for (int i = 0; i < 4; i++)
-		uid[i] = gid[i] = 0;
-}
-
-#define CAP_FULL 0x000001ffffffffffull	/* CAP_LAST_CAP 40 */
 
 /* What one read needs to know about a task, copied under kernel.lock. */
 struct snap {
@@ -42,7 +32,7 @@ struct snap {
 	uint64_t sigpnd, shdpnd, blocked, ignored, caught;
 	int exit_signal, exit_code, oom;
 	struct rlimit rlim[RLIM_NLIMITS];
-	unsigned uid[4], gid[4];
+	struct cred cred;	/* a copy: cred_release() */
 	struct mm *mm;		/* referenced, or NULL (zombie) */
 	int fdsize;
 };
@@ -91,7 +81,7 @@ static int snap_take(const struct proc_inode *pi, struct snap *s)
 	s->exit_code = leader->zombie ? leader->exit_status : 0;
 	s->oom = leader->oom_score_adj;
 	memcpy(s->rlim, t->rlim, sizeof(s->rlim));
-	task_ids_locked(t, s->uid, s->gid);
+	cred_copy(&s->cred, &t->cred);
 	for (struct task *q = kernel.tasks; q; q = q->next)
 		if (q->tg == t->tg && !q->zombie && !q->thread_dead)
 			s->nthreads++;
@@ -115,6 +105,7 @@ static int snap_take(const struct proc_inode *pi, struct snap *s)
 
 static void snap_done(struct snap *s)
 {
+	cred_release(&s->cred);
 	if (s->mm)
 		mm_put(s->mm);
 }
@@ -257,10 +248,14 @@ int proc_pid_status(const struct proc_inode *pi, struct sbuf *sb)
 	int id = pi->thread ? s.tid : s.tgid;
 	sbuf_printf(sb, "\nUmask:\t%04o\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n"
 		    "TracerPid:\t0\n", umask, state_name(s.state), s.tgid, id, s.ppid);
-	sbuf_printf(sb, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n", s.uid[0], s.uid[1],
-		    s.uid[2], s.uid[3], s.gid[0], s.gid[1], s.gid[2], s.gid[3]);
-	sbuf_printf(sb, "FDSize:\t%d\nGroups:\t\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n",
-		    s.fdsize, s.tgid, id, s.pgid, s.sid);
+	const struct cred *c = &s.cred;
+	sbuf_printf(sb, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n", c->uid, c->euid,
+		    c->suid, c->fsuid, c->gid, c->egid, c->sgid, c->fsgid);
+	sbuf_printf(sb, "FDSize:\t%d\nGroups:\t", s.fdsize);
+	for (int i = 0; c->groups && i < c->groups->n; i++)
+		sbuf_printf(sb, "%u ", c->groups->gid[i]);
+	sbuf_printf(sb, "\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n",
+		    s.tgid, id, s.pgid, s.sid);
 	if (s.mm) {
 		struct mem_counts m;
 		mem_counts(s.mm, &m);
@@ -287,8 +282,10 @@ int proc_pid_status(const struct proc_inode *pi, struct sbuf *sb)
 		    (unsigned long long)s.shdpnd, (unsigned long long)s.blocked,
 		    (unsigned long long)s.ignored, (unsigned long long)s.caught);
 	sbuf_printf(sb, "CapInh:\t%016llx\nCapPrm:\t%016llx\nCapEff:\t%016llx\nCapBnd:\t%016llx\n"
-		    "CapAmb:\t%016llx\nNoNewPrivs:\t1\nSeccomp:\t0\nSeccomp_filters:\t0\n",
-		    0ull, CAP_FULL, CAP_FULL, CAP_FULL, 0ull);
+		    "CapAmb:\t%016llx\nNoNewPrivs:\t%d\nSeccomp:\t0\nSeccomp_filters:\t0\n",
+		    (unsigned long long)c->cap_inheritable, (unsigned long long)c->cap_permitted,
+		    (unsigned long long)c->cap_effective, (unsigned long long)c->cap_bset,
+		    (unsigned long long)c->cap_ambient, c->no_new_privs ? 1 : 0);
 	sbuf_puts(sb, "Speculation_Store_Bypass:\tthread vulnerable\n");
 	sbuf_printf(sb, "Cpus_allowed_list:\t0-%d\nMems_allowed_list:\t0\n",
 		    machine_cpu_count() - 1);
@@ -485,9 +482,12 @@ static const struct proc_dyn tid_dyn = { tid_lookup, tid_next };
 
 #define FD_DIR	    { .name = "fd", .mode = S_IFDIR | 0500, .dyn = &proc_fd_dyn }
 #define FDINFO_DIR  { .name = "fdinfo", .mode = S_IFDIR | 0500, .dyn = &proc_fdinfo_dyn }
+#define NET_DIR	    { .name = "net", .mode = S_IFDIR | 0555, .children = proc_net_children, \
+		      .nchildren = PROC_NET_N }
 #define MAGIC(n, r, g) { .name = n, .mode = S_IFLNK | 0777, .readlink = r, .get_link = g }
 
 #define PID_COMMON_ENTRIES							\
+	{ .name = "auxv", .mode = S_IFREG | 0400, .show = proc_pid_auxv },	\
 	PROC_REG("cgroup", cgroup_show),					\
 	PROC_REG("cmdline", proc_pid_cmdline),					\
 	{ .name = "comm", .mode = S_IFREG | 0644, .show = comm_show, .write = comm_write }, \
@@ -496,17 +496,27 @@ static const struct proc_dyn tid_dyn = { tid_lookup, tid_next };
 	MAGIC("exe", proc_exe_readlink, proc_exe_get_link),			\
 	FD_DIR,									\
 	FDINFO_DIR,								\
+	{ .name = "io", .mode = S_IFREG | 0400, .show = proc_pid_io },		\
 	PROC_REG("limits", limits_show),					\
+	PROC_REG("loginuid", proc_pid_loginuid),				\
 	PROC_REG("maps", proc_pid_maps),					\
 	PROC_REG("mountinfo", proc_pid_mountinfo),				\
 	PROC_REG("mounts", proc_pid_mounts),					\
+	{ .name = "mountstats", .mode = S_IFREG | 0400, .show = proc_pid_mountstats }, \
+	NET_DIR,								\
+	{ .name = "ns", .mode = S_IFDIR | 0511, .children = proc_ns_children,	\
+	  .nchildren = PROC_NS_N },						\
 	PROC_REG("oom_score", oom_score_show),					\
 	PROC_RW("oom_score_adj", oom_show, oom_write),				\
+	{ .name = "personality", .mode = S_IFREG | 0400, .show = proc_pid_personality }, \
 	MAGIC("root", proc_root_readlink, proc_root_get_link),			\
+	PROC_REG("schedstat", proc_pid_schedstat),				\
+	PROC_REG("sessionid", proc_pid_loginuid),				\
 	PROC_REG("smaps", proc_pid_smaps),					\
 	PROC_REG("stat", proc_pid_stat),					\
 	PROC_REG("statm", proc_pid_statm),					\
-	PROC_REG("status", proc_pid_status)
+	PROC_REG("status", proc_pid_status),					\
+	PROC_REG("wchan", proc_pid_wchan)
 
 
 static const struct proc_entry tid_children[] = {

@@ -73,13 +73,14 @@ static int pid_lookup(const struct proc_inode *dir, const char *name, size_t len
 	int pid = parse_pid(name, len);
 	if (pid <= 0)
 		return -ENOENT;
+	/* A thread's id works too (not listed), as in Linux. */
 	pthread_mutex_lock(&kernel.lock);
 	struct task *t = task_lookup(pid);
-	bool ok = t && t->tgid == pid;
+	int tgid = t ? t->tgid : 0;
 	pthread_mutex_unlock(&kernel.lock);
-	if (!ok)
+	if (!tgid)
 		return -ENOENT;
-	*child = (struct proc_inode){ &proc_tgid_entry, pid, pid, -1, false };
+	*child = (struct proc_inode){ &proc_tgid_entry, tgid, pid, -1, pid != tgid };
 	return 0;
 }
 
@@ -105,18 +106,23 @@ static bool pid_next(const struct proc_inode *dir, int64_t *key, struct proc_ino
 static const struct proc_dyn pid_dyn = { pid_lookup, pid_next };
 
 static const struct proc_entry root_children[] = {
+	PROC_REG("cmdline", proc_cmdline),
 	PROC_REG("cpuinfo", proc_cpuinfo),
+	PROC_REG("devices", proc_devices),
 	PROC_REG("filesystems", proc_filesystems),
 	PROC_REG("loadavg", proc_loadavg),
 	PROC_REG("meminfo", proc_meminfo),
 	PROC_LNK("mounts", mounts_readlink),
 	PROC_LNK("net", net_readlink),
+	PROC_REG("partitions", proc_partitions),
 	PROC_LNK("self", self_readlink),
 	PROC_REG("stat", proc_stat),
+	PROC_REG("swaps", proc_swaps),
 	{ .name = "sys", .mode = S_IFDIR | 0555 },	/* filled below */
 	PROC_LNK("thread-self", thread_self_readlink),
 	PROC_REG("uptime", proc_uptime),
 	PROC_REG("version", proc_version),
+	PROC_REG("vmstat", proc_vmstat),
 };
 
 static struct proc_entry root_children_rw[PROC_NENT(root_children)];

@@ -1,7 +1,8 @@
 /* fs/procfs/proc_sys.c: the global files of /proc: cpuinfo (from CPUID,
  * one block per CPU the sandbox has), meminfo (the memory file's
  * accounting), uptime, loadavg and stat (the sandbox's tasks and clocks),
- * version (as uname), filesystems. Nothing here reads a host file. */
+ * version (as uname), filesystems, and the static cmdline, swaps (none),
+ * vmstat, partitions (none), devices. Nothing here reads a host file. */
 #include "fs/procfs/procfs.h"
 #include "sentry/kernel/cputime.h"
 #include "sentry/kernel/machine.h"
@@ -287,5 +288,48 @@ int proc_filesystems(const struct proc_inode *pi, struct sbuf *sb)
 	(void)pi;
 	sbuf_puts(sb, "nodev\tsysfs\nnodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\n"
 		      "nodev\tpipefs\nnodev\toverlay\nnodev\t9p\n");
+	return 0;
+}
+
+/* --- cmdline, swaps, vmstat, partitions, devices ------------------------------ */
+
+int proc_cmdline(const struct proc_inode *pi, struct sbuf *sb)
+{
+	(void)pi;
+	sbuf_puts(sb, "BOOT_IMAGE=/vmlinuz-" UTS_RELEASE "-cvisor quiet\n");
+	return 0;
+}
+
+int proc_swaps(const struct proc_inode *pi, struct sbuf *sb)
+{
+	(void)pi;
+	sbuf_puts(sb, "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n");
+	return 0;
+}
+
+int proc_vmstat(const struct proc_inode *pi, struct sbuf *sb)
+{
+	(void)pi;
+	uint64_t total = memfile_limit_pages(), used = memfile_used_pages();
+	sbuf_printf(sb, "nr_free_pages %llu\nnr_anon_pages %llu\nnr_mapped 0\nnr_file_pages 0\n"
+		    "nr_dirty 0\nnr_writeback 0\npgpgin 0\npgpgout 0\npswpin 0\npswpout 0\n"
+		    "pgfault 0\npgmajfault 0\n",
+		    (unsigned long long)(used < total ? total - used : 0),
+		    (unsigned long long)used);
+	return 0;
+}
+
+int proc_partitions(const struct proc_inode *pi, struct sbuf *sb)
+{
+	(void)pi;
+	sbuf_puts(sb, "major minor  #blocks  name\n\n");
+	return 0;
+}
+
+int proc_devices(const struct proc_inode *pi, struct sbuf *sb)
+{
+	(void)pi;
+	sbuf_puts(sb, "Character devices:\n  1 mem\n  4 /dev/vc/0\n  4 tty\n  5 /dev/tty\n"
+		      "  5 /dev/console\n  5 /dev/ptmx\n136 pts\n\nBlock devices:\n");
 	return 0;
 }

@@ -47,6 +47,18 @@ static struct task *holder_locked(const struct proc_inode *pi)
 	return NULL;
 }
 
+void proc_task_owner(const struct proc_inode *pi, uid_t *uid, gid_t *gid)
+{
+	*uid = *gid = 0;
+	pthread_mutex_lock(&kernel.lock);
+	struct task *t = task_of_locked(pi->tgid, pi->tid);
+	if (t && !t->tg->undumpable) {	/* undumpable: root's, as Linux */
+		*uid = t->cred.euid;
+		*gid = t->cred.egid;
+	}
+	pthread_mutex_unlock(&kernel.lock);
+}
+
 struct mm *proc_task_mm(const struct proc_inode *pi)
 {
 	pthread_mutex_lock(&kernel.lock);

@@ -99,6 +99,9 @@ struct fs_context;
 
 /* Does the task still exist (alive or a zombie, not reaped)? */
 bool proc_task_exists(int tgid, int tid);
+/* The owner of a task's nodes: its effective uid and gid (root if gone
+ * or undumpable). */
+void proc_task_owner(const struct proc_inode *pi, uid_t *uid, gid_t *gid);
 /* References to the task's objects, taken under kernel.lock: NULL when
  * the task is gone (or a zombie, which has none). */
 struct mm *proc_task_mm(const struct proc_inode *pi);
@@ -122,7 +125,20 @@ int proc_pid_maps(const struct proc_inode *pi, struct sbuf *sb);
 int proc_pid_smaps(const struct proc_inode *pi, struct sbuf *sb);
 int proc_pid_mounts(const struct proc_inode *pi, struct sbuf *sb);
 int proc_pid_mountinfo(const struct proc_inode *pi, struct sbuf *sb);
+int proc_pid_mountstats(const struct proc_inode *pi, struct sbuf *sb);
 extern const struct proc_dyn proc_fd_dyn, proc_fdinfo_dyn;
+int proc_pid_auxv(const struct proc_inode *pi, struct sbuf *sb);
+int proc_pid_io(const struct proc_inode *pi, struct sbuf *sb);
+int proc_pid_wchan(const struct proc_inode *pi, struct sbuf *sb);
+int proc_pid_personality(const struct proc_inode *pi, struct sbuf *sb);
+int proc_pid_loginuid(const struct proc_inode *pi, struct sbuf *sb);
+int proc_pid_schedstat(const struct proc_inode *pi, struct sbuf *sb);
+/* net/ (proc_misc.c): its children, PROC_NET_N of them. */
+#define PROC_NET_N 8
+/* ns/ (proc_ns.c). */
+#define PROC_NS_N 10
+extern const struct proc_entry proc_ns_children[PROC_NS_N];
+extern const struct proc_entry proc_net_children[PROC_NET_N];
 ssize_t proc_exe_readlink(const struct proc_inode *pi, char *buf, size_t len);
 int proc_exe_get_link(const struct proc_inode *pi, struct path *out, struct file **fout);
 ssize_t proc_cwd_readlink(const struct proc_inode *pi, char *buf, size_t len);
@@ -138,6 +154,11 @@ int proc_loadavg(const struct proc_inode *pi, struct sbuf *sb);
 int proc_stat(const struct proc_inode *pi, struct sbuf *sb);
 int proc_version(const struct proc_inode *pi, struct sbuf *sb);
 int proc_filesystems(const struct proc_inode *pi, struct sbuf *sb);
+int proc_cmdline(const struct proc_inode *pi, struct sbuf *sb);
+int proc_swaps(const struct proc_inode *pi, struct sbuf *sb);
+int proc_vmstat(const struct proc_inode *pi, struct sbuf *sb);
+int proc_partitions(const struct proc_inode *pi, struct sbuf *sb);
+int proc_devices(const struct proc_inode *pi, struct sbuf *sb);
 extern const struct proc_entry proc_sys_entry;
 
 /* Clock ticks (USER_HZ) as Linux's /proc shows them. */

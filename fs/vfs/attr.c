@@ -41,6 +41,30 @@ int vfs_truncate(const struct path *p, int64_t size)
 	return vfs_setattr(p, &ia);
 }
 
+int vfs_stat(const struct path *p, bool follow, struct stat *st)
+{
+	struct inode *inode = p->dentry->inode;
+	if (follow && S_ISLNK(inode->mode) && inode->iops && inode->iops->get_link) {
+		struct path target = { 0 };
+		struct file *f = NULL;
+		vfs_lock();
+		int r = inode->iops->get_link(inode, &target, &f);
+		vfs_unlock();
+		if (r < 0)
+			return r;
+		if (f) {
+			r = file_stat(f, st);
+			file_put(f);
+			return r;
+		}
+		inode_stat(target.dentry->inode, st);
+		path_put(&target);
+		return 0;
+	}
+	inode_stat(inode, st);
+	return 0;
+}
+
 ssize_t vfs_readlink(const struct path *p, char *buf, size_t len)
 {
 	struct inode *inode = p->dentry->inode;

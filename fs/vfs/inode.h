@@ -72,10 +72,10 @@ struct inode_ops {
 	int (*setxattr)(struct dentry *d, const char *name, const void *value, size_t size,
 			int flags);
 	ssize_t (*listxattr)(struct dentry *d, char *buf, size_t size);
-	/* Is the cached dentry d (with this inode) still valid? false: the
-	 * walk drops it (d_invalidate) and looks the name up afresh (procfs
-	 * entries of exited tasks). NULL: always valid. Under vfs_lock. */
-	bool (*revalidate)(struct dentry *d);
+	/* A walk found d, a child of dir, in the dcache: is it still what
+	 * the file system has (1), stale (0: the VFS drops it and looks the
+	 * name up again), or -errno? NULL: the cache is always right. */
+	int (*revalidate)(struct inode *dir, struct dentry *d);
 	/* A magic link (procfs fd/N, exe, cwd, root): the object itself
 	 * instead of a walk of readlink's text. Sets *out (referenced) or,
 	 * for a file without a path (a pipe, an anonymous file), *fout

@@ -101,11 +101,17 @@ int nd_lookup_child(struct nameidata *nd, const char *name, size_t len, struct d
 	if (len > NAME_MAX)
 		return -ENAMETOOLONG;
 	struct dentry *d = d_lookup(dir, name, len);
-	if (d && d->inode && d->inode->iops && d->inode->iops->revalidate &&
-	    !d->inode->iops->revalidate(d)) {
-		d_invalidate(d);
-		dput(d);
-		d = NULL;
+	if (d && !d->mounted && !(dir->flags & D_DEAD) && di->iops && di->iops->revalidate) {
+		r = di->iops->revalidate(di, d);
+		if (r < 0) {
+			dput(d);
+			return r;
+		}
+		if (r == 0) {	/* changed behind our back: forget it */
+			d_invalidate(d);	/* and what is cached below it */
+			dput(d);
+			d = NULL;
+		}
 	}
 	if (d) {
 		*out = d;

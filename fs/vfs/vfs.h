@@ -58,6 +58,9 @@ int vfs_rmdir(const struct walk_start *ws, const char *name);
 /* flags: RENAME_NOREPLACE, RENAME_EXCHANGE. */
 int vfs_rename(const struct walk_start *ows, const char *oname,
 	       const struct walk_start *nws, const char *nname, unsigned flags);
+/* stat of the object at p; with follow, a magic link (procfs fd/N) to a
+ * file without a path (a pipe, host stdio) gives that file's stat. */
+int vfs_stat(const struct path *p, bool follow, struct stat *st);
 /* The target of the symlink at p, at most len bytes, not terminated. */
 ssize_t vfs_readlink(const struct path *p, char *buf, size_t len);
 int vfs_setattr(const struct path *p, struct iattr *ia);

@@ -194,9 +194,10 @@ thread_start:
 /* handler(signo, siginfo, ucontext), on the slot's signal stack.
  *
  * Signals taken inside the stub region (the trampolines) are special: the
- * interrupt signal is ignored there (the thread is on its way to or from
- * the sentry, which will see the interrupt in MSG_INTR), except in the
- * restartable exit window, which it rewinds to its start; the ud2 at
+ * interrupt signal only sets MSG_INTR there (the thread is on its way to
+ * the sentry, or back, and tramp_exit turns back to the sentry when it
+ * sees the flag) and rewinds the restartable exit window to its start;
+ * the ud2 at
  * tramp_convert re-reports a trampoline stop through a signal frame (its
  * registers are in the message page already). */
 	.balign 16
@@ -212,6 +213,7 @@ systrap_stub_handler:
 	jae .Lreport
 	cmp $SIG_INTERRUPT, %edi
 	jne 2f
+	movl $1, MSG_INTR(%rbx)		/* seen by tramp_exit */
 	cmp $(tramp_exit - systrap_code_start), %rax
 	jb 1f
 	cmp $(tramp_exit_end - systrap_code_start), %rax
@@ -250,8 +252,9 @@ systrap_stub_handler:
 	cmp $MSG_ST_RUN, %eax
 	je 5f
 	cmp $MSG_ST_CONVERT, %eax
-	je .Lwait			/* already a signal frame: report again */
-	jmp thread_exit
+	jne thread_exit
+	movl $0, MSG_VIA(%rbx)		/* already a signal frame: report again */
+	jmp .Lwait
 5:	lea MSG_GREGS(%rbx), %rsi
 	lea UC_GREGS(%r12), %rdi
 	mov $MSG_NGREGS_IN, %ecx
@@ -294,7 +297,10 @@ handoff:
 	syscall
 1:	lea systrap_code_start(%rip), %rcx
 	mov (STUB_CTL_OFF + CTL_SPIN)(%rcx), %ecx
-	test %ecx, %ecx
+	cmp MSG_SPIN(%rbx), %ecx	/* the sentry's adaptive budget, capped */
+	jbe 0f
+	mov MSG_SPIN(%rbx), %ecx
+0:	test %ecx, %ecx
 	jz 3f
 2:	mov MSG_STATE(%rbx), %eax
 	cmp $MSG_ST_SENTRY, %eax

@@ -334,10 +334,23 @@ void systrap_wake(volatile uint32_t *word)
 	syscall(SYS_futex, word, FUTEX_WAKE, 1, NULL, NULL, 0);
 }
 
+uint32_t systrap_spin_max(void)
+{
+	return spin_iters;
+}
+
 int systrap_wait(pid_t pid, pid_t tid, volatile uint32_t *word, uint32_t want,
 		 volatile uint32_t *sleeping)
 {
-	for (uint32_t i = 0; i < spin_iters; i++) {
+	bool slept;
+	return systrap_wait_spin(pid, tid, word, want, sleeping, spin_iters, &slept);
+}
+
+int systrap_wait_spin(pid_t pid, pid_t tid, volatile uint32_t *word, uint32_t want,
+		      volatile uint32_t *sleeping, uint32_t spin, bool *slept)
+{
+	*slept = false;
+	for (uint32_t i = 0; i < spin; i++) {
 		if (__atomic_load_n(word, __ATOMIC_ACQUIRE) == want)
 			return 0;
 		__builtin_ia32_pause();
@@ -349,6 +362,7 @@ int systrap_wait(pid_t pid, pid_t tid, volatile uint32_t *word, uint32_t want,
 		if (v == want)
 			break;
 		struct timespec ts = { 0, WAIT_SLICE_NS };
+		*slept = true;
 		long r = syscall(SYS_futex, word, FUTEX_WAIT, v, &ts, NULL, 0);
 		if (r < 0 && errno == ETIMEDOUT && !stub_alive(pid, tid)) {
 			if (sleeping)
@@ -479,6 +493,8 @@ static void msg_reset(struct slot *sl)
 	memcpy((void *)(msg + MSG_HOST_GS), &unset, sizeof(unset));
 	uint64_t self = systrap_slot_addr(sl);
 	memcpy((void *)(msg + MSG_SELF), &self, sizeof(self));
+	memcpy((void *)(msg + MSG_SPIN), &spin_iters, sizeof(spin_iters));
+	sl->spin = sl->stub_spin = spin_iters;
 }
 
 int systrap_slot_spawn(struct as *as, struct ctx *owner, struct slot **out)

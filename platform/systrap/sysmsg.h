@@ -74,6 +74,7 @@
 #define MSG_SELF		80	/* u64: this page's stub address (the trampolines' %gs base) */
 #define MSG_VIA			88	/* u32: 0 the report came from the handler, 1 from a trampoline */
 #define MSG_INTR		92	/* u32: the sentry wants the thread back (ctx_interrupt) */
+#define MSG_SPIN		96	/* u32: pause iterations the stub spins (capped by CTL_SPIN) */
 #define MSG_GREGS		128	/* u64[23]: uc_mcontext.gregs */
 #define MSG_NGREGS		23
 #define MSG_NGREGS_IN		18	/* R8..EFL: what goes back into the guest */

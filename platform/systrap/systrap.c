@@ -14,6 +14,16 @@
  * the handler's rt_sigreturn loads it (the host kernel checks it).
  * Mapping requests go to the stub's map thread (systrap_stub_call).
  *
+ * Hot syscall sites are patched (patch.c) into jumps to trampolines that
+ * make the same exchange without a signal (stub.S systrap_tramp_entry).
+ * Such a stop has no signal frame: the FP state is still in the stub
+ * thread's registers, so ctx_get_fpstate/ctx_set_fpstate first convert it
+ * (MSG_ST_CONVERT: the thread re-reports through the handler), and so
+ * does a return that must change the gs base or set the trap flag. While
+ * patching is on, a guest thread whose gs base is 0 runs with %gs = its
+ * message page (the trampolines find it there); the sentry's registers
+ * keep the guest's own value.
+ *
  * Threads: any sentry thread may switch its own ctx into an address space
  * others run in too. The first switch of a ctx into an address space
  * spawns a stub thread for the pair (a slot, systrap_slot_spawn) and
@@ -404,12 +414,28 @@ static int systrap_ctx_switch(struct ctx *c, struct as *as, struct user_regs_str
 	__atomic_store_n(&c->running, (uint64_t)pid << 32 | (uint32_t)tid, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&c->interrupt, __ATOMIC_SEQ_CST))
 		syscall(SYS_tgkill, pid, tid, SYSTRAP_SIG_INTERRUPT);
+	/* Spin budgets adapt: halved when the other side did not come in
+	 * time (a busy host, where spinning only steals the CPU the other
+	 * side needs), grown when it did; now and then a full spin probes
+	 * whether a core is free again. */
+	uint32_t max = systrap_spin_max(), spin = sl->spin, sspin = sl->stub_spin;
+	sl->probe++;
+	if (spin < max && (sl->probe & 63) == 0)
+		spin = max;
+	if (sspin < max && (sl->probe & 63) == 32)
+		sspin = max;
+	*(volatile uint32_t *)(msg + MSG_SPIN) = sspin;
 	/* Hand the turn to the stub; wake it if it sleeps. */
 	__atomic_exchange_n(state, MSG_ST_RUN, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n((volatile uint32_t *)(msg + MSG_STUB_SLEEP), __ATOMIC_SEQ_CST))
+	bool stub_slept = __atomic_load_n((volatile uint32_t *)(msg + MSG_STUB_SLEEP),
+					  __ATOMIC_SEQ_CST);
+	if (stub_slept)
 		systrap_wake(state);
-	int r = systrap_wait(pid, tid, state, MSG_ST_SENTRY,
-			     (volatile uint32_t *)(msg + MSG_SENTRY_SLEEP));
+	sl->stub_spin = stub_slept ? sl->stub_spin / 2 : (sspin > max / 2 ? max : sspin * 2 + 16);
+	bool slept;
+	int r = systrap_wait_spin(pid, tid, state, MSG_ST_SENTRY,
+				  (volatile uint32_t *)(msg + MSG_SENTRY_SLEEP), spin, &slept);
+	sl->spin = slept ? sl->spin / 2 : (spin > max / 2 ? max : spin * 2 + 16);
 	__atomic_store_n(&c->running, 0, __ATOMIC_SEQ_CST);
 	if (r < 0)
 		return r;

@@ -39,6 +39,8 @@ struct slot {
 	pid_t tid;		/* its stub thread; 0 before the first spawn */
 	struct ctx *owner;	/* NULL: free (once tid is gone) */
 	bool via_tramp;		/* the last stop came through a trampoline (no signal frame) */
+	uint32_t spin, stub_spin;	/* adaptive spin budgets (pause iterations) */
+	unsigned probe;
 	struct slot *ctx_next;	/* the owner's other slots (bind_lock) */
 	uint64_t off[STUB_SLOT_PAGES];		/* memory-file page of each slot page */
 	volatile uint8_t *page[STUB_SLOT_PAGES];	/* the sentry's views */
@@ -86,6 +88,12 @@ int systrap_stub_call(struct as *as, const uint64_t (*req)[7], unsigned n, int64
  * the stub (and its thread tid, if not 0) is alive; -ESRCH when it died. */
 int systrap_wait(pid_t pid, pid_t tid, volatile uint32_t *word, uint32_t want,
 		 volatile uint32_t *sleeping);
+/* The same with a spin budget of its own; *slept tells whether it had
+ * to sleep on the futex. */
+int systrap_wait_spin(pid_t pid, pid_t tid, volatile uint32_t *word, uint32_t want,
+		      volatile uint32_t *sleeping, uint32_t spin, bool *slept);
+/* The calibrated spin budget (about 10 us of pause instructions). */
+uint32_t systrap_spin_max(void);
 /* FUTEX_WAKE (shared) one waiter of word. */
 void systrap_wake(volatile uint32_t *word);
 

@@ -12,14 +12,15 @@
  * file) stays as it was for everyone else. */
 #include "sentry/mm/mm.h"
 #include "sentry/mm/pagemap.h"
+#include "sentry/mm/fault.h"
 #include "platform/platform.h"
 
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
 
-/* The memory-file slot of the code page at addr, or NULL. */
-static uint64_t *text_slot(struct mm *mm, uint64_t addr, size_t len, struct vma **vp)
+/* The VMA of the code at [addr, addr + len), or NULL. */
+static struct vma *text_vma(struct mm *mm, uint64_t addr, size_t len)
 {
 	if (len == 0 || len > PAGE_SIZE || (addr & (PAGE_SIZE - 1)) > PAGE_SIZE - len)
 		return NULL;
@@ -27,37 +28,37 @@ static uint64_t *text_slot(struct mm *mm, uint64_t addr, size_t len, struct vma 
 	if (!v || (v->flags & (VMA_SHARED | VMA_RESERVED)) || !(v->prot & PROT_EXEC) ||
 	    (v->prot & PROT_WRITE))
 		return NULL;
-	uint64_t *slot = pagemap_slot(mm->pm, addr, false);
-	if (!slot || !(*slot & PTE_PRESENT))
-		return NULL;
-	*vp = v;
-	return slot;
+	return v;
 }
 
 int mm_text_read(struct mm *mm, uint64_t addr, void *buf, size_t len)
 {
-	struct vma *v;
+	int ret = -EFAULT;
 	pthread_mutex_lock(&mm->lock);
-	uint64_t *slot = text_slot(mm, addr, len, &v);
-	if (slot)
-		memcpy(buf, (const char *)memfile_ptr(PTE_OFF(*slot)) + (addr & (PAGE_SIZE - 1)),
-		       len);
+	struct vma *v = text_vma(mm, addr, len);
+	/* The mapping's own page, or the file's page it still reads. */
+	int64_t off = v ? mm_page_get(mm, v, addr, false) : -EFAULT;
+	if (off >= 0) {
+		memcpy(buf, (const char *)memfile_ptr((uint64_t)off) + (addr & (PAGE_SIZE - 1)), len);
+		ret = 0;
+	}
 	pthread_mutex_unlock(&mm->lock);
-	return slot ? 0 : -EFAULT;
+	return ret;
 }
 
 int mm_text_patch(struct mm *mm, uint64_t addr, const void *old, const void *new, size_t len)
 {
-	struct vma *v;
 	int ret = 0;
 	pthread_mutex_lock(&mm->lock);
-	uint64_t *slot = text_slot(mm, addr, len, &v);
+	struct vma *v = text_vma(mm, addr, len);
+	int64_t from = v ? mm_page_get(mm, v, addr, false) : -EFAULT;
+	uint64_t *slot = from >= 0 ? pagemap_slot(mm->pm, addr, true) : NULL;
 	if (!slot) {
-		ret = -EFAULT;
+		ret = from < 0 ? -EFAULT : -ENOMEM;
 		goto out;
 	}
-	uint64_t from = PTE_OFF(*slot), in = addr & (PAGE_SIZE - 1);
-	if (memcmp((const char *)memfile_ptr(from) + in, old, len) != 0) {
+	uint64_t in = addr & (PAGE_SIZE - 1);
+	if (memcmp((const char *)memfile_ptr((uint64_t)from) + in, old, len) != 0) {
 		ret = -EAGAIN;
 		goto out;
 	}
@@ -68,12 +69,17 @@ int mm_text_patch(struct mm *mm, uint64_t addr, const void *old, const void *new
 		goto out;
 	}
 	char *p = memfile_ptr((uint64_t)to);
-	memcpy(p, memfile_ptr(from), PAGE_SIZE);
+	memcpy(p, memfile_ptr((uint64_t)from), PAGE_SIZE);
 	memcpy(p + in, new, len);
+	/* The mapping's own page is dropped; a file's page stays the file's. */
+	bool owned = *slot & PTE_PRESENT;
 	*slot = (uint64_t)to | PTE_PRESENT;
+	if (owned)
+		memfile_unref((uint64_t)from);
+	else
+		mm->resident_pages++;
 	if (mm->as)
 		as_map(mm->as, PAGE_ALIGN_DOWN(addr), PAGE_SIZE, v->prot, memfile_fd(), (uint64_t)to);
-	memfile_unref(from);
 out:
 	pthread_mutex_unlock(&mm->lock);
 	return ret;

@@ -40,7 +40,7 @@ static int stat_at(struct task *t, int dirfd, uint64_t upath, int flags, struct 
 		r = vfs_lookup(&ap.ws, ap.name,
 			       (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, &p);
 		if (r == 0) {
-			r = stat_path(&p, st);
+			r = vfs_stat(&p, !(flags & AT_SYMLINK_NOFOLLOW), st);
 			path_put(&p);
 		}
 	}

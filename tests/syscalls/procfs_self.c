@@ -2,16 +2,17 @@
  * self and thread-self links, stat (52 fields, pid/ppid/pgrp/session,
  * comm, state, threads), status (ids, signal masks), comm written and
  * prctl agreeing, cmdline and environ read at every offset, exe/cwd/root
- * magic links (readlink and following), lseek and poll on generated
- * files, stat sizes 0, limits, oom_score_adj, writes refused as Linux;
- * and the global files: uptime, loadavg, stat, meminfo, cpuinfo, version,
- * filesystems, sys/kernel. */
+ * magic links (readlink and following), auxv, net/, ns/, lseek and poll on
+ * generated files, stat sizes 0, limits, oom_score_adj, writes refused as
+ * Linux; and the global files: uptime, loadavg, stat, meminfo, cpuinfo,
+ * version, swaps, vmstat, cmdline, filesystems, sys/kernel. */
 #include "check.h"
 #include "procfs_util.h"
 #include "tmpdir.h"
 
 #include <poll.h>
 #include <signal.h>
+#include <sys/auxv.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -204,6 +205,10 @@ static void check_magic_links(const struct stat *prog, const char *dir)
 	CHECK(n == 1 && buf[0] == '/', "root -> /");
 	CHECK_OK(lstat("/proc/self/exe", &a));
 	CHECK(S_ISLNK(a.st_mode), "exe is a link");
+	/* The root link leads to our root, and ".." cannot leave it. */
+	CHECK_OK(stat("/proc/self/root/..", &a));
+	CHECK_OK(stat("/", &b));
+	CHECK(a.st_ino == b.st_ino && a.st_dev == b.st_dev, "root/.. is /");
 }
 
 static void check_file_ops(void)
@@ -244,6 +249,46 @@ static void check_file_ops(void)
 	CHECK_ERR(open("/proc/sys/kernel/ostype", O_WRONLY), EACCES);
 	CHECK_ERR(open("/proc/self/nonexistent", O_RDONLY), ENOENT);
 	CHECK_ERR(mkdir("/proc/self/newdir", 0755), ENOENT);
+}
+
+static void check_auxv_net(void)
+{
+	ssize_t n = read_file("/proc/self/auxv", buf, sizeof(buf));
+	CHECK(n > 0 && n % 16 == 0, "auxv %zd bytes", n);
+	bool found = false;
+	for (ssize_t i = 0; i + 16 <= n; i += 16) {
+		unsigned long kv[2];
+		memcpy(kv, buf + i, 16);
+		if (kv[0] == AT_PAGESZ)
+			found = kv[1] == getauxval(AT_PAGESZ);
+	}
+	CHECK(found, "auxv has AT_PAGESZ = %lu", getauxval(AT_PAGESZ));
+	CHECK(read_file("/proc/self/net/dev", buf, sizeof(buf)) > 0, "net/dev");
+	CHECK(strncmp(buf, "Inter-|", 7) == 0 && strstr(buf, "lo:"), "net/dev %s", buf);
+	CHECK(read_file("/proc/net/unix", buf, sizeof(buf)) > 0, "net/unix");
+	CHECK(strncmp(buf, "Num ", 4) == 0, "net/unix %s", buf);
+}
+
+static void check_ns(void)
+{
+	const char *types[] = { "pid", "net", "mnt", "uts", "ipc", "user" };
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		char path[64], want[32];
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", types[i]);
+		ssize_t n = readlink(path, buf, sizeof(buf) - 1);
+		CHECK(n > 0, "readlink %s", path);
+		buf[n] = 0;
+		unsigned long ino = 0;
+		snprintf(want, sizeof(want), "%s:[%%lu]", types[i]);
+		CHECK(sscanf(buf, want, &ino) == 1, "%s -> %s", path, buf);
+		struct stat st;
+		CHECK_OK(stat(path, &st));
+		CHECK(st.st_ino == ino, "stat %s: ino %lu, link %s", path, (unsigned long)st.st_ino, buf);
+		int fd = open(path, O_RDONLY);
+		CHECK_OK(fd);
+		CHECK_ERR(read(fd, buf, 1), EINVAL);
+		close(fd);
+	}
 }
 
 static void check_limits_oom(void)
@@ -291,6 +336,12 @@ static void check_global(void)
 	      "cpuinfo flags");
 	CHECK(read_file("/proc/version", buf, sizeof(buf)) > 0, "version");
 	CHECK(strncmp(buf, "Linux version ", 14) == 0, "version %s", buf);
+	CHECK(read_file("/proc/swaps", buf, sizeof(buf)) > 0, "swaps");
+	CHECK(strncmp(buf, "Filename", 8) == 0, "swaps %s", buf);
+	CHECK(read_file("/proc/vmstat", buf, sizeof(buf)) > 0, "vmstat");
+	CHECK(strncmp(buf, "nr_free_pages ", 14) == 0, "vmstat %.100s", buf);
+	CHECK(read_file("/proc/cmdline", buf, sizeof(buf)) > 0, "cmdline");
+	CHECK(buf[strlen(buf) - 1] == '\n', "kernel cmdline %s", buf);
 	CHECK(read_file("/proc/filesystems", buf, sizeof(buf)) > 0, "filesystems");
 	CHECK(strstr(buf, "\tproc\n") && strstr(buf, "\ttmpfs\n"), "filesystems %s", buf);
 	struct utsname u;
@@ -336,6 +387,8 @@ int main(int argc, char **argv, char **envp)
 	check_magic_links(&prog, dir);
 	check_file_ops();
 	check_limits_oom();
+	check_auxv_net();
+	check_ns();
 	check_global();
 	check_comm();
 	tmpdir_remove();

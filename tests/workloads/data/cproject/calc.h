@@ -1,0 +1,2 @@
+long sum(int n, char **v);
+long fib(int n);
