@@ -1,14 +1,19 @@
-/* gofer/gofer.c: the gofer process: `cvisor gofer FD EXPORT...`, started
+/* gofer/gofer.c: the gofer process: `cvisor gofer [--ns=FLAGS] FD EXPORT...`, started
  * by the launcher before the sentry. FD is its end of the SOCK_SEQPACKET
  * socketpair; each EXPORT is "rw:/host/dir" or "ro:/host/dir" (export 0 is
- * the root file system). It opens the exports, drops what it can
- * (PR_SET_NO_NEW_PRIVS, dies with the launcher, chroots into the root
- * export when the host lets it: after start-up it resolves no absolute
- * path, so that only limits a bug), and then serves one
+ * the root file system); the launcher started it in new namespaces
+ * (--ns says which). It opens the exports, confines itself
+ * (gofer_confine: pivot_root into the root export, fds, capabilities,
+ * seccomp), dies with the launcher, and then serves one
  * request at a time until the sentry closes its end. Requests are checked
  * before any handler sees them: sizes, and names that are one path
  * component (no '/', not empty, ".", or "..", at most NAME_MAX). */
 #include "gofer/gofer.h"
+#include "lib/confine.h"
+
+#include <linux/capability.h>
+#include <sched.h>
+#include <sys/mount.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -118,10 +123,80 @@ static int serve(struct gofer_state *g)
 	}
 }
 
+/* The capabilities a file server running as root needs on the host's
+ * files (ownership, permission bits, set-id clearing); the rest go. */
+#define GOFER_CAPS ((1ULL << CAP_CHOWN) | (1ULL << CAP_DAC_OVERRIDE) | \
+		    (1ULL << CAP_DAC_READ_SEARCH) | (1ULL << CAP_FOWNER) | (1ULL << CAP_FSETID))
+
+/* Confinement once the exports are open (their fds outlive the old root):
+ * only the socket, the exports, /proc/self/fd and stderr stay open; the
+ * root becomes the root export (pivot_root when the launcher gave us a
+ * mount namespace, else chroot); rlimits; the capabilities of GOFER_CAPS
+ * only, PR_SET_NO_NEW_PRIVS; the seccomp whitelist (gofer/filter.c). */
+static int gofer_confine(struct gofer_state *g, unsigned long ns)
+{
+	int *keep = calloc((size_t)g->nexports + 3, sizeof(int));
+	if (!keep)
+		return -ENOMEM;
+	size_t n = 0;
+	keep[n++] = 2;
+	keep[n++] = g->sock;
+	keep[n++] = g->procfd;
+	for (int i = 0; i < g->nexports; i++)
+		keep[n++] = g->export_fds[i];
+	confine_close_fds(keep, n);
+	free(keep);
+	int r = -EPERM;
+	if (ns & CLONE_NEWNS) {
+		char self[64];
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", g->export_fds[0]);
+		r = confine_pivot_root(self, 1);
+		if (r == 0) {
+			/* The old root is detached: an fd into it no longer
+			 * crosses into its submounts. Serve the new root, the
+			 * same tree (bound recursively), but without the host's
+			 * kernel file systems (the sentry mounts its own). */
+			static const char *const kernfs[] = { "/proc", "/sys", "/dev" };
+			for (size_t i = 0; i < sizeof(kernfs) / sizeof(kernfs[0]); i++)
+				umount2(kernfs[i], MNT_DETACH);
+			int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+			if (fd < 0)
+				return -errno;
+			close(g->export_fds[0]);
+			g->export_fds[0] = fd;
+		}
+	}
+	if (r < 0) {
+		/* No mount namespace of our own: chroot (only limits a bug:
+		 * after start-up the gofer resolves no absolute path). */
+		if (fchdir(g->export_fds[0]) < 0)
+			return -errno;
+		if (chroot(".") < 0 && errno != EPERM)
+			return -errno;
+	}
+	/* Walked files each hold an fd: take all the host allows. */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	confine_rlimits(rl.rlim_max);
+	r = confine_drop_caps(GOFER_CAPS);
+	if (r < 0)
+		return r;
+	return gofer_filter_install();
+}
+
 int gofer_main(int argc, char **argv)
 {
+	unsigned long ns = 0;
+	if (argc >= 2 && strncmp(argv[1], "--ns=", 5) == 0) {
+		ns = strtoul(argv[1] + 5, NULL, 16);
+		argc--;
+		argv++;
+	}
 	if (argc < 3) {
-		fprintf(stderr, "usage: cvisor gofer FD rw:DIR|ro:DIR...\n");
+		fprintf(stderr, "usage: cvisor gofer [--ns=FLAGS] FD rw:DIR|ro:DIR...\n");
 		return 2;
 	}
 	struct gofer_state g = { .procfd = -1 };
@@ -156,21 +231,13 @@ int gofer_main(int argc, char **argv)
 		fprintf(stderr, "cvisor gofer: /proc/self/fd: %s\n", strerror(errno));
 		return 125;
 	}
-	/* Walked files each hold an fd: take all the host allows. */
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
-	if (fchdir(g.export_fds[0]) < 0)
-		return 125;
-	if (chroot(".") < 0 && errno != EPERM) {
-		fprintf(stderr, "cvisor gofer: chroot: %s\n", strerror(errno));
+	int r = gofer_confine(&g, ns);
+	if (r < 0) {
+		fprintf(stderr, "cvisor gofer: cannot confine the gofer: %s\n", strerror(-r));
 		return 125;
 	}
 	return serve(&g);

@@ -1,6 +1,7 @@
 /* gofer/gofer.h: inside the gofer process: its fid table and the request
  * handlers (gofer/ops.c) that the serving loop (gofer/gofer.c) calls. */
 #pragma once
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -35,3 +36,7 @@ void gofer_handle(struct gofer_state *g, const struct gofer_req *req,
 
 /* The gofer role of the cvisor binary. */
 int gofer_main(int argc, char **argv);
+/* gofer/filter.c: install the gofer's seccomp whitelist (0 or -errno);
+ * print it for `cvisor syscalls --host` (returns the syscall count). */
+int gofer_filter_install(void);
+size_t gofer_filter_print(FILE *out);

@@ -11,6 +11,7 @@
 static int log_fd = -1;
 
 void log_set_fd(int fd) { log_fd = fd; }
+int log_get_fd(void) { return log_fd; }
 bool log_enabled(void) { return log_fd >= 0; }
 
 static void write_all(int fd, const char *buf, size_t len)

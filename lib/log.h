@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 void log_set_fd(int fd);            /* -1 discards the log */
+int log_get_fd(void);               /* the log's fd, or -1 */
 bool log_enabled(void);
 void log_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_vprintf(const char *fmt, va_list ap);

@@ -25,6 +25,19 @@ int platform_select(const char *name)
 	return -ENOENT;
 }
 
+const struct platform_ops *platform_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(platforms) / sizeof(platforms[0]); i++)
+		if (strcmp(platforms[i]->name, name) == 0)
+			return platforms[i];
+	return NULL;
+}
+
+const struct platform_ops *platform_nth(size_t i)
+{
+	return i < sizeof(platforms) / sizeof(platforms[0]) ? platforms[i] : NULL;
+}
+
 const char *platform_names(void)
 {
 	return "ptrace,systrap";

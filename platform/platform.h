@@ -41,6 +41,7 @@
 
 struct as;
 struct ctx;
+struct host_list;
 struct mm;
 
 /* Why ctx_switch returned. */
@@ -96,6 +97,10 @@ struct platform_ops {
 	 * Linux; it never harms the sentry. */
 	int (*ctx_get_fpstate)(struct ctx *ctx, void *buf, size_t size);
 	int (*ctx_set_fpstate)(struct ctx *ctx, const void *buf, size_t size);
+	/* The host syscalls the platform needs in the sentry and in its
+	 * stubs (forked from the sentry, they inherit its seccomp filter),
+	 * added to the sentry's whitelist (sentry/hostfilter). */
+	const struct host_list *host_syscalls;
 
 	/* Optional (NULL when a platform needs none of them): */
 	/* Tell the platform which mm an address space mirrors (once, when
@@ -115,6 +120,10 @@ extern const struct platform_ops *platform;
 
 /* Choose a platform by name ("ptrace", ...) and initialise it. */
 int platform_select(const char *name);
+/* The platform named name, not initialised, or NULL; platform_nth(i)
+ * walks them all (NULL past the last). */
+const struct platform_ops *platform_find(const char *name);
+const struct platform_ops *platform_nth(size_t i);
 /* Comma-separated names of the platforms built in. */
 const char *platform_names(void);
 /* The platform chosen when none is asked for. */

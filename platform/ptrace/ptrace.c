@@ -275,6 +275,8 @@ static int ptrace_ctx_set_fpstate(struct ctx *c, const void *buf, size_t size)
 	return 0;
 }
 
+extern const struct host_list ptrace_host_syscalls;
+
 const struct platform_ops ptrace_platform_ops = {
 	.name = "ptrace",
 	.init = ptrace_init,
@@ -290,4 +292,5 @@ const struct platform_ops ptrace_platform_ops = {
 	.ctx_interrupt = ptrace_ctx_interrupt,
 	.ctx_get_fpstate = ptrace_ctx_get_fpstate,
 	.ctx_set_fpstate = ptrace_ctx_set_fpstate,
+	.host_syscalls = &ptrace_host_syscalls,
 };

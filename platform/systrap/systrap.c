@@ -560,6 +560,8 @@ void systrap_fp_reset(struct slot *sl)
 		systrap_slot_write(sl, fp + FXSAVE_SIZE, img + FXSAVE_SIZE, XSAVE_HDR_SIZE);
 }
 
+extern const struct host_list systrap_host_syscalls;
+
 const struct platform_ops systrap_platform_ops = {
 	.name = "systrap",
 	.init = systrap_init,
@@ -578,4 +580,5 @@ const struct platform_ops systrap_platform_ops = {
 	.as_set_owner = systrap_as_set_owner,
 	.as_reserved = systrap_patch_reserved,
 	.set_option = systrap_set_option,
+	.host_syscalls = &systrap_host_syscalls,
 };

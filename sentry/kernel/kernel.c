@@ -55,6 +55,10 @@ int kernel_run(const struct sandbox_config *cfg)
 	r = task_create_init(cfg, &init);
 	if (r < 0)
 		return r;
+	if (cfg->before_guest && (r = cfg->before_guest()) < 0) {
+		fprintf(stderr, "cvisor: cannot confine the sentry: %s\n", strerror(-r));
+		return -EIO;
+	}
 	/* The init task runs on a thread of its own like every task; the
 	 * main thread waits for the sandbox to end. */
 	pthread_attr_t attr;

@@ -278,7 +278,8 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 	/* RLIMIT_NPROC bounds the sandbox's tasks (root in the sandbox is not
 	 * root on the host, so it is not exempt), and so does a hard cap:
 	 * each task costs a host thread and, per process, a stub. */
-	if (kernel.ntasks >= TASKS_MAX || (rlim_t)kernel.ntasks >= t->rlim[RLIMIT_NPROC].rlim_cur) {
+	int tasks_max = kernel.cfg->pids_max > 0 ? kernel.cfg->pids_max : TASKS_MAX;	/* --pids */
+	if (kernel.ntasks >= tasks_max || (rlim_t)kernel.ntasks >= t->rlim[RLIMIT_NPROC].rlim_cur) {
 		pthread_mutex_unlock(&kernel.lock);
 		clone_undo(c);
 		return -EAGAIN;

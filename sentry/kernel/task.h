@@ -48,6 +48,11 @@ struct sandbox_config {
 	const char *cwd;
 	const char *hostname;
 	uint64_t memory_limit;	/* bytes of guest memory */
+	int pids_max;		/* --pids: most tasks at once (0: the default cap) */
+	/* Called once the platform, the memory file and the init task
+	 * exist, before any guest instruction runs (the launcher's seccomp
+	 * filter); a negative errno stops the sandbox. May be NULL. */
+	int (*before_guest)(void);
 };
 
 /* The sandbox-wide kernel: one per sentry. */

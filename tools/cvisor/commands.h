@@ -4,3 +4,4 @@
 
 int cmd_run(int argc, char **argv);	/* the launcher */
 int cmd_sentry(int argc, char **argv);	/* hidden: the sentry role */
+int cmd_syscalls(int argc, char **argv);	/* cvisor syscalls --host */

@@ -29,6 +29,7 @@ static void usage(FILE *out)
 "\n"
 "commands:\n"
 "  run [FLAGS] -- PROGRAM [ARGS...]   run a program in a new sandbox\n"
+"  syscalls --host [--platform=NAME]  the host syscalls the sentry and the gofer may make\n"
 "  help                               this help (cvisor run --help: run's flags)\n"
 "  version                            print the version\n");
 }
@@ -44,6 +45,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (strcmp(cmd, "sentry") == 0)
 		return cmd_sentry(argc - 1, argv + 1);
+	if (strcmp(cmd, "syscalls") == 0)
+		return cmd_syscalls(argc - 1, argv + 1);
 	if (strcmp(cmd, "gofer") == 0)
 		return gofer_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {

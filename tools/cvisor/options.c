@@ -2,12 +2,18 @@
 #include "tools/cvisor/options.h"
 #include "platform/platform.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-#define DEFAULT_MEMORY (16ULL << 30)
+#define MAX_DEFAULT_MEMORY (16ULL << 30)
+#define MIN_MEMORY (16ULL << 20)
+#define MAX_MEMORY (1ULL << 40)
+#define MAX_PIDS 8192
 
 void run_usage(FILE *out)
 {
@@ -30,6 +36,10 @@ void run_usage(FILE *out)
 "                      it) as the sandbox's / (default /)\n"
 "  -v HOST:GUEST[:ro]  bind-mount host directory HOST at GUEST (repeatable);\n"
 "                      writes reach the host unless :ro\n"
+"  --memory=BYTES      guest memory limit, with k, m, g or t suffix (default:\n"
+"                      half the host's RAM, at most 16g)\n"
+"  --pids=N            most guest tasks (threads) at once (default 8192)\n"
+"  --cpus=N            CPU time limit in CPUs, e.g. 0.5 (cgroup v2 cpu.max)\n"
 "  -h, --help          this help\n", platform_names());
 }
 
@@ -62,7 +72,59 @@ static int default_env(struct run_options *o)
 }
 
 enum { OPT_PLATFORM = 256, OPT_STRACE, OPT_DEBUG_LOG, OPT_ENV, OPT_CWD, OPT_HOSTNAME,
-       OPT_ROOT, OPT_GOFER_FD, OPT_SYSTRAP_PATCH };
+       OPT_ROOT, OPT_GOFER_FD, OPT_SYSTRAP_PATCH, OPT_MEMORY, OPT_PIDS, OPT_CPUS, OPT_REPORT_FD, OPT_NS, OPT_TESTONLY_FORBIDDEN };
+
+/* Half the host's RAM, at most 16 GiB: a guest cannot make the host swap. */
+static uint64_t default_memory(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+	if (pages <= 0 || psz <= 0)
+		return MAX_DEFAULT_MEMORY;
+	uint64_t half = (uint64_t)pages * (uint64_t)psz / 2;
+	half &= ~4095ULL;
+	if (half < MIN_MEMORY)
+		return MIN_MEMORY;
+	return half < MAX_DEFAULT_MEMORY ? half : MAX_DEFAULT_MEMORY;
+}
+
+/* BYTES with an optional k, m, g or t suffix (powers of 1024). */
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	if (!isdigit((unsigned char)s[0]))
+		return -1;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	unsigned shift = 0;
+	switch (tolower((unsigned char)*end)) {
+	case 0: break;
+	case 'k': shift = 10; break;
+	case 'm': shift = 20; break;
+	case 'g': shift = 30; break;
+	case 't': shift = 40; break;
+	default: return -1;
+	}
+	if (*end && end[1] && !(tolower((unsigned char)end[1]) == 'b' && !end[2]))
+		return -1;
+	if (shift && v > (~0ULL >> shift))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static int parse_fd(const char *arg, const char *flag, int *out, char *err, size_t errlen)
+{
+	char *end;
+	long fd = strtol(arg, &end, 10);
+	if (*end || end == arg || fd < 0 || fd > 65535) {
+		snprintf(err, errlen, "bad %s %s", flag, arg);
+		return -1;
+	}
+	*out = (int)fd;
+	return 0;
+}
 
 /* HOST:GUEST[:ro], both absolute. */
 static int volume_add(struct run_options *o, const char *arg, char *err, size_t errlen)
@@ -110,15 +172,22 @@ int run_options_parse(int argc, char **argv, struct run_options *o, char *err, s
 		{ "volume", required_argument, NULL, 'v' },
 		{ "gofer-fd", required_argument, NULL, OPT_GOFER_FD },
 		{ "systrap-patch", required_argument, NULL, OPT_SYSTRAP_PATCH },
+		{ "report-fd", required_argument, NULL, OPT_REPORT_FD },
+		{ "memory", required_argument, NULL, OPT_MEMORY },
+		{ "pids", required_argument, NULL, OPT_PIDS },
+		{ "cpus", required_argument, NULL, OPT_CPUS },
+		{ "ns", required_argument, NULL, OPT_NS },
+		{ "testonly-forbidden-syscall", no_argument, NULL, OPT_TESTONLY_FORBIDDEN },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
 	memset(o, 0, sizeof(*o));
 	o->cfg.platform = PLATFORM_DEFAULT;
 	o->cfg.cwd = "/";
-	o->cfg.memory_limit = DEFAULT_MEMORY;
+	o->cfg.memory_limit = default_memory();
 	o->root = "/";
 	o->gofer_fd = -1;
+	o->report_fd = -1;
 	if (default_env(o) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -185,14 +254,59 @@ int run_options_parse(int argc, char **argv, struct run_options *o, char *err, s
 			if (volume_add(o, optarg, err, errlen) < 0)
 				return -1;
 			break;
-		case OPT_GOFER_FD: {
+		case OPT_GOFER_FD:
+			if (parse_fd(optarg, "--gofer-fd", &o->gofer_fd, err, errlen) < 0)
+				return -1;
+			break;
+		case OPT_REPORT_FD:
+			if (parse_fd(optarg, "--report-fd", &o->report_fd, err, errlen) < 0)
+				return -1;
+			break;
+		case OPT_TESTONLY_FORBIDDEN:
+			o->testonly_forbidden = true;
+			break;
+		case OPT_NS: {
 			char *end;
-			long fd = strtol(optarg, &end, 10);
-			if (*end || fd < 0 || fd > 65535) {
-				snprintf(err, errlen, "bad --gofer-fd %s", optarg);
+			o->ns = strtoul(optarg, &end, 16);
+			if (*end || end == optarg) {
+				snprintf(err, errlen, "bad --ns %s", optarg);
 				return -1;
 			}
-			o->gofer_fd = (int)fd;
+			break;
+		}
+		case OPT_MEMORY: {
+			uint64_t v;
+			if (parse_size(optarg, &v) < 0) {
+				snprintf(err, errlen, "--memory wants BYTES with an optional k, m, g or t suffix, got \"%s\"", optarg);
+				return -1;
+			}
+			if (v < MIN_MEMORY || v > MAX_MEMORY) {
+				snprintf(err, errlen, "--memory must be between 16m and 1t, got \"%s\"", optarg);
+				return -1;
+			}
+			o->cfg.memory_limit = v & ~4095ULL;
+			break;
+		}
+		case OPT_PIDS: {
+			char *end;
+			errno = 0;
+			long v = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || v < 1 || v > MAX_PIDS) {
+				snprintf(err, errlen, "--pids wants a number from 1 to %d, got \"%s\"", MAX_PIDS, optarg);
+				return -1;
+			}
+			o->cfg.pids_max = (int)v;
+			break;
+		}
+		case OPT_CPUS: {
+			char *end;
+			errno = 0;
+			double v = strtod(optarg, &end);
+			if (errno || *end || end == optarg || !(v >= 0.01 && v <= 1024)) {
+				snprintf(err, errlen, "--cpus wants a number of CPUs from 0.01 to 1024, got \"%s\"", optarg);
+				return -1;
+			}
+			o->cpus = v;
 			break;
 		}
 		case 'h':

@@ -18,6 +18,12 @@ struct run_options {
 	struct volume *vols;
 	size_t nvols;
 	int gofer_fd;		/* hidden --gofer-fd (the sentry's end), or -1 */
+	int report_fd;		/* hidden --report-fd: pipe to the launcher, or -1 */
+	double cpus;		/* --cpus (0: no limit) */
+	unsigned long ns;	/* hidden --ns: the CLONE_NEW* the launcher gave us */
+	/* hidden --testonly-forbidden-syscall: once confined, the sentry
+	 * makes a host syscall outside its whitelist (tests/security). */
+	bool testonly_forbidden;
 	const char *debug_log;
 	char **env;		/* NULL terminated, owned */
 	size_t nenv;

@@ -6,11 +6,12 @@
  * the guest's status. The gofer exits when the sentry's end closes. */
 #include "tools/cvisor/commands.h"
 #include "tools/cvisor/options.h"
+#include "tools/cvisor/cgroup.h"
+#include "tools/cvisor/spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,20 +20,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char **environ;
-
-/* posix_spawn /proc/self/exe with argv, passing fd (cloexec cleared for
- * the child only). The pid, or -1 with a message printed. */
-static pid_t spawn_with_fd(char **argv, int fd, const char *what)
+/* Start /proc/self/exe with argv in new namespaces, passing fds. The
+ * pid, or -1 with a message printed. */
+static pid_t spawn_with_fds(char **argv, size_t ns_slot, const int *fds, size_t nfds,
+			    int cgroup_fd, const char *what)
 {
-	pid_t pid;
-	int fl = fcntl(fd, F_GETFD);
-	fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
-	/* posix_spawn (vfork underneath) costs less than fork + exec. */
-	int serr = posix_spawn(&pid, "/proc/self/exe", NULL, NULL, argv, environ);
-	fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
-	if (serr != 0) {
-		fprintf(stderr, "cvisor run: cannot start the %s: %s\n", what, strerror(serr));
+	pid_t pid = spawn_sandboxed(argv, ns_slot, fds, nfds, cgroup_fd);
+	if (pid < 0) {
+		fprintf(stderr, "cvisor run: cannot start the %s: %s\n", what, strerror(-pid));
 		return -1;
 	}
 	return pid;
@@ -46,27 +41,30 @@ static bool is_dir(const char *path)
 
 static pid_t start_gofer(const struct run_options *o, int fd)
 {
-	char **gargv = calloc(o->nvols + 5, sizeof(char *));
+	char **gargv = calloc(o->nvols + 6, sizeof(char *));
 	char fdbuf[16];
 	if (!gargv)
 		return -1;
 	snprintf(fdbuf, sizeof(fdbuf), "%d", fd);
 	gargv[0] = "cvisor";
 	gargv[1] = "gofer";
-	gargv[2] = fdbuf;
-	size_t n = 3;
+	gargv[2] = "--ns=0";	/* spawn_sandboxed fills it in */
+	gargv[3] = fdbuf;
+	size_t n = 4;
 	if (asprintf(&gargv[n++], "ro:%s", o->root) < 0)
 		return -1;
 	for (size_t i = 0; i < o->nvols; i++)
 		if (asprintf(&gargv[n++], "%s:%s", o->vols[i].ro ? "ro" : "rw",
 			     o->vols[i].host) < 0)
 			return -1;
-	pid_t pid = spawn_with_fd(gargv, fd, "gofer");
-	for (size_t i = 3; i < n; i++)
+	pid_t pid = spawn_with_fds(gargv, 2, &fd, 1, -1, "gofer");
+	for (size_t i = 4; i < n; i++)
 		free(gargv[i]);
 	free(gargv);
 	return pid;
 }
+
+static int run_sandbox(const struct run_options *o, int argc, char **argv, int cgroup_fd);
 
 int cmd_run(int argc, char **argv)
 {
@@ -89,32 +87,76 @@ int cmd_run(int argc, char **argv)
 			return 2;
 		}
 	}
-	int sv[2];
+	struct sandbox_cgroup cg = { .fd = -1 };
+	if (o.cpus > 0 && sandbox_cgroup_create(&cg, o.cpus, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cvisor run: %s\n", err);
+		return 125;
+	}
+	int r2 = run_sandbox(&o, argc, argv, cg.fd);
+	sandbox_cgroup_remove(&cg);
+	return r2;
+}
+
+/* After the sentry has exited: did its SIGSYS handler report a forbidden
+ * host syscall? (The sentry's seccomp filter traps it; see
+ * sentry/hostfilter.) */
+static bool report_failure(int rfd, int status)
+{
+	char name[64];
+	ssize_t n = read(rfd, name, sizeof(name) - 1);
+	if (n > 0) {
+		name[n] = 0;
+		name[strcspn(name, "\n")] = 0;
+		fprintf(stderr, "cvisor run: sandbox failure: sentry made a forbidden host syscall %s\n",
+			name);
+		return true;
+	}
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS) {
+		fprintf(stderr, "cvisor run: sandbox failure: sentry made a forbidden host syscall "
+				"(killed by SIGSYS before naming it)\n");
+		return true;
+	}
+	return false;
+}
+
+static int run_sandbox(const struct run_options *o, int argc, char **argv, int cgroup_fd)
+{
+	int sv[2], rp[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		fprintf(stderr, "cvisor run: socketpair: %s\n", strerror(errno));
 		return 125;
 	}
-	char **sargv = calloc((size_t)argc + 3, sizeof(char *));
-	char fdarg[32];
+	if (pipe2(rp, O_CLOEXEC) < 0) {
+		fprintf(stderr, "cvisor run: pipe: %s\n", strerror(errno));
+		return 125;
+	}
+	char **sargv = calloc((size_t)argc + 5, sizeof(char *));
+	char fdarg[32], rfdarg[32];
 	if (!sargv) {
 		fprintf(stderr, "cvisor run: out of memory\n");
 		return 125;
 	}
 	snprintf(fdarg, sizeof(fdarg), "--gofer-fd=%d", sv[0]);
+	snprintf(rfdarg, sizeof(rfdarg), "--report-fd=%d", rp[1]);
 	sargv[0] = "cvisor";
 	sargv[1] = "sentry";
-	sargv[2] = fdarg;
+	sargv[2] = "--ns=0";	/* spawn_sandboxed fills it in */
+	sargv[3] = fdarg;
+	sargv[4] = rfdarg;
 	for (int i = 1; i < argc; i++)
-		sargv[i + 2] = argv[i];
+		sargv[i + 4] = argv[i];
 
-	pid_t gofer = start_gofer(&o, sv[1]);
+	pid_t gofer = start_gofer(o, sv[1]);
 	close(sv[1]);
 	if (gofer < 0) {
 		close(sv[0]);
 		return 125;
 	}
-	pid_t pid = spawn_with_fd(sargv, sv[0], "sentry");
+	int fds[2] = { sv[0], rp[1] };
+	pid_t pid = spawn_with_fds(sargv, 2, fds, 2, cgroup_fd, "sentry");
 	close(sv[0]);
+	close(rp[1]);
+	free(sargv);
 	if (pid < 0) {
 		kill(gofer, SIGKILL);
 		waitpid(gofer, NULL, 0);
@@ -135,6 +177,11 @@ int cmd_run(int argc, char **argv)
 	kill(gofer, SIGKILL);
 	while (waitpid(gofer, NULL, 0) < 0 && errno == EINTR)
 		;
+	/* Every writer of the report pipe is gone: read does not block. */
+	bool failed = report_failure(rp[0], status);
+	close(rp[0]);
+	if (failed)
+		return 125;
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	fprintf(stderr, "cvisor run: the sentry died: %s\n", strsignal(WTERMSIG(status)));

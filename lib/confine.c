@@ -1,0 +1,143 @@
+/* lib/confine.c: root, fds, capabilities and rlimits of a sandbox process
+ * (see confine.h). */
+#include "lib/confine.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/securebits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* An existing directory of the old root to mount the new root on (a
+ * mount on "/" itself would not be entered by a lookup of "/"). */
+static const char *mount_point(void)
+{
+	static const char *const cands[] = { "/tmp", "/mnt", "/dev", "/proc", "/run" };
+	for (size_t i = 0; i < sizeof(cands) / sizeof(cands[0]); i++) {
+		struct stat st;
+		if (lstat(cands[i], &st) == 0 && S_ISDIR(st.st_mode))
+			return cands[i];
+	}
+	return NULL;
+}
+
+int confine_pivot_root(const char *dir, int read_only)
+{
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return -errno;
+	const char *target = mount_point();
+	if (!target)
+		return -ENOENT;
+	if (dir) {
+		if (mount(dir, target, NULL, MS_BIND | MS_REC, NULL) < 0)
+			return -errno;
+	} else if (mount("cvisor-root", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			 "size=4k,nr_inodes=2,mode=0555") < 0) {
+		return -errno;
+	}
+	/* pivot_root(".", ".") stacks the old root on the new one; the
+	 * detach removes it. */
+	if (chdir(target) < 0)
+		return -errno;
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return -errno;
+	if (umount2(".", MNT_DETACH) < 0)
+		return -errno;
+	if (chdir("/") < 0)
+		return -errno;
+	if (read_only) {
+		unsigned long fl = MS_REMOUNT | MS_BIND | MS_RDONLY;
+		if (!dir)
+			fl |= MS_NOSUID | MS_NODEV | MS_NOEXEC;
+		if (mount(NULL, "/", NULL, fl, NULL) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+void confine_close_fds(const int *keep, size_t n)
+{
+	int *k = calloc(n ? n : 1, sizeof(int));
+	size_t m = 0;
+	for (size_t i = 0; k && i < n; i++)
+		if (keep[i] >= 0)
+			k[m++] = keep[i];
+	if (k)
+		qsort(k, m, sizeof(int), cmp_int);
+	unsigned lo = 0;
+	for (size_t i = 0; i < m; i++) {
+		if ((unsigned)k[i] > lo)
+			syscall(SYS_close_range, lo, (unsigned)k[i] - 1, 0);
+		lo = (unsigned)k[i] + 1;
+	}
+	if (k)	/* out of memory: close nothing rather than a kept fd */
+		syscall(SYS_close_range, lo, ~0U, 0);
+	free(k);
+}
+
+int confine_drop_caps(uint64_t keep)
+{
+	/* Bounding set first (needs CAP_SETPCAP, about to go). */
+	for (int c = 0; c <= 63; c++) {
+		if (keep & (1ULL << c))
+			continue;
+		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno == EINVAL)
+			break;	/* past the host's last capability */
+	}
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	/* No capabilities regained through uid 0 (execve, setuid). */
+	prctl(PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
+				 SECBIT_NO_SETUID_FIXUP | SECBIT_NO_SETUID_FIXUP_LOCKED |
+				 SECBIT_KEEP_CAPS_LOCKED, 0, 0, 0);
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	memset(d, 0, sizeof(d));
+	d[0].effective = d[0].permitted = (uint32_t)keep;
+	d[1].effective = d[1].permitted = (uint32_t)(keep >> 32);
+	int r = 0;
+	if (syscall(SYS_capset, &h, d) < 0)
+		r = -errno;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+static void lower(int res, rlim_t v)
+{
+	struct rlimit rl;
+	if (getrlimit(res, &rl) < 0)
+		return;
+	if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max > v)
+		rl.rlim_max = v;
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > rl.rlim_max)
+		rl.rlim_cur = rl.rlim_max;
+	setrlimit(res, &rl);
+}
+
+void confine_rlimits(uint64_t nofile)
+{
+	lower(RLIMIT_CORE, 0);
+	lower(RLIMIT_MEMLOCK, 0);
+	lower(RLIMIT_MSGQUEUE, 0);
+	lower(RLIMIT_RTPRIO, 0);
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		/* Up to nofile (donated host fds back guest files), never more. */
+		if (rl.rlim_max > nofile)
+			rl.rlim_max = nofile;
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}

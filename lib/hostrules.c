@@ -1,0 +1,171 @@
+/* lib/hostrules.c: turning host-syscall lists (lib/hostrules.h) into a
+ * loaded libseccomp filter, and printing them. */
+#include "lib/hostrules.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+/* Only in -DCVISOR_SANITIZE=ON builds: what the ASan/UBSan runtime does
+ * on its own (reading /proc/self/maps for reports, its allocator's
+ * mappings, the thread registry). */
+static const struct host_rule sanitizer_rules[] = {
+	HOST_RULE(openat), HOST_RULE(open), HOST_RULE(readlink), HOST_RULE(readlinkat),
+	HOST_RULE(sigaltstack), HOST_RULE(prctl), HOST_RULE(getppid), HOST_RULE(prlimit64),
+	HOST_RULE(getrlimit), HOST_RULE(sched_getaffinity), HOST_RULE(getdents64),
+	HOST_RULE(kill), HOST_RULE(dup), HOST_RULE(dup2), HOST_RULE(pipe), HOST_RULE(pipe2),
+	HOST_RULE(wait4), HOST_RULE(fcntl), HOST_RULE(ioctl), HOST_RULE(uname),
+};
+#endif
+
+#if defined(__SANITIZE_ADDRESS__)
+const struct host_list host_sanitizer_list = { "sanitizer", HOST_ARR(sanitizer_rules) };
+#else
+const struct host_list host_sanitizer_list = { "sanitizer", NULL, 0 };
+#endif
+
+int host_rules_install(const struct host_list *lists, size_t nlists,
+		       uint32_t def_action, int tsync)
+{
+	scmp_filter_ctx ctx = seccomp_init(def_action);
+	if (!ctx)
+		return -ENOMEM;
+	int r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, def_action);
+	if (r == 0 && tsync)
+		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
+	/* A binary tree of syscall numbers rather than a linear list: the
+	 * sentry makes several host syscalls per guest syscall. */
+	if (r == 0)
+		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+	for (size_t l = 0; r == 0 && l < nlists; l++) {
+		for (size_t i = 0; r == 0 && i < lists[l].n; i++) {
+			const struct host_rule *hr = &lists[l].rules[i];
+			struct scmp_arg_cmp c[3];
+			for (unsigned k = 0; k < hr->ncmp && k < 3; k++)
+				c[k] = (struct scmp_arg_cmp){ hr->cmp[k].arg, hr->cmp[k].op,
+							      hr->cmp[k].a, hr->cmp[k].b };
+			uint32_t act = hr->err ? SCMP_ACT_ERRNO((uint32_t)hr->err) : SCMP_ACT_ALLOW;
+			r = seccomp_rule_add_array(ctx, act, hr->nr, hr->ncmp, c);
+			/* The same syscall allowed unconditionally by one list and
+			 * with arguments by another: libseccomp keeps the wider. */
+			if (r == -EEXIST)
+				r = 0;
+		}
+	}
+	if (r == 0)
+		r = seccomp_load(ctx);
+	seccomp_release(ctx);
+	return r;
+}
+
+static int cmp_nr(const void *a, const void *b)
+{
+	const struct host_rule *x = *(const struct host_rule *const *)a;
+	const struct host_rule *y = *(const struct host_rule *const *)b;
+	return (x->nr > y->nr) - (x->nr < y->nr);
+}
+
+static const char *op_name(uint8_t op)
+{
+	switch (op) {
+	case SCMP_CMP_NE: return "!=";
+	case SCMP_CMP_LT: return "<";
+	case SCMP_CMP_LE: return "<=";
+	case SCMP_CMP_EQ: return "==";
+	case SCMP_CMP_GE: return ">=";
+	case SCMP_CMP_GT: return ">";
+	default: return "?";
+	}
+}
+
+/* All rules of the lists sorted by syscall number (stable by list). */
+static const struct host_rule **sorted(const struct host_list *lists, size_t nlists, size_t *n)
+{
+	size_t total = 0;
+	for (size_t l = 0; l < nlists; l++)
+		total += lists[l].n;
+	const struct host_rule **v = calloc(total ? total : 1, sizeof(*v));
+	if (!v)
+		return NULL;
+	size_t k = 0;
+	for (size_t l = 0; l < nlists; l++)
+		for (size_t i = 0; i < lists[l].n; i++)
+			v[k++] = &lists[l].rules[i];
+	qsort(v, total, sizeof(*v), cmp_nr);
+	*n = total;
+	return v;
+}
+
+size_t host_rules_count(const struct host_list *lists, size_t nlists)
+{
+	size_t n, count = 0;
+	const struct host_rule **v = sorted(lists, nlists, &n);
+	if (!v)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		bool seen = false;
+		for (size_t j = 0; j < i; j++)
+			if (v[j]->nr == v[i]->nr && !v[j]->err)
+				seen = true;
+		if (!seen && !v[i]->err)
+			count++;
+	}
+	free(v);
+	return count;
+}
+
+size_t host_rules_print(FILE *out, const char *title,
+			const struct host_list *lists, size_t nlists)
+{
+	size_t n;
+	const struct host_rule **v = sorted(lists, nlists, &n);
+	if (!v)
+		return 0;
+	fprintf(out, "%s:\n", title);
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		bool any_plain = false, all_err = true;
+		while (j < n && v[j]->nr == v[i]->nr) {
+			if (!v[j]->err && v[j]->ncmp == 0)
+				any_plain = true;
+			if (!v[j]->err)
+				all_err = false;
+			j++;
+		}
+		char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, v[i]->nr);
+		fprintf(out, "  %-18s", name ? name : "?");
+		free(name);
+		if (all_err) {
+			fprintf(out, " fails with errno %d\n", v[i]->err);
+		} else if (any_plain) {
+			fprintf(out, " any arguments\n");
+		} else {
+			const char *sep = " ";
+			for (size_t k = i; k < j; k++) {
+				if (v[k]->err)
+					continue;
+				fputs(sep, out);
+				for (unsigned c = 0; c < v[k]->ncmp; c++) {
+					const struct host_arg *a = &v[k]->cmp[c];
+					if (c)
+						fputs(" && ", out);
+					if (a->op == SCMP_CMP_MASKED_EQ)
+						fprintf(out, "(arg%u & %#llx) == %#llx", a->arg,
+							(unsigned long long)a->a, (unsigned long long)a->b);
+					else
+						fprintf(out, "arg%u %s %#llx", a->arg, op_name(a->op),
+							(unsigned long long)a->a);
+				}
+				sep = "  |  ";
+			}
+			fputc('\n', out);
+		}
+		i = j;
+	}
+	size_t count = host_rules_count(lists, nlists);
+	fprintf(out, "  (%zu syscalls)\n", count);
+	free(v);
+	return count;
+}

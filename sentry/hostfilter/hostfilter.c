@@ -1,0 +1,147 @@
+/* sentry/hostfilter/hostfilter.c: the sentry's base host-syscall list,
+ * the sanitizer additions, the filter's installation and the SIGSYS
+ * handler that names a forbidden syscall (see hostfilter.h).
+ *
+ * Why each group is there:
+ *  - I/O on fds the sentry already holds: the memory file, the gofer's
+ *    socket and the fds it donates, the inherited stdio. No open/openat,
+ *    socket, bind, connect, execve at all: the sentry cannot reach a new
+ *    host object by name.
+ *  - Memory: the memory file's mapping and the allocator's (mmap, munmap,
+ *    mprotect, madvise, mremap, brk), hole punching (fallocate).
+ *  - Threads: pthread_create's clone with exactly glibc's thread flags
+ *    (clone3 fails with ENOSYS so that glibc falls back to clone),
+ *    futexes, robust lists, rseq, exit.
+ *  - Time: clock_gettime (usually the vDSO), sleeps, per-thread rusage.
+ *  - Signals for its own threads: rt_sigaction, rt_sigprocmask,
+ *    rt_sigreturn, tgkill (interrupting a task's host thread).
+ * The platform adds what its stubs need (ptrace, wait4, kill, the stub's
+ * clone flags, ...): stubs are forked from the sentry and inherit this
+ * filter, so the syscalls the sentry injects into them must be here too. */
+#include "sentry/hostfilter/hostfilter.h"
+#include "lib/hostrules.h"
+#include "lib/log.h"
+#include "platform/platform.h"
+#include "sentry/syscalls/syscalls.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/uio.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define GLIBC_THREAD_CLONE (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | \
+			    CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID | \
+			    CLONE_CHILD_CLEARTID)
+
+static const struct host_rule base_rules[] = {
+	/* I/O on held fds (the gofer's socket: send and recvmsg) */
+	HOST_RULE(read), HOST_RULE(write), HOST_RULE(pread64), HOST_RULE(pwrite64),
+	HOST_RULE(writev), HOST_RULE(close), HOST_RULE(newfstatat), HOST_RULE(lseek),
+	HOST_RULE(fsync), HOST_RULE(fdatasync), HOST_RULE(ftruncate),
+	HOST_RULE(sendto), HOST_RULE(recvmsg),
+	/* readiness of host fds (stdio): fs/host/host_notify.c */
+	HOST_RULE(poll), HOST_RULE(epoll_create1), HOST_RULE(epoll_ctl), HOST_RULE(epoll_wait),
+	/* the terminal requests fs/host/host_tty.c passes through */
+	HOST_EQ(ioctl, 1, TCGETS), HOST_EQ(ioctl, 1, TCSETS), HOST_EQ(ioctl, 1, TCSETSW),
+	HOST_EQ(ioctl, 1, TCSETSF), HOST_EQ(ioctl, 1, TIOCGWINSZ), HOST_EQ(ioctl, 1, TIOCSWINSZ),
+	HOST_EQ(ioctl, 1, FIONREAD), HOST_EQ(ioctl, 1, TCFLSH), HOST_EQ(ioctl, 1, TCXONC),
+	HOST_EQ(ioctl, 1, TCSBRK),
+	HOST_EQ(fcntl, 1, F_GETFL), HOST_EQ(fcntl, 1, F_SETFL), HOST_EQ(fcntl, 1, F_GETFD),
+	HOST_EQ(fcntl, 1, F_SETFD), HOST_EQ(fcntl, 1, F_DUPFD_CLOEXEC),
+	/* memory */
+	HOST_RULE(mmap), HOST_RULE(munmap), HOST_RULE(mprotect), HOST_RULE(madvise),
+	HOST_RULE(mremap), HOST_RULE(brk), HOST_RULE(mincore),
+	HOST_EQ(fallocate, 1, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE),
+	/* threads */
+	HOST_EQ(clone, 0, GLIBC_THREAD_CLONE), HOST_ERRNO(clone3, ENOSYS),
+	HOST_RULE(futex), HOST_RULE(set_robust_list), HOST_RULE(rseq),
+	HOST_RULE(exit), HOST_RULE(exit_group), HOST_RULE(sched_yield),
+	HOST_RULE(getpid), HOST_RULE(gettid), HOST_RULE(sched_getaffinity), HOST_RULE(getcpu),
+	/* time */
+	HOST_RULE(clock_gettime), HOST_RULE(clock_getres), HOST_RULE(clock_nanosleep),
+	HOST_EQ(getrusage, 0, RUSAGE_THREAD),
+	/* signals of its own threads */
+	HOST_RULE(rt_sigaction), HOST_RULE(rt_sigprocmask), HOST_RULE(rt_sigreturn),
+	HOST_RULE(tgkill),
+	/* getrandom(2) for the guest and the loader's AT_RANDOM */
+	HOST_RULE(getrandom),
+	/* Fail, not trap: glibc's malloc reads /proc/sys/vm/overcommit_memory
+	 * the first time a thread's arena shrinks (and copes with ENOENT);
+	 * the sentry itself opens nothing once confined. */
+	HOST_ERRNO(openat, ENOENT),
+};
+
+
+static int report_fd = -1;
+
+void hostfilter_set_report_fd(int fd) { report_fd = fd; }
+
+/* Async-signal-safe: names come from the sentry's own syscall table. */
+static void sigsys_handler(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	char num[24], *p = num + sizeof(num);
+	unsigned nr = (unsigned)si->si_syscall;
+	const char *name = nr < SYSCALL_MAX ? syscall_table[nr].name : NULL;
+	if (!name) {
+		unsigned v = nr;
+		*--p = 0;
+		do
+			*--p = (char)('0' + v % 10);
+		while (v /= 10);
+		name = p;
+	}
+	struct iovec iov[3] = {
+		{ (void *)"cvisor: sandbox failure: sentry made a forbidden host syscall ", 62 },
+		{ (void *)name, strlen(name) },
+		{ (void *)"\n", 1 },
+	};
+	int lfd = log_get_fd();
+	if (lfd >= 0)
+		writev(lfd, iov, 3);
+	if (report_fd >= 0)
+		writev(report_fd, &iov[1], 2);
+	_exit(HOSTFILTER_EXIT);
+}
+
+static size_t lists_of(const struct platform_ops *p, struct host_list *l)
+{
+	size_t n = 0;
+	l[n++] = (struct host_list){ "base", HOST_ARR(base_rules) };
+	if (p && p->host_syscalls)
+		l[n++] = *p->host_syscalls;
+	if (host_sanitizer_list.n)
+		l[n++] = host_sanitizer_list;
+	return n;
+}
+
+int hostfilter_install(const struct platform_ops *p)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = sigsys_handler;
+	sa.sa_flags = SA_SIGINFO;
+	sigfillset(&sa.sa_mask);
+	if (sigaction(SIGSYS, &sa, NULL) < 0)
+		return -errno;
+	struct host_list l[3];
+	size_t n = lists_of(p, l);
+	return host_rules_install(l, n, SCMP_ACT_TRAP, 1);
+}
+
+size_t hostfilter_print(FILE *out, const struct platform_ops *p)
+{
+	struct host_list l[3];
+	size_t n = lists_of(p, l);
+	char title[64];
+	snprintf(title, sizeof(title), "sentry (platform %s)", p ? p->name : "?");
+	return host_rules_print(out, title, l, n);
+}

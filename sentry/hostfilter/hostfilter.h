@@ -1,0 +1,25 @@
+/* sentry/hostfilter/hostfilter.h: the sentry's host-syscall whitelist
+ * (seccomp, built with libseccomp), installed before the first guest
+ * instruction runs. The list is the sentry's base list (memory file,
+ * gofer channel, clocks, futexes, threads, host stdio), the chosen
+ * platform's own list (platform_ops.host_syscalls), and in sanitized
+ * builds what the sanitizer runtime needs. A syscall outside it raises
+ * SIGSYS (SECCOMP_RET_TRAP); the handler writes the syscall's name to the
+ * report fd (a pipe the launcher reads) and the debug log, and exits the
+ * sentry with HOSTFILTER_EXIT. */
+#pragma once
+#include <stdio.h>
+
+struct platform_ops;
+
+/* The sentry's exit status after a forbidden host syscall. */
+#define HOSTFILTER_EXIT 125
+
+/* Where the SIGSYS handler reports a forbidden syscall's name (-1: none). */
+void hostfilter_set_report_fd(int fd);
+/* Install the SIGSYS handler and the filter on every thread of the
+ * sentry. 0 or -errno. */
+int hostfilter_install(const struct platform_ops *p);
+/* `cvisor syscalls --host`: print the sentry's list for platform p.
+ * Returns the number of distinct syscalls. */
+size_t hostfilter_print(FILE *out, const struct platform_ops *p);
