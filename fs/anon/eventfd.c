@@ -34,38 +34,29 @@ static bool nonblocking(struct file *f)
 	return __atomic_load_n(&f->flags, __ATOMIC_RELAXED) & O_NONBLOCK;
 }
 
-/* Wait for mask on ev->wq until try() succeeds: its result, -EAGAIN when
- * non-blocking, or -ERESTARTSYS. try returns -EAGAIN to wait. */
-static ssize_t ev_wait(struct file *f, uint32_t mask,
-		       ssize_t (*try)(struct eventfd *ev, uint64_t *val), uint64_t *val)
+/* One attempt of a read or write under the lock (waitq_wait_until). */
+struct ev_try {
+	struct eventfd *ev;
+	ssize_t (*op)(struct eventfd *ev, uint64_t *val);
+	uint64_t *val;
+};
+
+static ssize_t ev_try_locked(void *arg)
 {
-	struct eventfd *ev = ev_of(f);
-	struct waiter w;
-	struct waitq_entry e;
-	bool queued = false;
-	ssize_t r;
-	for (;;) {
-		pthread_mutex_lock(&ev->lock);
-		r = try(ev, val);
-		pthread_mutex_unlock(&ev->lock);
-		if (r != -EAGAIN || nonblocking(f))
-			break;
-		if (!queued) {
-			waiter_init(&w, current);
-			waitq_entry_init(&e, &w, mask);
-			waitq_add(&ev->wq, &e);
-			queued = true;
-			continue;
-		}
-		int b = waiter_wait(&w, NULL);
-		if (b < 0) {
-			r = b;
-			break;
-		}
-	}
-	if (queued)
-		waitq_remove(&e);
+	struct ev_try *t = arg;
+	pthread_mutex_lock(&t->ev->lock);
+	ssize_t r = t->op(t->ev, t->val);
+	pthread_mutex_unlock(&t->ev->lock);
 	return r;
+}
+
+/* Wait for mask on ev->wq until op() succeeds: its result, -EAGAIN when
+ * non-blocking, or -ERESTARTSYS. op returns -EAGAIN to wait. */
+static ssize_t ev_wait(struct file *f, uint32_t mask,
+		       ssize_t (*op)(struct eventfd *ev, uint64_t *val), uint64_t *val)
+{
+	struct ev_try t = { ev_of(f), op, val };
+	return waitq_wait_until(&t.ev->wq, mask, nonblocking(f), ev_try_locked, &t);
 }
 
 static ssize_t try_read(struct eventfd *ev, uint64_t *val)

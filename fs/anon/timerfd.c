@@ -49,43 +49,31 @@ static void tfd_notify(void *arg)
 	deferwake_post(&tfd->dw, POLLIN | POLLRDNORM);
 }
 
+/* Take the expiration count into buf, or -EAGAIN (waitq_wait_until). */
+struct tfd_try {
+	struct timerfd *tfd;
+	void *buf;
+};
+
+static ssize_t tfd_try_read(void *arg)
+{
+	struct tfd_try *t = arg;
+	uint64_t n = ktimer_take(t->tfd->timer);
+	if (!n)
+		return -EAGAIN;
+	memcpy(t->buf, &n, 8);
+	return 8;
+}
+
 static ssize_t tfd_read(struct file *f, void *buf, size_t len, int64_t *pos)
 {
 	(void)pos;
 	struct timerfd *tfd = tfd_of(f);
 	if (len < 8)
 		return -EINVAL;
-	struct waiter w;
-	struct waitq_entry e;
-	bool queued = false;
-	ssize_t r;
-	for (;;) {
-		uint64_t n = ktimer_take(tfd->timer);
-		if (n) {
-			memcpy(buf, &n, 8);
-			r = 8;
-			break;
-		}
-		if (__atomic_load_n(&f->flags, __ATOMIC_RELAXED) & O_NONBLOCK) {
-			r = -EAGAIN;
-			break;
-		}
-		if (!queued) {
-			waiter_init(&w, current);
-			waitq_entry_init(&e, &w, POLLIN);
-			waitq_add(&tfd->wq, &e);
-			queued = true;
-			continue;
-		}
-		int b = waiter_wait(&w, NULL);
-		if (b < 0) {
-			r = b;
-			break;
-		}
-	}
-	if (queued)
-		waitq_remove(&e);
-	return r;
+	struct tfd_try t = { tfd, buf };
+	bool nonblock = __atomic_load_n(&f->flags, __ATOMIC_RELAXED) & O_NONBLOCK;
+	return waitq_wait_until(&tfd->wq, POLLIN, nonblock, tfd_try_read, &t);
 }
 
 static uint32_t tfd_poll(struct file *f, struct poll_table *pt)

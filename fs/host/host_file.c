@@ -30,33 +30,33 @@ static int host_fd(struct file *f) { return host_file(f)->hn.fd; }
 
 #define HOST_ALWAYS (POLLHUP | POLLERR | POLLNVAL)
 
+/* One readiness check for waitq_wait_until: 0 when the host fd has one
+ * of the events (or an error/hang-up), else -EAGAIN after asking the
+ * notifier for a wake-up. */
+struct host_try {
+	struct host_notify *hn;
+	uint32_t events;
+};
+
+static ssize_t host_try_ready(void *arg)
+{
+	struct host_try *t = arg;
+	if (host_notify_ready(t->hn, t->events) & (t->events | HOST_ALWAYS))
+		return 0;
+	host_notify_arm(t->hn, t->events);
+	return -EAGAIN;
+}
+
 /* Wait until the host fd has one of events (or an error/hang-up): 0,
  * -EAGAIN for a non-blocking file, or -ERESTARTSYS. */
 static int host_wait(struct file *f, uint32_t events)
 {
 	struct host_notify *hn = &host_file(f)->hn;
-	if (!hn->pollable || (host_notify_ready(hn, events) & (events | HOST_ALWAYS)))
+	if (!hn->pollable)
 		return 0;
-	if (__atomic_load_n(&f->flags, __ATOMIC_RELAXED) & O_NONBLOCK)
-		return -EAGAIN;
-	struct waiter w;
-	struct waitq_entry e;
-	waiter_init(&w, current);
-	waitq_entry_init(&e, &w, events | HOST_ALWAYS);
-	waitq_add(&hn->wq, &e);
-	int r;
-	for (;;) {
-		if (host_notify_ready(hn, events) & (events | HOST_ALWAYS)) {
-			r = 0;
-			break;
-		}
-		host_notify_arm(hn, events);
-		r = waiter_wait(&w, NULL);
-		if (r < 0)
-			break;
-	}
-	waitq_remove(&e);
-	return r;
+	struct host_try t = { hn, events };
+	bool nonblock = __atomic_load_n(&f->flags, __ATOMIC_RELAXED) & O_NONBLOCK;
+	return (int)waitq_wait_until(&hn->wq, events | HOST_ALWAYS, nonblock, host_try_ready, &t);
 }
 
 static ssize_t host_read(struct file *f, void *buf, size_t len, int64_t *pos)

@@ -111,3 +111,33 @@ bool file_can_poll(struct file *f)
 {
 	return f->ops && f->ops->poll;
 }
+
+ssize_t waitq_wait_until(struct waitq *q, uint32_t mask, bool nonblock,
+			 ssize_t (*try)(void *arg), void *arg)
+{
+	struct waiter w;
+	struct waitq_entry e;
+	bool queued = false;
+	ssize_t r;
+	for (;;) {
+		r = try(arg);
+		if (r != -EAGAIN || nonblock)
+			break;
+		if (!queued) {
+			/* Queued before the next try: no wake-up is lost. */
+			waiter_init(&w, current);
+			waitq_entry_init(&e, &w, mask);
+			waitq_add(q, &e);
+			queued = true;
+			continue;
+		}
+		int b = waiter_wait(&w, NULL);
+		if (b < 0) {
+			r = b;
+			break;
+		}
+	}
+	if (queued)
+		waitq_remove(&e);
+	return r;
+}

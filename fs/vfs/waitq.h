@@ -33,6 +33,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 struct file;
@@ -85,6 +86,13 @@ void waiter_wake(struct waiter *w);
  * CLOCK_MONOTONIC deadline passes (-ETIMEDOUT; NULL: none) or a signal is
  * pending (-ERESTARTSYS). Clears the woken mark. */
 int waiter_wait(struct waiter *w, const struct timespec *deadline);
+
+/* The blocking loop of a read or write on a wait queue: try(arg) first
+ * without queueing; while it answers -EAGAIN and nonblock is false, queue
+ * on q for mask and call it again after each wake-up. try's answer,
+ * -EAGAIN (non-blocking), or -ERESTARTSYS (a signal). */
+ssize_t waitq_wait_until(struct waitq *q, uint32_t mask, bool nonblock,
+			 ssize_t (*try)(void *arg), void *arg);
 
 /* What a poll op is given to queue the caller on the file's queues. NULL
  * when the caller only wants the current mask. */
