@@ -253,37 +253,27 @@ static ssize_t take_events(struct inotify *in, char *buf, size_t len)
 	return (ssize_t)total;
 }
 
+/* take_events for waitq_wait_until: nothing queued is -EAGAIN. */
+struct in_try {
+	struct inotify *in;
+	void *buf;
+	size_t len;
+};
+
+static ssize_t in_try_read(void *arg)
+{
+	struct in_try *t = arg;
+	ssize_t r = take_events(t->in, t->buf, t->len);
+	return r == 0 ? -EAGAIN : r;
+}
+
 static ssize_t in_read(struct file *f, void *buf, size_t len, int64_t *pos)
 {
 	struct inotify *in = f->priv;
-	bool nonblock = *pos || nonblocking(f);
-	struct waiter w;
-	struct waitq_entry e;
-	bool queued = false;
-	ssize_t r;
-	for (;;) {
-		r = take_events(in, buf, len);
-		if (r != 0)
-			break;
-		if (nonblock) {
-			r = *pos ? 0 : -EAGAIN;
-			break;
-		}
-		if (!queued) {
-			waiter_init(&w, current);
-			waitq_entry_init(&e, &w, POLLIN);
-			waitq_add(&in->wq, &e);
-			queued = true;
-			continue;
-		}
-		int b = waiter_wait(&w, NULL);
-		if (b < 0) {
-			r = b;
-			break;
-		}
-	}
-	if (queued)
-		waitq_remove(&e);
+	struct in_try t = { in, buf, len };
+	ssize_t r = waitq_wait_until(&in->wq, POLLIN, *pos || nonblocking(f), in_try_read, &t);
+	if (r == -EAGAIN && *pos)
+		r = 0;
 	if (r == -EINVAL && *pos)
 		r = 0;		/* a later chunk of one read(2): what fits is done */
 	if (r > 0)

@@ -132,50 +132,38 @@ static int dequeue(struct file *f, siginfo_t *info)
 	return sig;
 }
 
+/* Take as many records as fit and are pending: their bytes, or -EAGAIN
+ * when none is (waitq_wait_until). */
+struct sfd_try {
+	struct file *f;
+	void *buf;
+	size_t len;
+};
+
+static ssize_t sfd_try_read(void *arg)
+{
+	struct sfd_try *t = arg;
+	const size_t rec = sizeof(struct signalfd_siginfo);
+	size_t total = 0;
+	siginfo_t info;
+	while (total + rec <= t->len && dequeue(t->f, &info)) {
+		copyinfo((struct signalfd_siginfo *)((char *)t->buf + total), &info);
+		total += rec;
+	}
+	return total ? (ssize_t)total : -EAGAIN;
+}
+
 /* *pos counts the bytes this read(2) has returned so far: only the first
  * record may block. */
 static ssize_t sfd_read(struct file *f, void *buf, size_t len, int64_t *pos)
 {
-	const size_t rec = sizeof(struct signalfd_siginfo);
-	if (len < rec)
+	if (len < sizeof(struct signalfd_siginfo))
 		return *pos ? 0 : -EINVAL;
 	bool nonblock = *pos || (__atomic_load_n(&f->flags, __ATOMIC_RELAXED) & O_NONBLOCK);
-	size_t total = 0;
-	struct waiter w;
-	struct waitq_entry e;
-	bool queued = false;
-	ssize_t r = 0;
-	while (total + rec <= len) {
-		siginfo_t info;
-		if (dequeue(f, &info)) {
-			copyinfo((struct signalfd_siginfo *)((char *)buf + total), &info);
-			total += rec;
-			nonblock = true;
-			continue;
-		}
-		if (nonblock) {
-			r = -EAGAIN;
-			break;
-		}
-		if (!queued) {
-			waiter_init(&w, current);
-			waitq_entry_init(&e, &w, POLLIN);
-			waitq_add(&sfd_wq, &e);
-			queued = true;
-			continue;
-		}
-		int b = waiter_wait(&w, NULL);
-		if (b < 0) {
-			r = b;
-			break;
-		}
-	}
-	if (queued)
-		waitq_remove(&e);
-	if (total) {
-		*pos += (int64_t)total;
-		return (ssize_t)total;
-	}
+	struct sfd_try t = { f, buf, len };
+	ssize_t r = waitq_wait_until(&sfd_wq, POLLIN, nonblock, sfd_try_read, &t);
+	if (r > 0)
+		*pos += r;
 	return r;
 }
 
