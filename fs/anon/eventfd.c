@@ -122,16 +122,6 @@ static uint32_t ev_poll(struct file *f, struct poll_table *pt)
 	return mask;
 }
 
-static int ev_stat(struct file *f, struct stat *st)
-{
-	(void)f;
-	memset(st, 0, sizeof(*st));
-	st->st_mode = 0600;
-	st->st_nlink = 1;
-	st->st_blksize = 4096;
-	return 0;
-}
-
 static void ev_release(struct file *f)
 {
 	struct eventfd *ev = ev_of(f);
@@ -145,7 +135,7 @@ static const struct file_ops eventfd_fops = {
 	.read = ev_read,
 	.write = ev_write,
 	.poll = ev_poll,
-	.stat = ev_stat,
+	.stat = anon_inode_stat,
 	.release = ev_release,
 };
 

@@ -303,16 +303,6 @@ static int64_t in_ioctl(struct file *f, struct task *t, unsigned int cmd, uint64
 	return copy_out(t->mm, arg, &v, sizeof(v));
 }
 
-static int in_stat(struct file *f, struct stat *st)
-{
-	(void)f;
-	memset(st, 0, sizeof(*st));
-	st->st_mode = 0600;
-	st->st_nlink = 1;
-	st->st_blksize = 4096;
-	return 0;
-}
-
 static void in_release(struct file *f)
 {
 	struct inotify *in = f->priv;
@@ -348,7 +338,7 @@ static const struct file_ops inotify_fops = {
 	.read = in_read,
 	.poll = in_poll,
 	.ioctl = in_ioctl,
-	.stat = in_stat,
+	.stat = anon_inode_stat,
 	.release = in_release,
 };
 

@@ -81,16 +81,6 @@ static uint32_t pidfd_poll(struct file *f, struct poll_table *pt)
 	return mask;
 }
 
-static int pidfd_stat(struct file *f, struct stat *st)
-{
-	(void)f;
-	memset(st, 0, sizeof(*st));
-	st->st_mode = 0600;
-	st->st_nlink = 1;
-	st->st_blksize = 4096;
-	return 0;
-}
-
 static void pidfd_release(struct file *f)
 {
 	struct pidfd *p = pfd_of(f);
@@ -101,7 +91,7 @@ static void pidfd_release(struct file *f)
 
 static const struct file_ops pidfd_fops = {
 	.poll = pidfd_poll,
-	.stat = pidfd_stat,
+	.stat = anon_inode_stat,
 	.release = pidfd_release,
 };
 

@@ -178,16 +178,6 @@ static uint32_t sfd_poll(struct file *f, struct poll_table *pt)
 	return pending ? POLLIN | POLLRDNORM : 0;
 }
 
-static int sfd_stat(struct file *f, struct stat *st)
-{
-	(void)f;
-	memset(st, 0, sizeof(*st));
-	st->st_mode = 0600;
-	st->st_nlink = 1;
-	st->st_blksize = 4096;
-	return 0;
-}
-
 static void sfd_release(struct file *f)
 {
 	free(f->priv);
@@ -197,7 +187,7 @@ static void sfd_release(struct file *f)
 static const struct file_ops signalfd_fops = {
 	.read = sfd_read,
 	.poll = sfd_poll,
-	.stat = sfd_stat,
+	.stat = anon_inode_stat,
 	.release = sfd_release,
 };
 

@@ -98,16 +98,6 @@ static int64_t tfd_ioctl(struct file *f, struct task *t, unsigned int cmd, uint6
 	return 0;
 }
 
-static int tfd_stat(struct file *f, struct stat *st)
-{
-	(void)f;
-	memset(st, 0, sizeof(*st));
-	st->st_mode = 0600;
-	st->st_nlink = 1;
-	st->st_blksize = 4096;
-	return 0;
-}
-
 static void tfd_free(struct timerfd *tfd)
 {
 	if (tfd->timer)
@@ -126,7 +116,7 @@ static const struct file_ops timerfd_fops = {
 	.read = tfd_read,
 	.poll = tfd_poll,
 	.ioctl = tfd_ioctl,
-	.stat = tfd_stat,
+	.stat = anon_inode_stat,
 	.release = tfd_release,
 };
 

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct file *file_new(const struct file_ops *ops, int flags, void *priv)
 {
@@ -104,4 +105,14 @@ int64_t dir_llseek(struct file *f, int64_t off, int whence)
 		return -EINVAL;
 	f->pos = pos;
 	return pos;
+}
+
+int anon_inode_stat(struct file *f, struct stat *st)
+{
+	(void)f;
+	memset(st, 0, sizeof(*st));
+	st->st_mode = 0600;
+	st->st_nlink = 1;
+	st->st_blksize = 4096;
+	return 0;
 }

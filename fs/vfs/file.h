@@ -102,6 +102,9 @@ void file_put(struct file *f);
 int file_stat(struct file *f, struct stat *st);
 /* lseek for files whose size is the inode's: SEEK_SET/CUR/END. */
 int64_t generic_llseek(struct file *f, int64_t off, int whence);
+/* stat of a file on no inode (eventfd, timerfd, signalfd, inotify,
+ * pidfd): mode 0600 and nothing else, as Linux's anonymous inode. */
+int anon_inode_stat(struct file *f, struct stat *st);
 /* lseek on a directory: SEEK_SET and SEEK_CUR to a readdir cookie. */
 int64_t dir_llseek(struct file *f, int64_t off, int whence);
 
