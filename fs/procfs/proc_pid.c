@@ -86,7 +86,8 @@ static int snap_take(const struct proc_inode *pi, struct snap *s)
 	memcpy(s->rlim, t->rlim, sizeof(s->rlim));
 	cred_copy(&s->cred, &t->cred);
 	for (struct task *q = kernel.tasks; q; q = q->next)
-		if (q->tg == t->tg && !q->zombie && !q->thread_dead)
+		if (q->tg == t->tg && !q->zombie && !q->thread_dead &&
+		    !(q->exited && q != q->tg->leader))
 			s->nthreads++;
 	if (s->nthreads == 0)
 		s->nthreads = 1;
@@ -470,7 +471,7 @@ static bool tid_next(const struct proc_inode *dir, int64_t *key, struct proc_ino
 	pthread_mutex_lock(&kernel.lock);
 	for (struct task *t = kernel.tasks; t; t = t->next)
 		if (t->tgid == dir->tgid && !t->zombie && !t->thread_dead &&
-		    t->tid >= *key && (best < 0 || t->tid < best))
+		    !(t->exited && t != t->tg->leader) && t->tid >= *key && (best < 0 || t->tid < best))
 			best = t->tid;
 	pthread_mutex_unlock(&kernel.lock);
 	if (best < 0)

@@ -17,11 +17,15 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-/* The task of pi, kernel.lock held: NULL if reaped. */
+/* The task of pi, kernel.lock held: NULL if reaped, or a thread (not
+ * the process's leader) that has exited: pthread_join may have returned
+ * already, so it is gone for the process as on Linux. */
 static struct task *task_of_locked(int tgid, int tid)
 {
 	struct task *t = task_lookup(tid);
-	return t && t->tgid == tgid ? t : NULL;
+	if (!t || t->tgid != tgid || (t->exited && t != t->tg->leader))
+		return NULL;
+	return t;
 }
 
 bool proc_task_exists(int tgid, int tid)

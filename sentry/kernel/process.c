@@ -517,6 +517,7 @@ void task_exit_finish(struct task *t)
 	pthread_mutex_lock(&kernel.lock);
 	struct ctx *ctx = t->ctx;
 	t->ctx = NULL;
+	t->exited = true;
 	pthread_mutex_unlock(&kernel.lock);
 	ctx_release(ctx);
 	futex_exit(t);

@@ -155,6 +155,9 @@ struct task {
 	int oom_score_adj;	/* /proc/PID/oom_score_adj, kept per process */
 
 	bool exiting;		/* leave the task loop */
+	bool exited;		/* past its last guest instruction: its platform
+				 * context is gone and joiners are (about to be)
+				 * told; procfs no longer shows the thread */
 	int exit_status;	/* wait(2) encoding */
 	pthread_t thread;
 
