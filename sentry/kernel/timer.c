@@ -337,14 +337,34 @@ void ktimer_free(struct ktimer *k)
 	free(k);
 }
 
-int itimer_real_set(struct task *t, const struct ktimer_value *nv, struct ktimer_value *old)
+/* The interval timers are per-process timers with fixed ids: ITIMER_REAL
+ * on CLOCK_MONOTONIC (SIGALRM); ITIMER_VIRTUAL and ITIMER_PROF, ids -2
+ * and -3, on the process's user time (SIGVTALRM) and its user + system
+ * time (SIGPROF). */
+struct itimer_kind {
+	int id;
+	clockid_t clock;
+	int sig;
+};
+
+static struct itimer_kind itimer_cpu_kind(int which)
+{
+	if (which == ITIMER_VIRTUAL)
+		return (struct itimer_kind){ -2, CPU_PROCESS_VIRT, SIGVTALRM };
+	return (struct itimer_kind){ -3, CPU_PROCESS, SIGPROF };
+}
+
+static const struct itimer_kind itimer_real_kind = { ITIMER_REAL_ID, CLOCK_MONOTONIC, SIGALRM };
+
+static int itimer_set(struct task *t, struct itimer_kind kind, const struct ktimer_value *nv,
+		      struct ktimer_value *old)
 {
 	int r = 0;
 	pthread_mutex_lock(&kernel.lock);
-	struct ktimer *k = timer_find_locked(t->tg, ITIMER_REAL_ID);
+	struct ktimer *k = timer_find_locked(t->tg, kind.id);
 	if (!k) {
-		struct ktimer_event ev = { SIGEV_SIGNAL, SIGALRM, 0, 0, false };
-		k = timer_new_locked(t->tg, ITIMER_REAL_ID, CLOCK_MONOTONIC, &ev);
+		struct ktimer_event ev = { SIGEV_SIGNAL, kind.sig, 0, 0, false };
+		k = timer_new_locked(t->tg, kind.id, kind.clock, &ev);
 		if (!k)
 			r = -ENOMEM;
 	}
@@ -357,59 +377,37 @@ int itimer_real_set(struct task *t, const struct ktimer_value *nv, struct ktimer
 	return r;
 }
 
-/* ITIMER_VIRTUAL and ITIMER_PROF: ids -2 and -3 of the process, on its
- * user time and its user + system time. */
-static int itimer_cpu_id(int which)
+static int itimer_get(struct task *t, int id, struct ktimer_value *cur)
 {
-	return which == ITIMER_VIRTUAL ? -2 : -3;
+	pthread_mutex_lock(&kernel.lock);
+	struct ktimer *k = timer_find_locked(t->tg, id);
+	if (k)
+		value_of(k, cur);
+	else
+		memset(cur, 0, sizeof(*cur));
+	pthread_mutex_unlock(&kernel.lock);
+	return 0;
+}
+
+int itimer_real_set(struct task *t, const struct ktimer_value *nv, struct ktimer_value *old)
+{
+	return itimer_set(t, itimer_real_kind, nv, old);
+}
+
+int itimer_real_get(struct task *t, struct ktimer_value *cur)
+{
+	return itimer_get(t, ITIMER_REAL_ID, cur);
 }
 
 int itimer_cpu_set(struct task *t, int which, const struct ktimer_value *nv,
 		   struct ktimer_value *old)
 {
-	int r = 0;
-	int id = itimer_cpu_id(which);
-	pthread_mutex_lock(&kernel.lock);
-	struct ktimer *k = timer_find_locked(t->tg, id);
-	if (!k) {
-		int sig = which == ITIMER_VIRTUAL ? SIGVTALRM : SIGPROF;
-		struct ktimer_event ev = { SIGEV_SIGNAL, sig, 0, 0, false };
-		k = timer_new_locked(t->tg, id, which == ITIMER_VIRTUAL ? CPU_PROCESS_VIRT : CPU_PROCESS,
-				     &ev);
-		if (!k)
-			r = -ENOMEM;
-	}
-	if (k) {
-		if (old)
-			value_of(k, old);
-		r = arm_locked(k, false, nv);
-	}
-	pthread_mutex_unlock(&kernel.lock);
-	return r;
+	return itimer_set(t, itimer_cpu_kind(which), nv, old);
 }
 
 int itimer_cpu_get(struct task *t, int which, struct ktimer_value *cur)
 {
-	pthread_mutex_lock(&kernel.lock);
-	struct ktimer *k = timer_find_locked(t->tg, itimer_cpu_id(which));
-	if (k)
-		value_of(k, cur);
-	else
-		memset(cur, 0, sizeof(*cur));
-	pthread_mutex_unlock(&kernel.lock);
-	return 0;
-}
-
-int itimer_real_get(struct task *t, struct ktimer_value *cur)
-{
-	pthread_mutex_lock(&kernel.lock);
-	struct ktimer *k = timer_find_locked(t->tg, ITIMER_REAL_ID);
-	if (k)
-		value_of(k, cur);
-	else
-		memset(cur, 0, sizeof(*cur));
-	pthread_mutex_unlock(&kernel.lock);
-	return 0;
+	return itimer_get(t, itimer_cpu_kind(which).id, cur);
 }
 
 /* CPU clock ids (include/linux/posix-timers.h): ~pid << 3 | perthread << 2
