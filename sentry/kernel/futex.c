@@ -96,13 +96,21 @@ static int wake_locked(const struct futex_key *k, int n, uint32_t bitset)
 	return woken;
 }
 
+/* The futex word at uaddr in the memory file (a page reference the caller
+ * drops with memfile_unref): 0, -EINVAL (misaligned) or -EFAULT. */
+static int futex_word(struct task *t, uint64_t uaddr, bool write, uint32_t **p, uint64_t *page)
+{
+	int r = user_u32_ptr(t->mm, uaddr, write, p, page);
+	return r < 0 ? (r == -EINVAL ? -EINVAL : -EFAULT) : 0;
+}
+
 static int read_word(struct task *t, uint64_t uaddr, uint32_t *val)
 {
 	uint32_t *p;
 	uint64_t page;
-	int r = user_u32_ptr(t->mm, uaddr, false, &p, &page);
+	int r = futex_word(t, uaddr, false, &p, &page);
 	if (r < 0)
-		return r == -EINVAL ? -EINVAL : -EFAULT;
+		return r;
 	*val = __atomic_load_n(p, __ATOMIC_SEQ_CST);
 	memfile_unref(page);
 	return 0;
@@ -169,11 +177,9 @@ static int futex_lock_pi(struct task *t, uint64_t uaddr, bool private,
 	for (;;) {
 		uint32_t *p;
 		uint64_t page;
-		r = user_u32_ptr(t->mm, uaddr, true, &p, &page);
-		if (r < 0) {
-			r = r == -EINVAL ? -EINVAL : -EFAULT;
+		r = futex_word(t, uaddr, true, &p, &page);
+		if (r < 0)
 			break;
-		}
 		uint32_t cur = __atomic_load_n(p, __ATOMIC_SEQ_CST);
 		uint32_t owner = cur & FUTEX_TID_MASK;
 		if (owner == 0) {
@@ -247,11 +253,9 @@ static int futex_unlock_pi(struct task *t, uint64_t uaddr, bool private)
 	for (;;) {
 		uint32_t *p;
 		uint64_t page;
-		r = user_u32_ptr(t->mm, uaddr, true, &p, &page);
-		if (r < 0) {
-			r = r == -EINVAL ? -EINVAL : -EFAULT;
+		r = futex_word(t, uaddr, true, &p, &page);
+		if (r < 0)
 			break;
-		}
 		uint32_t cur = __atomic_load_n(p, __ATOMIC_SEQ_CST);
 		if ((cur & FUTEX_TID_MASK) != (uint32_t)t->tid) {
 			memfile_unref(page);
@@ -290,9 +294,9 @@ static int wake_op_update(struct task *t, uint64_t uaddr2, uint32_t encoded, uin
 		oparg = oparg >= 32 ? 0 : 1U << oparg;
 	uint32_t *p;
 	uint64_t page;
-	int r = user_u32_ptr(t->mm, uaddr2, true, &p, &page);
+	int r = futex_word(t, uaddr2, true, &p, &page);
 	if (r < 0)
-		return r == -EINVAL ? -EINVAL : -EFAULT;
+		return r;
 	switch (op) {
 	case FUTEX_OP_SET: *old = __atomic_exchange_n(p, oparg, __ATOMIC_SEQ_CST); break;
 	case FUTEX_OP_ADD: *old = __atomic_fetch_add(p, oparg, __ATOMIC_SEQ_CST); break;
