@@ -9,11 +9,13 @@
 #include "lib/hostrules.h"
 
 #include <linux/seccomp.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 
 static const struct host_rule rules[] = {
 	HOST_EQ(clone, 0, SIGCHLD), HOST_EQ(clone, 0, STUB_THREAD_CLONE),
+	HOST_EQ(clone, 0, CLONE_PARENT | SIGCHLD),	/* the zygote's (stub.c) */
 	HOST_EQ(kill, 1, SIGKILL), HOST_RULE(wait4), HOST_RULE(waitid),
 	HOST_RULE(close_range), HOST_EQ(prctl, 0, PR_SET_PDEATHSIG),
 	HOST_EQ(prctl, 0, PR_SET_NO_NEW_PRIVS), HOST_RULE(setsid),

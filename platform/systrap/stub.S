@@ -35,6 +35,12 @@
 #define NR_ARCH_PRCTL	158
 #define NR_FUTEX	202
 #define NR_EXIT_GROUP	231
+#define NR_PRCTL	157
+#define PR_SET_PDEATHSIG 1
+#define SIGKILL		9
+#define SIGCHLD		17
+#define CLONE_PARENT	0x8000
+#define MAP_SHARED_FIXED 0x11
 #define NR_SECCOMP	317
 #define FUTEX_WAIT	0
 #define FUTEX_WAKE	1
@@ -79,6 +85,8 @@ systrap_code_start:
 	mov %rdi, %r12
 	mov %rsi, %r13
 	mov %rdx, %r14
+	mov %rcx, %rbx			/* 1: become the zygote (see below) */
+	mov %r8, %rbp			/* the memory file's fd (zygote) */
 	/* munmap(0, TRAP_TABLE_ADDR), munmap(table end, S - table end): the
 	 * trap table stays (stub.c mapped it, or unmapped it when patching
 	 * is off) */
@@ -97,6 +105,8 @@ systrap_code_start:
 	mov %r14, %rsi
 	sub %r13, %rsi
 	syscall
+	cmp $1, %rbx
+	je zygote
 	jmp mapper
 die:
 	mov $NR_EXIT_GROUP, %eax
@@ -162,6 +172,86 @@ mapper:
 	xor %r10d, %r10d
 	syscall
 	jmp 1b
+
+/* The zygote: a stub that forks stubs, so that a new stub copies this
+ * small process rather than the sentry. It serves requests like the map
+ * thread (control page CTL_REQ_SEQ; results in the response page), one
+ * per batch: an empty batch is a ping; else request 0's a1 and a2 are the
+ * memory-file offsets of the new stub's control and response pages. The
+ * child (CLONE_PARENT: the sentry's forking thread is its parent too)
+ * sets its parent-death signal, maps its own control and response pages
+ * over the zygote's and becomes a map thread. The zygote never runs
+ * guest code and makes no other syscall. r12 = S, rbp = memory file fd. */
+zygote:
+	lea (STUB_MAPSTACK_OFF + STUB_PAGE)(%r12), %rsp
+	lea STUB_CTL_OFF(%r12), %r13
+	lea STUB_RSP_OFF(%r12), %r14
+	xor %r15d, %r15d		/* last request served */
+1:	mov CTL_REQ_SEQ(%r13), %eax
+	cmp %eax, %r15d
+	jne 2f
+	mov $NR_FUTEX, %eax
+	lea CTL_REQ_SEQ(%r13), %rdi
+	mov $FUTEX_WAIT, %esi
+	mov %r15d, %edx
+	xor %r10d, %r10d
+	syscall
+	jmp 1b
+2:	mov %eax, %r15d
+	xor %eax, %eax
+	cmpl $0, CTL_NREQ(%r13)
+	je 3f
+	mov (CTL_REQS + 8)(%r13), %rbx	/* the child's control page */
+	push (CTL_REQS + 16)(%r13)	/* and response page (on its stack copy) */
+	mov $NR_CLONE, %eax
+	mov $(CLONE_PARENT | SIGCHLD), %edi
+	xor %esi, %esi
+	xor %edx, %edx
+	xor %r10d, %r10d
+	xor %r8d, %r8d
+	syscall
+	test %rax, %rax
+	jz zchild
+	pop %rcx
+3:	mov %rax, RSP_RETS(%r14)
+	mov %r15d, %eax
+	xchg %eax, RSP_SEQ(%r14)
+	mov $NR_FUTEX, %eax
+	lea RSP_SEQ(%r14), %rdi
+	mov $FUTEX_WAKE, %esi
+	mov $1, %edx
+	xor %r10d, %r10d
+	syscall
+	jmp 1b
+
+zchild:
+	mov $NR_PRCTL, %eax
+	mov $PR_SET_PDEATHSIG, %edi
+	mov $SIGKILL, %esi
+	syscall
+	test %rax, %rax
+	jnz die
+	mov $NR_MMAP, %eax
+	lea STUB_CTL_OFF(%r12), %rdi
+	mov $STUB_PAGE, %esi
+	mov $1, %edx			/* PROT_READ */
+	mov $MAP_SHARED_FIXED, %r10d
+	mov %rbp, %r8
+	mov %rbx, %r9
+	syscall
+	cmp %rax, %rdi
+	jne die
+	mov $NR_MMAP, %eax
+	lea STUB_RSP_OFF(%r12), %rdi
+	mov $STUB_PAGE, %esi
+	mov $3, %edx			/* PROT_READ | PROT_WRITE */
+	mov $MAP_SHARED_FIXED, %r10d
+	mov %rbp, %r8
+	pop %r9
+	syscall
+	cmp %rax, %rdi
+	jne die
+	jmp mapper
 
 /* A new guest thread, cloned by the map thread: r13 = control page. Its
  * signal mask is still all-blocked and its filter the map thread's. */

@@ -79,47 +79,155 @@ static void spin_calibrate(void)
 	spin_iters = n < 16 ? 16 : n > 100000 ? 100000 : (uint32_t)n;
 }
 
-/* The stub-forking thread: one request at a time. */
-static pthread_mutex_t fork_serial = PTHREAD_MUTEX_INITIALIZER;
+/* The stub-forking thread (the forker) makes stubs ahead of need and reaps
+ * dead ones, so that neither waits on the critical path of fork, exec or
+ * exit. A pooled stub is complete: its map thread answered, and one guest
+ * thread is spawned and waits for its first registers (a "ready" slot).
+ * Pooled stubs never ran guest code; a stub that did is never reused: it
+ * is killed, and the forker reaps it and frees its pages afterwards.
+ *
+ * The pool stays empty (want 0) until the second address space starts:
+ * a sandbox that never forks makes no spare stub. From then on the forker
+ * keeps POOL_MAX ready. All pool and corpse fields: fork_lock. */
+#define POOL_MAX 2
 static pthread_mutex_t fork_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t fork_cond = PTHREAD_COND_INITIALIZER;
-static const struct as *fork_req;
-static pid_t fork_result;
-static bool fork_done;
+static pthread_cond_t fork_cond = PTHREAD_COND_INITIALIZER;	/* the forker waits */
+static pthread_cond_t pool_cond = PTHREAD_COND_INITIALIZER;	/* a taker waits */
+static struct as *pool[POOL_MAX];
+static unsigned pool_n, pool_want, pool_takes;
+static int pool_err;		/* the last failed preparation, for a waiting taker */
+static struct as *corpses;	/* killed stubs to reap (linked by dead_next) */
 
-static __attribute__((noreturn)) void stub_child(const struct as *as);
+static int stub_make(struct as *as);
+static void pages_free(struct as *as);
+static __attribute__((noreturn)) void stub_child(const struct as *as, bool zygote);
+
+/* Move the stub (process, shared pages, slots) from src to dst. */
+static void stub_move(struct as *dst, struct as *src)
+{
+	dst->pid = src->pid;
+	dst->seq = src->seq;
+	dst->ctl_off = src->ctl_off;
+	dst->rsp_off = src->rsp_off;
+	dst->ctl = src->ctl;
+	dst->rsp = src->rsp;
+	dst->nslots = src->nslots;
+	for (unsigned i = 0; i < src->nslots; i++) {
+		dst->slots[i] = src->slots[i];
+		dst->slots[i]->as = dst;
+		src->slots[i] = NULL;
+	}
+	src->pid = 0;
+	src->nslots = 0;
+	src->ctl_off = src->rsp_off = 0;
+	src->ctl = src->rsp = NULL;
+}
+
+static struct as *shell_new(void)
+{
+	struct as *p = calloc(1, sizeof(*p));
+	if (p)
+		pthread_mutex_init(&p->lock, NULL);
+	return p;
+}
+
+static void shell_free(struct as *p)
+{
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
+
+/* A stub for the pool (in the forker): started, with a ready slot. */
+static int stub_prepare(struct as **out)
+{
+	struct as *p = shell_new();
+	if (!p)
+		return -ENOMEM;
+	struct slot *sl;
+	int r = stub_make(p);
+	if (r == 0 && (r = systrap_slot_spawn(p, NULL, &sl)) == 0)
+		sl->ready = true;
+	if (r < 0) {
+		systrap_stub_release(p);
+		shell_free(p);
+		return r;
+	}
+	*out = p;
+	return 0;
+}
+
+static void corpse_reap(struct as *d)
+{
+	int status;
+	while (waitpid(d->pid, &status, __WALL) < 0 && errno == EINTR)
+		;
+	d->pid = 0;
+	pages_free(d);
+	shell_free(d);
+}
 
 static void *forker(void *arg)
 {
 	(void)arg;
 	pthread_mutex_lock(&fork_lock);
 	for (;;) {
-		while (!fork_req)
-			pthread_cond_wait(&fork_cond, &fork_lock);
-		pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
-		if (pid == 0)
-			stub_child(fork_req);
-		fork_result = pid < 0 ? -errno : pid;
-		fork_req = NULL;
-		fork_done = true;
-		pthread_cond_broadcast(&fork_cond);
+		if (corpses) {
+			struct as *list = corpses;
+			corpses = NULL;
+			pthread_mutex_unlock(&fork_lock);
+			while (list) {
+				struct as *d = list;
+				list = d->dead_next;
+				corpse_reap(d);
+			}
+			pthread_mutex_lock(&fork_lock);
+			continue;
+		}
+		if (pool_n < pool_want) {
+			pthread_mutex_unlock(&fork_lock);
+			struct as *p = NULL;
+			int r = stub_prepare(&p);
+			pthread_mutex_lock(&fork_lock);
+			if (r < 0) {
+				pool_err = r;
+				pool_want = 0;	/* until the next take: no retry loop */
+			} else {
+				pool[pool_n++] = p;
+			}
+			pthread_cond_broadcast(&pool_cond);
+			continue;
+		}
+		pthread_cond_wait(&fork_cond, &fork_lock);
 	}
 	return NULL;
 }
 
-static pid_t fork_stub(const struct as *as)
+/* Give as a pooled stub, waiting for one if need be. Callers are
+ * serialised (bind_lock). */
+static int pool_take(struct as *as)
 {
-	pthread_mutex_lock(&fork_serial);
 	pthread_mutex_lock(&fork_lock);
-	fork_req = as;
-	fork_done = false;
-	pthread_cond_broadcast(&fork_cond);
-	while (!fork_done)
-		pthread_cond_wait(&fork_cond, &fork_lock);
-	pid_t pid = fork_result;
+	pool_takes++;
+	pool_err = 0;
+	if (pool_want == 0)
+		pool_want = 1;
+	pthread_cond_signal(&fork_cond);
+	while (pool_n == 0 && !pool_err)
+		pthread_cond_wait(&pool_cond, &fork_lock);
+	if (pool_n == 0) {
+		int r = pool_err;
+		pool_err = 0;
+		pool_want = 0;
+		pthread_mutex_unlock(&fork_lock);
+		return r;
+	}
+	struct as *p = pool[--pool_n];
+	pool_want = pool_takes > 1 ? POOL_MAX : 0;
+	pthread_cond_signal(&fork_cond);
 	pthread_mutex_unlock(&fork_lock);
-	pthread_mutex_unlock(&fork_serial);
-	return pid;
+	stub_move(as, p);
+	shell_free(p);
+	return 0;
 }
 
 int systrap_stub_init(void)
@@ -212,7 +320,8 @@ static void map_fixed(uint64_t addr, uint64_t len, int prot, int flags, int fd, 
 		syscall(SYS_exit_group, 125);
 }
 
-static __attribute__((noreturn)) void stub_child(const struct as *as)
+/* zygote: become the zygote (stub.S) instead of a map thread. */
+static __attribute__((noreturn)) void stub_child(const struct as *as, bool zygote)
 {
 	uint64_t s = systrap_base;
 	int memfd = memfile_fd();
@@ -254,13 +363,85 @@ static __attribute__((noreturn)) void stub_child(const struct as *as)
 	if (memfd > 0)
 		syscall(SYS_close_range, 0, memfd - 1, 0);
 	syscall(SYS_close_range, memfd + 1, ~0U, 0);
+	register uint64_t fd_r8 __asm__("r8") = (uint64_t)memfd;
 	__asm__ volatile("jmp *%0"
-			 :: "r"(s), "D"(s), "S"(s + STUB_REGION), "d"(SYSTRAP_USER_TOP)
+			 :: "r"(s), "D"(s), "S"(s + STUB_REGION), "d"(SYSTRAP_USER_TOP),
+			    "c"((uint64_t)zygote), "r"(fd_r8)
 			 : "memory");
 	__builtin_unreachable();
 }
 
 int systrap_stub_start(struct as *as)
+{
+	return pool_take(as);
+}
+
+/* The zygote (stub.S): a stub process, forked from the sentry once, that
+ * forks the others. Only the forker uses it. */
+static struct as zygote;
+
+static void zygote_kill(void)
+{
+	if (zygote.pid > 0) {
+		int status;
+		kill(zygote.pid, SIGKILL);
+		waitpid(zygote.pid, &status, __WALL);
+		zygote.pid = 0;
+	}
+	pages_free(&zygote);
+}
+
+static int zygote_start(void)
+{
+	int r;
+	if ((r = page_new(&zygote.ctl_off, &zygote.ctl)) < 0 ||
+	    (r = page_new(&zygote.rsp_off, &zygote.rsp)) < 0) {
+		pages_free(&zygote);
+		return r;
+	}
+	pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+	if (pid == 0)
+		stub_child(&zygote, true);
+	if (pid < 0) {
+		r = -errno;
+		pages_free(&zygote);
+		return r;
+	}
+	zygote.pid = pid;
+	zygote.seq = 0;
+	int64_t none;
+	r = systrap_stub_call(&zygote, NULL, 0, &none);
+	if (r < 0) {
+		log_printf("systrap: the zygote did not start");
+		zygote_kill();
+		return -ECHILD;
+	}
+	return 0;
+}
+
+/* A new stub process whose control and response pages are as's, forked
+ * by the zygote (started first, or again if it died): its pid or -errno. */
+static pid_t zygote_fork(const struct as *as)
+{
+	for (int tries = 0; tries < 2; tries++) {
+		int r = 0;
+		if (zygote.pid <= 0 && (r = zygote_start()) < 0)
+			return r;
+		const uint64_t req[1][7] = { { 0, as->ctl_off, as->rsp_off, 0, 0, 0, 0 } };
+		int64_t pid = 0;
+		r = systrap_stub_call(&zygote, req, 1, &pid);
+		if (r == 0 && pid > 0 && pid <= 0x3fffffff)
+			return (pid_t)pid;
+		if (r == 0 && pid < 0 && pid > -4096)
+			return (pid_t)pid;	/* clone failed (EAGAIN...): the zygote lives */
+		zygote_kill();
+	}
+	return -ECHILD;
+}
+
+/* Allocate the shared pages and fork the stub (in the forker, so that its
+ * parent-death signal follows the sentry, not a task's thread). */
+static int stub_make(struct as *as)
 {
 	int r = systrap_patch_pages();
 	if (r < 0)
@@ -280,7 +461,7 @@ int systrap_stub_start(struct as *as)
 	memcpy((void *)(as->ctl + CTL_START_MASK), &start_mask, sizeof(start_mask));
 	memcpy((void *)(as->ctl + CTL_SPIN), &spin_iters, sizeof(spin_iters));
 
-	pid_t pid = fork_stub(as);
+	pid_t pid = zygote_fork(as);
 	if (pid < 0) {
 		pages_free(as);
 		return pid;
@@ -305,8 +486,21 @@ int systrap_stub_start(struct as *as)
 void systrap_stub_release(struct as *as)
 {
 	if (as->pid > 0) {
-		int status;
+		/* Dead at once (no guest code runs there any more); its pages
+		 * are freed once the forker has reaped it, since a thread on
+		 * its way out may still touch its slot. */
 		kill(as->pid, SIGKILL);
+		struct as *d = shell_new();
+		if (d) {
+			stub_move(d, as);
+			pthread_mutex_lock(&fork_lock);
+			d->dead_next = corpses;
+			corpses = d;
+			pthread_cond_signal(&fork_cond);
+			pthread_mutex_unlock(&fork_lock);
+			return;
+		}
+		int status;
 		waitpid(as->pid, &status, __WALL);
 		as->pid = 0;
 	}
@@ -502,6 +696,13 @@ int systrap_slot_spawn(struct as *as, struct ctx *owner, struct slot **out)
 	struct slot *sl = NULL;
 	for (unsigned i = 0; i < as->nslots; i++) {
 		struct slot *c = as->slots[i];
+		if (c->ready) {
+			/* Spawned ahead (the pool): its thread waits. */
+			c->ready = false;
+			c->owner = owner;
+			*out = c;
+			return 0;
+		}
 		if (c->owner)
 			continue;
 		/* A retired thread may still be on its way out. */

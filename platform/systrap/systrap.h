@@ -38,6 +38,7 @@ struct slot {
 	unsigned idx;
 	pid_t tid;		/* its stub thread; 0 before the first spawn */
 	struct ctx *owner;	/* NULL: free (once tid is gone) */
+	bool ready;		/* spawned ahead, no owner yet: its thread waits for its first run */
 	bool via_tramp;		/* the last stop came through a trampoline (no signal frame) */
 	uint32_t spin, stub_spin;	/* adaptive spin budgets (pause iterations) */
 	unsigned probe;
@@ -60,17 +61,19 @@ struct as {
 	uint64_t *site_key;	/* traps counted per site: open addressing */
 	uint8_t *site_n;
 	unsigned site_used;
+	struct as *dead_next;	/* stub.c: killed stubs waiting to be reaped */
 };
 
 /* Reserve the stub region in the sentry, copy the code page there and
  * start the thread that forks stubs. */
 int systrap_stub_init(void);
-/* Allocate the shared pages and fork the stub (from the stub-forking
- * thread, so that its parent-death signal follows the sentry, not the
- * calling thread). Called with as->lock held. */
+/* Give as a stub: one made ahead by the stub-forking thread (so that its
+ * parent-death signal follows the sentry, not the calling thread), with
+ * its map thread up and one guest thread spawned, waiting for its first
+ * systrap_slot_spawn. Called with as->lock and bind_lock held. */
 int systrap_stub_start(struct as *as);
-/* Kill and reap the stub, free the shared pages and the slots (their
- * structs included). */
+/* Kill the stub; the stub-forking thread reaps it and frees the shared
+ * pages and the slots (their structs included). */
 void systrap_stub_release(struct as *as);
 /* Give owner a stub thread in as: reuse a free slot whose thread is gone
  * or make a new one, clone the thread and wait for its first report.
