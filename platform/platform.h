@@ -65,6 +65,14 @@ struct ctx_exit {
 	int si_code;		/* as the host CPU reported it */
 };
 
+/* One change to an address space's mirror, for as_batch. */
+enum as_op_kind { AS_OP_MAP = 1, AS_OP_UNMAP, AS_OP_PROTECT };
+struct as_op {
+	enum as_op_kind kind;
+	int prot, fd;		/* MAP: prot, fd, off; PROTECT: prot */
+	uint64_t addr, len, off;
+};
+
 struct platform_ops {
 	const char *name;
 	int (*init)(void);	/* once, in the sentry, before any as_new */
@@ -76,6 +84,9 @@ struct platform_ops {
 	int (*as_map)(struct as *as, uint64_t addr, uint64_t len, int prot,
 		      int fd, uint64_t offset);
 	int (*as_unmap)(struct as *as, uint64_t addr, uint64_t len);
+	/* Pages of the range that are not mirrored stay unmapped; where the
+	 * host refuses (a hole in the range), the platform unmaps the range
+	 * instead: it refaults. */
 	int (*as_protect)(struct as *as, uint64_t addr, uint64_t len, int prot);
 
 	struct ctx *(*ctx_new)(void);
@@ -114,6 +125,10 @@ struct platform_ops {
 	/* A platform option (before init): 0, -ENOENT if the platform has
 	 * no such option, -EINVAL for a bad value. */
 	int (*set_option)(const char *name, const char *value);
+	/* ops[0..n) in order, as as_map/as_unmap/as_protect would, in as
+	 * few round trips to the address space as the platform can: 0 or
+	 * the first failure. */
+	int (*as_batch)(struct as *as, const struct as_op *ops, unsigned n);
 };
 
 extern const struct platform_ops *platform;
@@ -141,6 +156,21 @@ static inline int as_unmap(struct as *as, uint64_t addr, uint64_t len)
 { return platform->as_unmap(as, addr, len); }
 static inline int as_protect(struct as *as, uint64_t addr, uint64_t len, int prot)
 { return platform->as_protect(as, addr, len, prot); }
+static inline int as_batch(struct as *as, const struct as_op *ops, unsigned n)
+{
+	if (platform->as_batch)
+		return platform->as_batch(as, ops, n);
+	int r = 0;
+	for (unsigned i = 0; i < n; i++) {
+		const struct as_op *o = &ops[i];
+		int e = o->kind == AS_OP_MAP ? as_map(as, o->addr, o->len, o->prot, o->fd, o->off) :
+			o->kind == AS_OP_UNMAP ? as_unmap(as, o->addr, o->len) :
+			as_protect(as, o->addr, o->len, o->prot);
+		if (e < 0 && r == 0)
+			r = e;
+	}
+	return r;
+}
 static inline struct ctx *ctx_new(void) { return platform->ctx_new(); }
 static inline void ctx_release(struct ctx *c) { platform->ctx_release(c); }
 static inline int ctx_switch(struct ctx *c, struct as *as,

@@ -124,7 +124,14 @@ static int ptrace_as_unmap(struct as *as, uint64_t addr, uint64_t len)
 static int ptrace_as_protect(struct as *as, uint64_t addr, uint64_t len, int prot)
 {
 	const uint64_t a[6] = { addr, len, (uint64_t)prot };
-	return (int)as_syscall(as, SYS_mprotect, a);
+	long r = as_syscall(as, SYS_mprotect, a);
+	if (r == -ENOMEM) {
+		/* A hole in the range (never faulted in): mprotect stopped
+		 * there; the range refaults instead. */
+		const uint64_t u[6] = { addr, len };
+		r = as_syscall(as, SYS_munmap, u);
+	}
+	return (int)r;
 }
 
 static struct ctx *ptrace_ctx_new(void)

@@ -164,11 +164,70 @@ static int systrap_as_unmap(struct as *as, uint64_t addr, uint64_t len)
 	return (int)as_call(as, SYS_munmap, addr, len, 0, 0, 0, 0);
 }
 
+/* Batches of requests to the map thread (CTL_MAXREQ at a time). An
+ * mprotect that fails with ENOMEM met a hole in the mirror (pages never
+ * faulted in) and stopped there: the range is unmapped instead, and
+ * refaults. */
+static int systrap_as_batch(struct as *as, const struct as_op *ops, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (ops[i].addr >= SYSTRAP_GUEST_MAX || ops[i].len > SYSTRAP_GUEST_MAX - ops[i].addr)
+			return -EINVAL;
+	int err = 0;
+	pthread_mutex_lock(&as->lock);
+	for (unsigned at = 0; at < n && as->pid > 0;) {
+		uint64_t req[CTL_MAXREQ][7];
+		int64_t ret[CTL_MAXREQ];
+		unsigned k = 0;
+		for (; k < CTL_MAXREQ && at + k < n; k++) {
+			const struct as_op *o = &ops[at + k];
+			req[k][0] = o->kind == AS_OP_MAP ? SYS_mmap :
+				    o->kind == AS_OP_UNMAP ? SYS_munmap : SYS_mprotect;
+			req[k][1] = o->addr;
+			req[k][2] = o->len;
+			req[k][3] = (uint64_t)o->prot;
+			req[k][4] = MAP_SHARED | MAP_FIXED;
+			req[k][5] = (uint64_t)o->fd;
+			req[k][6] = o->off;
+		}
+		int r = systrap_stub_call(as, (const uint64_t (*)[7])req, k, ret);
+		if (r < 0) {
+			err = err ? err : r;
+			break;
+		}
+		unsigned nu = 0;
+		uint64_t unmap[CTL_MAXREQ][7];
+		for (unsigned i = 0; i < k; i++) {
+			const struct as_op *o = &ops[at + i];
+			int64_t v = ret[i];
+			if (req[i][0] == SYS_mprotect && v == -ENOMEM) {
+				uint64_t u[7] = { SYS_munmap, o->addr, o->len, 0, 0, 0, 0 };
+				memcpy(unmap[nu++], u, sizeof(u));
+				continue;
+			}
+			if (req[i][0] == SYS_mmap && v == (int64_t)o->addr)
+				v = 0;
+			if (v < 0 && v > -4096) {
+				if (o->kind == AS_OP_MAP)
+					log_printf("systrap: map %#lx+%#lx failed: %ld",
+						   (unsigned long)o->addr, (unsigned long)o->len, (long)v);
+				err = err ? err : (int)v;
+			}
+		}
+		if (nu && (r = systrap_stub_call(as, (const uint64_t (*)[7])unmap, nu, ret)) < 0)
+			err = err ? err : r;
+		at += k;
+	}
+	pthread_mutex_unlock(&as->lock);
+	return err;
+}
+
 static int systrap_as_protect(struct as *as, uint64_t addr, uint64_t len, int prot)
 {
 	if (addr >= SYSTRAP_GUEST_MAX || len > SYSTRAP_GUEST_MAX - addr)
 		return -EINVAL;
-	return (int)as_call(as, SYS_mprotect, addr, len, (uint64_t)prot, 0, 0, 0);
+	return systrap_as_batch(as, &(struct as_op){ .kind = AS_OP_PROTECT, .addr = addr,
+						      .len = len, .prot = prot }, 1);
 }
 
 static struct ctx *systrap_ctx_new(void)
@@ -580,5 +639,6 @@ const struct platform_ops systrap_platform_ops = {
 	.as_set_owner = systrap_as_set_owner,
 	.as_reserved = systrap_patch_reserved,
 	.set_option = systrap_set_option,
+	.as_batch = systrap_as_batch,
 	.host_syscalls = &systrap_host_syscalls,
 };

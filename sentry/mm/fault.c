@@ -204,6 +204,31 @@ static int map_window(struct mm *mm, struct vma *v, uint64_t start, uint64_t end
 	return 0;
 }
 
+/* After a copy-on-write break at addr: the window's other pages that are
+ * mirrored read-only only because of a fork whose other side has let go
+ * of them (refcount 1 again) become writable too, in one request per run,
+ * rather than one fault each. */
+static void remap_window(struct mm *mm, struct vma *v, uint64_t addr)
+{
+	uint64_t start = addr & ~(FAULT_WINDOW * PAGE_SIZE - 1), end = start + FAULT_WINDOW * PAGE_SIZE;
+	if (start < v->start)
+		start = v->start;
+	if (end > v->end)
+		end = v->end;
+	struct run r = { 0 };
+	for (uint64_t p = start; p < end; p += PAGE_SIZE) {
+		uint64_t *slot = pagemap_slot(mm->pm, p, false);
+		if (!slot || (*slot & (PTE_PRESENT | PTE_RO_MAPPED)) != (PTE_PRESENT | PTE_RO_MAPPED) ||
+		    memfile_refcount(PTE_OFF(*slot)) > 1) {
+			run_flush(mm, &r);
+			continue;
+		}
+		*slot &= ~PTE_RO_MAPPED;
+		run_add(mm, &r, p, PTE_OFF(*slot), v->prot);
+	}
+	run_flush(mm, &r);
+}
+
 int mm_fault(struct mm *mm, uint64_t addr, int access, bool prot_fault)
 {
 	int ret = 0;
@@ -236,6 +261,8 @@ int mm_fault(struct mm *mm, uint64_t addr, int access, bool prot_fault)
 				goto out;
 			}
 			off = cow_break(mm, v, addr, slot);
+			if (off >= 0 && mm->as)
+				remap_window(mm, v, addr);
 		} else if (v->obj) {
 			off = mm_page_get(mm, v, addr, true);
 		} else {
@@ -265,6 +292,17 @@ int mm_fault(struct mm *mm, uint64_t addr, int access, bool prot_fault)
 		ret = populate_private(mm, wstart, wend);
 		if (ret < 0)
 			goto out;
+		/* A write to a copy-on-write page: copy it now, so that the
+		 * window maps it writable instead of faulting again. */
+		uint64_t *slot = pagemap_slot(mm->pm, addr, false);
+		if ((access & ACCESS_WRITE) && slot && (*slot & PTE_PRESENT) &&
+		    memfile_refcount(PTE_OFF(*slot)) > 1) {
+			*slot &= ~PTE_RO_MAPPED;	/* not mirrored: this fault says so */
+			if (cow_break(mm, v, addr, slot) < 0) {
+				ret = -ENOMEM;
+				goto out;
+			}
+		}
 	}
 	if (mm->as)
 		ret = map_window(mm, v, wstart, wend);

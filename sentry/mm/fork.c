@@ -1,7 +1,7 @@
 /* sentry/mm/fork.c: copying an address space for fork. Private pages are
  * shared copy-on-write: each gains a reference and neither side may write
- * it in place any more, so the parent's writable private ranges are
- * dropped from its mirror and refault read-only (see fault.c). Shared
+ * it in place any more, so the parent's writable private ranges become
+ * read-only in its mirror and its writes fault (see fault.c). Shared
  * mappings keep sharing their object. */
 #include "sentry/mm/mm.h"
 #include "sentry/mm/pagemap.h"
@@ -30,6 +30,79 @@ static void share_page(void *arg, uint64_t addr, uint64_t *entry)
 	memfile_ref(PTE_OFF(*entry));
 	*slot = PTE_OFF(*entry) | PTE_PRESENT;
 	f->child->resident_pages++;
+}
+
+/* The parent's mirror after fork: each run of present private pages of a
+ * writable VMA becomes read-only (PTE_RO_MAPPED), in batches; a VMA with
+ * too many runs is unmapped whole instead (it refaults). */
+#define RO_BATCH 32
+#define RO_RUNS_MAX 64
+
+struct ro_pass {
+	struct as *as;
+	const struct vma *v;
+	struct as_op ops[RO_BATCH];
+	unsigned n, runs, flushes;
+	uint64_t run_start, run_end;
+};
+
+static void ro_flush(struct ro_pass *r)
+{
+	if (r->n)
+		as_batch(r->as, r->ops, r->n);
+	r->n = 0;
+	r->flushes++;
+}
+
+static void ro_op(struct ro_pass *r, enum as_op_kind kind, uint64_t start, uint64_t end)
+{
+	if (r->n == RO_BATCH)
+		ro_flush(r);
+	r->ops[r->n++] = (struct as_op){ .kind = kind, .addr = start, .len = end - start,
+					 .prot = r->v->prot & ~PROT_WRITE };
+}
+
+static void ro_run_end(struct ro_pass *r)
+{
+	if (r->run_end > r->run_start) {
+		r->runs++;
+		if (r->runs <= RO_RUNS_MAX)
+			ro_op(r, AS_OP_PROTECT, r->run_start, r->run_end);
+	}
+	r->run_start = r->run_end = 0;
+}
+
+static void mark_ro(void *arg, uint64_t addr, uint64_t *entry)
+{
+	struct ro_pass *r = arg;
+	*entry |= PTE_RO_MAPPED;
+	if (addr != r->run_end) {
+		ro_run_end(r);
+		r->run_start = addr;
+	}
+	r->run_end = addr + PAGE_SIZE;
+}
+
+static void parent_ro(struct mm *old)
+{
+	struct ro_pass r = { .as = old->as };
+	for (size_t i = 0; i < old->nvmas; i++) {
+		struct vma *v = &old->vmas[i];
+		if ((v->flags & VMA_SHARED) || !(v->prot & PROT_WRITE))
+			continue;
+		r.v = v;
+		r.runs = 0;
+		unsigned first = r.n, flushes = r.flushes;
+		pagemap_walk(old->pm, v->start, v->end, mark_ro, &r);
+		ro_run_end(&r);
+		if (r.runs > RO_RUNS_MAX) {
+			/* Too scattered: drop this VMA's protects (those not yet
+			 * sent are harmless to send) and unmap it whole. */
+			r.n = r.flushes == flushes ? first : 0;
+			ro_op(&r, AS_OP_UNMAP, v->start, v->end);
+		}
+	}
+	ro_flush(&r);
 }
 
 struct mm *mm_fork(struct mm *old, struct as *as)
@@ -77,12 +150,11 @@ struct mm *mm_fork(struct mm *old, struct as *as)
 
 	struct fork_arg f = { mm, false };
 	pagemap_walk(old->pm, 0, old->max_addr, share_page, &f);
-	/* The parent may no longer write its private pages in place. */
-	for (size_t i = 0; i < old->nvmas && old->as; i++) {
-		struct vma *v = &old->vmas[i];
-		if (!(v->flags & VMA_SHARED) && (v->prot & PROT_WRITE))
-			as_unmap(old->as, v->start, v->end - v->start);
-	}
+	/* The parent may no longer write its private pages in place: its
+	 * mirror keeps them, read-only, so that reads do not fault, and a
+	 * write faults as a protection fault on a PTE_RO_MAPPED page. */
+	if (old->as)
+		parent_ro(old);
 	pthread_mutex_unlock(&old->lock);
 	if (f.failed) {
 		mm_put(mm);
