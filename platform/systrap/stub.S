@@ -38,7 +38,6 @@
 #define NR_PRCTL	157
 #define PR_SET_PDEATHSIG 1
 #define SIGKILL		9
-#define SIGCHLD		17
 #define CLONE_PARENT	0x8000
 #define MAP_SHARED_FIXED 0x11
 #define NR_SECCOMP	317
@@ -178,7 +177,8 @@ mapper:
  * thread (control page CTL_REQ_SEQ; results in the response page), one
  * per batch: an empty batch is a ping; else request 0's a1 and a2 are the
  * memory-file offsets of the new stub's control and response pages. The
- * child (CLONE_PARENT: the sentry's forking thread is its parent too)
+ * child (CLONE_PARENT: the sentry's forking thread is its parent too, and
+ * it inherits the zygote's exit signal: none)
  * sets its parent-death signal, maps its own control and response pages
  * over the zygote's and becomes a map thread. The zygote never runs
  * guest code and makes no other syscall. r12 = S, rbp = memory file fd. */
@@ -204,7 +204,7 @@ zygote:
 	mov (CTL_REQS + 8)(%r13), %rbx	/* the child's control page */
 	push (CTL_REQS + 16)(%r13)	/* and response page (on its stack copy) */
 	mov $NR_CLONE, %eax
-	mov $(CLONE_PARENT | SIGCHLD), %edi
+	mov $CLONE_PARENT, %edi		/* exit signal: the zygote's (none) */
 	xor %esi, %esi
 	xor %edx, %edx
 	xor %r10d, %r10d

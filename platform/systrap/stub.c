@@ -202,18 +202,20 @@ static void *forker(void *arg)
 	return NULL;
 }
 
-/* Give as a pooled stub, waiting for one if need be. Callers are
- * serialised (bind_lock). */
+/* Give as a pooled stub, waiting for one if need be. Of takers waiting
+ * together, one gets a failed preparation's error; the others ask again. */
 static int pool_take(struct as *as)
 {
 	pthread_mutex_lock(&fork_lock);
 	pool_takes++;
 	pool_err = 0;
-	if (pool_want == 0)
-		pool_want = 1;
-	pthread_cond_signal(&fork_cond);
-	while (pool_n == 0 && !pool_err)
+	while (pool_n == 0 && !pool_err) {
+		if (pool_want == 0) {
+			pool_want = 1;
+			pthread_cond_signal(&fork_cond);
+		}
 		pthread_cond_wait(&pool_cond, &fork_lock);
+	}
 	if (pool_n == 0) {
 		int r = pool_err;
 		pool_err = 0;
@@ -399,7 +401,11 @@ static int zygote_start(void)
 		pages_free(&zygote);
 		return r;
 	}
-	pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+	/* No exit signal: a SIGCHLD, blocked in this thread, would be
+	 * delivered to another sentry thread, and interrupt a timed futex
+	 * wait there into restart_syscall, which the sentry may not make.
+	 * The stubs it forks inherit that (CLONE_PARENT). */
+	pid_t pid = (pid_t)syscall(SYS_clone, 0, 0, NULL, NULL, 0);
 	if (pid == 0)
 		stub_child(&zygote, true);
 	if (pid < 0) {

@@ -175,6 +175,10 @@ static int systrap_as_batch(struct as *as, const struct as_op *ops, unsigned n)
 			return -EINVAL;
 	int err = 0;
 	pthread_mutex_lock(&as->lock);
+	/* Mappings before the first switch (a fork child's prefault): the
+	 * stub starts now rather than at the first switch. */
+	if (as->pid <= 0 && n && ops[0].kind == AS_OP_MAP)
+		err = systrap_stub_start(as);
 	for (unsigned at = 0; at < n && as->pid > 0;) {
 		uint64_t req[CTL_MAXREQ][7];
 		int64_t ret[CTL_MAXREQ];

@@ -70,7 +70,7 @@ int systrap_stub_init(void);
 /* Give as a stub: one made ahead by the stub-forking thread (so that its
  * parent-death signal follows the sentry, not the calling thread), with
  * its map thread up and one guest thread spawned, waiting for its first
- * systrap_slot_spawn. Called with as->lock and bind_lock held. */
+ * systrap_slot_spawn. Called with as->lock held. */
 int systrap_stub_start(struct as *as);
 /* Kill the stub; the stub-forking thread reaps it and frees the shared
  * pages and the slots (their structs included). */

@@ -201,6 +201,7 @@ static bool is_restart(uint64_t rax)
 void task_run(struct task *t)
 {
 	cputime_start(t);
+	mm_prefault(t->mm);	/* a fork child: its parent's hot pages, in one go */
 	while (!t->exiting) {
 		struct ctx_exit ev;
 		cputime_user(t);

@@ -145,15 +145,37 @@ static int populate_private(struct mm *mm, uint64_t start, uint64_t end)
 	return 0;
 }
 
+/* A run of pages to mirror; with batch set, runs queue up there (sent by
+ * batch_flush) instead of going one request each. */
+struct batch {
+	struct as_op ops[32];
+	unsigned n;
+};
+
 struct run {
 	uint64_t addr, len, off;
 	int prot;
+	struct batch *batch;
 };
+
+static void batch_flush(struct mm *mm, struct batch *b)
+{
+	if (b->n)
+		as_batch(mm->as, b->ops, b->n);
+	b->n = 0;
+}
 
 static void run_flush(struct mm *mm, struct run *r)
 {
-	if (r->len)
+	if (r->len && r->batch) {
+		struct batch *b = r->batch;
+		if (b->n == sizeof(b->ops) / sizeof(b->ops[0]))
+			batch_flush(mm, b);
+		b->ops[b->n++] = (struct as_op){ .kind = AS_OP_MAP, .addr = r->addr, .len = r->len,
+						 .prot = r->prot, .fd = memfile_fd(), .off = r->off };
+	} else if (r->len) {
 		as_map(mm->as, r->addr, r->len, r->prot, memfile_fd(), r->off);
+	}
 	r->len = 0;
 }
 
@@ -164,13 +186,15 @@ static void run_add(struct mm *mm, struct run *r, uint64_t addr, uint64_t off, i
 		return;
 	}
 	run_flush(mm, r);
-	*r = (struct run){ addr, PAGE_SIZE, off, prot };
+	*r = (struct run){ addr, PAGE_SIZE, off, prot, r->batch };
 }
 
-/* Mirror [start, end) of v into the platform, coalescing contiguous runs. */
-static int map_window(struct mm *mm, struct vma *v, uint64_t start, uint64_t end)
+/* Mirror [start, end) of v into the platform, coalescing contiguous runs
+ * (queued on batch if not NULL). */
+static int map_window(struct mm *mm, struct vma *v, uint64_t start, uint64_t end,
+		      struct batch *batch)
 {
-	struct run r = { 0 };
+	struct run r = { .batch = batch };
 	for (uint64_t p = start; p < end; p += PAGE_SIZE) {
 		uint64_t off;
 		int prot = v->prot;
@@ -227,6 +251,55 @@ static void remap_window(struct mm *mm, struct vma *v, uint64_t addr)
 		run_add(mm, &r, p, PTE_OFF(*slot), v->prot);
 	}
 	run_flush(mm, &r);
+}
+
+/* Remember a populated window (mm->hot), once. */
+static void hot_note(struct mm *mm, uint64_t wstart)
+{
+	uint64_t w = wstart & ~(FAULT_WINDOW * PAGE_SIZE - 1);
+	for (unsigned i = 0; i < MM_HOT; i++)
+		if (mm->hot[i] == w)
+			return;
+	mm->hot[mm->hot_next] = w;
+	mm->hot_next = (mm->hot_next + 1) % MM_HOT;
+}
+
+void mm_prefault(struct mm *mm)
+{
+	if (!__atomic_load_n(&mm->prefault, __ATOMIC_ACQUIRE))
+		return;
+	pthread_mutex_lock(&mm->lock);
+	if (!mm->prefault || !mm->as) {
+		mm->prefault = false;
+		pthread_mutex_unlock(&mm->lock);
+		return;
+	}
+	mm->prefault = false;
+	struct batch b;
+	b.n = 0;
+	for (unsigned i = 0; i < MM_HOT; i++) {
+		uint64_t w = mm->hot[i];
+		if (!w)
+			continue;
+		/* The window may span VMAs: each part as a fault there would. */
+		for (uint64_t p = w; p < w + FAULT_WINDOW * PAGE_SIZE;) {
+			struct vma *v = mm_find_vma(mm, p);
+			if (!v) {
+				size_t k = vma_lower_bound(mm, p);
+				if (k == mm->nvmas || mm->vmas[k].start <= p)
+					break;
+				p = mm->vmas[k].start;
+				continue;
+			}
+			uint64_t end = v->end < w + FAULT_WINDOW * PAGE_SIZE ? v->end :
+				       w + FAULT_WINDOW * PAGE_SIZE;
+			if (v->prot != PROT_NONE && !(v->flags & VMA_RESERVED))
+				map_window(mm, v, p, end, &b);
+			p = end;
+		}
+	}
+	batch_flush(mm, &b);
+	pthread_mutex_unlock(&mm->lock);
 }
 
 int mm_fault(struct mm *mm, uint64_t addr, int access, bool prot_fault)
@@ -305,7 +378,8 @@ int mm_fault(struct mm *mm, uint64_t addr, int access, bool prot_fault)
 		}
 	}
 	if (mm->as)
-		ret = map_window(mm, v, wstart, wend);
+		ret = map_window(mm, v, wstart, wend, NULL);
+	hot_note(mm, wstart);
 out:
 	pthread_mutex_unlock(&mm->lock);
 	return ret;

@@ -145,6 +145,9 @@ struct mm *mm_fork(struct mm *old, struct as *as)
 	mm->arg_end = old->arg_end;
 	mm->env_start = old->env_start;
 	mm->env_end = old->env_end;
+	memcpy(mm->hot, old->hot, sizeof(mm->hot));
+	mm->hot_next = old->hot_next;
+	mm->prefault = true;
 	memcpy(mm->auxv, old->auxv, sizeof(mm->auxv));
 	mm->auxv_len = old->auxv_len;
 

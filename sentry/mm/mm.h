@@ -35,6 +35,8 @@ struct vma {
 
 struct pagemap;
 
+#define MM_HOT 32
+
 struct mm {
 	pthread_mutex_t lock;
 	int refs;
@@ -58,6 +60,12 @@ struct mm {
 	 * mprotect, mremap and madvise over it fail, like on a range above
 	 * the guest's address space. */
 	uint64_t resv_start, resv_end;
+	/* The fault windows most recently populated (ring; 0 = none): a
+	 * fork child starts with them mirrored (mm_prefault) rather than
+	 * faulting them in one by one. */
+	uint64_t hot[MM_HOT];
+	unsigned hot_next;
+	bool prefault;		/* set by mm_fork: mm_prefault has work */
 };
 
 /* True if [start, end) overlaps mm's reserved range. */
@@ -99,6 +107,11 @@ int mm_msync(struct mm *mm, uint64_t addr, uint64_t len, int flags);
  * SIGSEGV with SEGV_ACCERR; -EIO: SIGBUS with BUS_ADRERR (beyond the end
  * of a mapped file); -ENOMEM: out of memory. */
 int mm_fault(struct mm *mm, uint64_t addr, int access, bool prot_fault);
+
+/* A fork child's first run: mirror the windows its parent faulted in
+ * last (mm->hot), in one batch, so that it does not fault them in one by
+ * one. Does nothing after the first call. */
+void mm_prefault(struct mm *mm);
 
 /* For the loader: write into guest memory ignoring VMA protections
  * (populating pages as needed). 0 or -EFAULT/-ENOMEM. */
