@@ -33,16 +33,48 @@ struct task *task_lookup(int tid)
 	return NULL;
 }
 
+/* Idle task threads: once its task is gone, a task's host thread waits
+ * for the next task_start (up to IDLE_MAX of them wait) rather than
+ * exiting: creating a thread, and its stack teardown at exit, cost more
+ * than the wait (idle_lock guards the rest). */
+#define IDLE_MAX 4
+static pthread_mutex_t idle_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t idle_cond = PTHREAD_COND_INITIALIZER;
+static unsigned idle_n;				/* threads waiting */
+static struct task *idle_work[IDLE_MAX];	/* tasks handed to them */
+static unsigned idle_nwork;
+
 static void *task_thread(void *arg)
 {
 	struct task *t = arg;
-	current = t;
-	task_run(t);
-	return NULL;
+	for (;;) {
+		current = t;
+		task_run(t);
+		current = NULL;
+		pthread_mutex_lock(&idle_lock);
+		if (idle_n >= IDLE_MAX) {
+			pthread_mutex_unlock(&idle_lock);
+			return NULL;
+		}
+		idle_n++;
+		while (!idle_nwork)
+			pthread_cond_wait(&idle_cond, &idle_lock);
+		t = idle_work[--idle_nwork];
+		idle_n--;
+		pthread_mutex_unlock(&idle_lock);
+	}
 }
 
 int task_start(struct task *t)
 {
+	pthread_mutex_lock(&idle_lock);
+	if (idle_n > idle_nwork) {
+		idle_work[idle_nwork++] = t;
+		pthread_cond_signal(&idle_cond);
+		pthread_mutex_unlock(&idle_lock);
+		return 0;
+	}
+	pthread_mutex_unlock(&idle_lock);
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 1 << 20);

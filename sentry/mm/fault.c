@@ -17,6 +17,10 @@
 
 static int64_t cow_break(struct mm *mm, struct vma *v, uint64_t addr, uint64_t *slot)
 {
+	if (mm->young && mm->rec) {
+		mm->young--;
+		fork_prof_note(mm->rec, PAGE_ALIGN_DOWN(addr));
+	}
 	uint64_t old = PTE_OFF(*slot);
 	if (memfile_refcount(old) > 1) {
 		size_t got;
@@ -277,6 +281,25 @@ void mm_prefault(struct mm *mm)
 	mm->prefault = false;
 	struct batch b;
 	b.n = 0;
+	/* Pages its siblings wrote early: its own copies now, mapped writable. */
+	uint64_t eager[FORK_PROF_N];
+	unsigned neager = 0;
+	for (unsigned i = 0; mm->rec && i < FORK_PROF_N; i++) {
+		uint64_t a = __atomic_load_n(&mm->rec->page[i], __ATOMIC_RELAXED);
+		struct vma *v = a ? mm_find_vma(mm, a) : NULL;
+		if (!v || (v->flags & (VMA_SHARED | VMA_RESERVED)) || !(v->prot & PROT_WRITE))
+			continue;
+		uint64_t *slot = pagemap_slot(mm->pm, a, false);
+		if (!slot || !(*slot & PTE_PRESENT) || memfile_refcount(PTE_OFF(*slot)) < 2)
+			continue;
+		*slot &= ~PTE_RO_MAPPED;	/* nothing is mirrored yet */
+		unsigned young = mm->young;
+		mm->young = 0;	/* not a write of its own */
+		int64_t r = cow_break(mm, v, a, slot);
+		mm->young = young;
+		if (r >= 0)
+			eager[neager++] = a;
+	}
 	for (unsigned i = 0; i < MM_HOT; i++) {
 		uint64_t w = mm->hot[i];
 		if (!w)
@@ -297,6 +320,15 @@ void mm_prefault(struct mm *mm)
 				map_window(mm, v, p, end, &b);
 			p = end;
 		}
+	}
+	for (unsigned i = 0; i < neager; i++) {
+		uint64_t w = eager[i] & ~(FAULT_WINDOW * PAGE_SIZE - 1);
+		bool hot = false;
+		for (unsigned k = 0; k < MM_HOT && !hot; k++)
+			hot = mm->hot[k] == w;
+		struct vma *v = mm_find_vma(mm, eager[i]);
+		if (!hot && v)
+			map_window(mm, v, eager[i], eager[i] + PAGE_SIZE, &b);
 	}
 	batch_flush(mm, &b);
 	pthread_mutex_unlock(&mm->lock);

@@ -83,6 +83,56 @@ static void mark_ro(void *arg, uint64_t addr, uint64_t *entry)
 	r->run_end = addr + PAGE_SIZE;
 }
 
+static struct fork_prof *prof_get(struct fork_prof *p)
+{
+	if (p)
+		__atomic_add_fetch(&p->refs, 1, __ATOMIC_RELAXED);
+	return p;
+}
+
+void fork_prof_put(struct fork_prof *p)
+{
+	if (p && __atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		free(p);
+}
+
+void fork_prof_note(struct fork_prof *p, uint64_t page)
+{
+	for (unsigned i = 0; i < FORK_PROF_N; i++)
+		if (__atomic_load_n(&p->page[i], __ATOMIC_RELAXED) == page)
+			return;
+	unsigned i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED) % FORK_PROF_N;
+	__atomic_store_n(&p->page[i], page, __ATOMIC_RELAXED);
+}
+
+/* The parent's pages it wrote right after its last forks: its own copies
+ * now (the child keeps the originals), mapped writable after the
+ * protects. */
+static void parent_eager(struct mm *old, struct ro_pass *r)
+{
+	for (unsigned i = 0; old->self && i < FORK_PROF_N; i++) {
+		uint64_t a = __atomic_load_n(&old->self->page[i], __ATOMIC_RELAXED);
+		struct vma *v = a ? mm_find_vma(old, a) : NULL;
+		if (!v || (v->flags & (VMA_SHARED | VMA_RESERVED)) || !(v->prot & PROT_WRITE))
+			continue;
+		uint64_t *slot = pagemap_slot(old->pm, a, false);
+		if (!slot || !(*slot & PTE_PRESENT) || memfile_refcount(PTE_OFF(*slot)) < 2)
+			continue;
+		size_t got;
+		int64_t off = memfile_alloc(1, &got);
+		if (off < 0)
+			return;
+		memcpy(memfile_ptr((uint64_t)off), memfile_ptr(PTE_OFF(*slot)), PAGE_SIZE);
+		memfile_unref(PTE_OFF(*slot));
+		*slot = (uint64_t)off | PTE_PRESENT;
+		if (r->n == RO_BATCH)
+			ro_flush(r);
+		r->ops[r->n++] = (struct as_op){ .kind = AS_OP_MAP, .addr = a, .len = PAGE_SIZE,
+						 .prot = v->prot, .fd = memfile_fd(),
+						 .off = (uint64_t)off };
+	}
+}
+
 static void parent_ro(struct mm *old)
 {
 	struct ro_pass r = { .as = old->as };
@@ -102,6 +152,7 @@ static void parent_ro(struct mm *old)
 			ro_op(&r, AS_OP_UNMAP, v->start, v->end);
 		}
 	}
+	parent_eager(old, &r);
 	ro_flush(&r);
 }
 
@@ -148,6 +199,21 @@ struct mm *mm_fork(struct mm *old, struct as *as)
 	memcpy(mm->hot, old->hot, sizeof(mm->hot));
 	mm->hot_next = old->hot_next;
 	mm->prefault = true;
+	/* Early writes: the child's are noted for its siblings, the
+	 * parent's for its own next fork. */
+	if (!old->kids) {
+		old->kids = calloc(1, sizeof(struct fork_prof));
+		old->self = calloc(1, sizeof(struct fork_prof));
+		if (old->kids)
+			old->kids->refs = 1;
+		if (old->self)
+			old->self->refs = 1;
+	}
+	mm->rec = prof_get(old->kids);
+	mm->young = FORK_PROF_N;
+	fork_prof_put(old->rec);
+	old->rec = prof_get(old->self);
+	old->young = FORK_PROF_N;
 	memcpy(mm->auxv, old->auxv, sizeof(mm->auxv));
 	mm->auxv_len = old->auxv_len;
 

@@ -79,6 +79,9 @@ void mm_put(struct mm *mm)
 	}
 	mm_release_pages(mm, 0, mm->max_addr);
 	pagemap_free(mm->pm);
+	fork_prof_put(mm->kids);
+	fork_prof_put(mm->self);
+	fork_prof_put(mm->rec);
 	if (mm->as)
 		as_release(mm->as);
 	free(mm->vmas);

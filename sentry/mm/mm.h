@@ -36,6 +36,17 @@ struct vma {
 struct pagemap;
 
 #define MM_HOT 32
+#define FORK_PROF_N 8
+
+/* Pages written (copy-on-write breaks) soon after a fork, so that the
+ * next fork copies them at once rather than faulting on them: a parent's
+ * own (mm->self) and its children's (mm->kids, shared with them). Hints
+ * only, read and written racily (atomics). */
+struct fork_prof {
+	uint32_t refs;
+	uint32_t next;
+	uint64_t page[FORK_PROF_N];	/* page addresses; 0 = none */
+};
 
 struct mm {
 	pthread_mutex_t lock;
@@ -66,6 +77,10 @@ struct mm {
 	uint64_t hot[MM_HOT];
 	unsigned hot_next;
 	bool prefault;		/* set by mm_fork: mm_prefault has work */
+	struct fork_prof *kids;	/* what its fork children write early */
+	struct fork_prof *self;	/* what it writes right after it forks */
+	struct fork_prof *rec;	/* where its early writes are noted: self, or its parent's kids */
+	unsigned young;		/* early writes left to note */
 };
 
 /* True if [start, end) overlaps mm's reserved range. */
@@ -108,10 +123,14 @@ int mm_msync(struct mm *mm, uint64_t addr, uint64_t len, int flags);
  * of a mapped file); -ENOMEM: out of memory. */
 int mm_fault(struct mm *mm, uint64_t addr, int access, bool prot_fault);
 
-/* A fork child's first run: mirror the windows its parent faulted in
- * last (mm->hot), in one batch, so that it does not fault them in one by
- * one. Does nothing after the first call. */
+/* A fork child's first run: copy the pages its siblings wrote early
+ * (mm->rec) and mirror them and the windows its parent faulted in last
+ * (mm->hot), in one batch, so that it does not fault them in one by one.
+ * Does nothing after the first call. */
 void mm_prefault(struct mm *mm);
+/* fork.c: the profile's reference; noting a page written. */
+void fork_prof_put(struct fork_prof *p);
+void fork_prof_note(struct fork_prof *p, uint64_t page);
 
 /* For the loader: write into guest memory ignoring VMA protections
  * (populating pages as needed). 0 or -EFAULT/-ENOMEM. */
