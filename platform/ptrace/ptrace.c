@@ -58,7 +58,7 @@ static int ptrace_init(void)
 
 static uint64_t ptrace_max_user_addr(void) { return GUEST_MAX; }
 
-static struct as *ptrace_as_new(void)
+struct as *as_alloc(void)
 {
 	struct as *as = calloc(1, sizeof(*as));
 	if (!as)
@@ -66,6 +66,19 @@ static struct as *ptrace_as_new(void)
 	pthread_mutex_init(&as->lock, NULL);
 	pthread_cond_init(&as->cond, NULL);
 	return as;
+}
+
+void as_free(struct as *as)
+{
+	pthread_cond_destroy(&as->cond);
+	pthread_mutex_destroy(&as->lock);
+	free(as);
+}
+
+static struct as *ptrace_as_new(void)
+{
+	struct as *as = as_pool_take();
+	return as ? as : as_alloc();
 }
 
 static void ptrace_as_release(struct as *as)
@@ -94,11 +107,22 @@ static void ptrace_as_release(struct as *as)
 		}
 		free(st);
 	}
-	if (running)
-		pthread_join(as->service, NULL);	/* it reaps the stub */
-	pthread_cond_destroy(&as->cond);
-	pthread_mutex_destroy(&as->lock);
-	free(as);
+	if (running) {
+		/* It reaps the stub; unless it is done already, it frees as
+		 * too, without us waiting for it. */
+		pthread_t service = as->service;
+		pthread_mutex_lock(&as->lock);
+		as->threads = NULL;
+		bool done = as->service_done;
+		as->orphan = !done;
+		pthread_mutex_unlock(&as->lock);
+		if (!done) {
+			pthread_detach(service);
+			return;
+		}
+		pthread_join(service, NULL);
+	}
+	as_free(as);
 }
 
 static int ptrace_as_map(struct as *as, uint64_t addr, uint64_t len, int prot,

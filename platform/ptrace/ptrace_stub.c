@@ -153,7 +153,78 @@ static void *service_main(void *arg)
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, __WALL);
 	}
+	pthread_mutex_lock(&as->lock);
+	as->service_done = true;
+	bool orphan = as->orphan;
+	pthread_mutex_unlock(&as->lock);
+	if (orphan)
+		as_free(as);	/* as_release left it to us (it did not wait) */
 	return NULL;
+}
+
+static int as_start_locked(struct as *as);
+
+/* Address spaces started ahead of need (service thread up, stub stopped
+ * and traced), made by the refill thread once a second address space is
+ * asked for: a fork then does not wait for a thread and a process to be
+ * created. A pooled stub never ran guest code; used ones are never
+ * reused. */
+#define POOL_MAX 2
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pool_cond = PTHREAD_COND_INITIALIZER;
+static struct as *pool[POOL_MAX];
+static unsigned pool_n, pool_want, pool_takes;
+static bool refill_running;
+
+static void *refill_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&pool_lock);
+	for (;;) {
+		while (pool_n >= pool_want)
+			pthread_cond_wait(&pool_cond, &pool_lock);
+		pthread_mutex_unlock(&pool_lock);
+		struct as *as = as_alloc();
+		int r = -ENOMEM;
+		if (as) {
+			pthread_mutex_lock(&as->lock);
+			r = as_start_locked(as);
+			pthread_mutex_unlock(&as->lock);
+		}
+		pthread_mutex_lock(&pool_lock);
+		if (r < 0) {
+			if (as)
+				as_free(as);
+			pool_want = 0;	/* until the next take: no retry loop */
+			continue;
+		}
+		pool[pool_n++] = as;
+	}
+	return NULL;
+}
+
+struct as *as_pool_take(void)
+{
+	struct as *as = NULL;
+	pthread_mutex_lock(&pool_lock);
+	if (pool_n > 0)
+		as = pool[--pool_n];
+	if (++pool_takes > 1) {
+		pool_want = POOL_MAX;
+		if (!refill_running) {
+			/* Detached, with every signal blocked like the sentry's
+			 * other service threads. */
+			pthread_attr_t attr;
+			pthread_attr_init(&attr);
+			pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+			pthread_t th;
+			refill_running = pthread_create(&th, &attr, refill_main, NULL) == 0;
+			pthread_attr_destroy(&attr);
+		}
+		pthread_cond_signal(&pool_cond);
+	}
+	pthread_mutex_unlock(&pool_lock);
+	return as;
 }
 
 /* Start the service thread (and so the stub) if needed; as->lock held. */

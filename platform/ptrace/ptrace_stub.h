@@ -24,6 +24,8 @@ struct as {
 	pid_t pid;		/* stub process (its master thread); 0 before start */
 	bool service_running;	/* the service thread exists */
 	bool started, failed, quit;
+	bool orphan;		/* released: the service thread frees it when done */
+	bool service_done;	/* the service thread has reaped the stub */
 	pthread_t service;
 	struct stub_thread *threads;
 	/* One request to the service thread at a time. */
@@ -59,3 +61,8 @@ struct stub_thread *as_thread(struct as *as, struct ctx *c, bool create, int *er
  * thread if it has one, else through the service thread. */
 long as_syscall(struct as *as, long nr, const uint64_t args[6]);
 void stub_thread_exit(struct as *as, struct stub_thread *st);
+/* A new address space, not started; freeing one whose service thread never ran. */
+struct as *as_alloc(void);
+void as_free(struct as *as);
+/* A started address space made ahead of need, or NULL (ptrace_stub.c). */
+struct as *as_pool_take(void);
