@@ -234,8 +234,11 @@ static int clone_resources(struct task *t, struct task *c, const struct fork_arg
 	return 0;
 }
 
-static void clone_undo(struct task *c)
+/* Undo clone_resources (t: the forking task). */
+static void clone_undo(struct task *t, struct task *c)
 {
+	if (c->mm && c->mm != t->mm)
+		mm_fork_done(t->mm);	/* a fork that failed after mm_fork */
 	if (c->mm)
 		mm_put(c->mm);
 	if (c->files)
@@ -297,14 +300,14 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 	if (err == 0)
 		err = fpstate_copy(t, c);
 	if (err < 0) {
-		clone_undo(c);
+		clone_undo(t, c);
 		return err;
 	}
 
 	pthread_mutex_lock(&kernel.lock);
 	if (t->tg->group_exit || t->exiting) {
 		pthread_mutex_unlock(&kernel.lock);
-		clone_undo(c);
+		clone_undo(t, c);
 		return -EINTR;	/* the process is dying: no new threads */
 	}
 	/* RLIMIT_NPROC bounds the sandbox's tasks (root in the sandbox is not
@@ -313,7 +316,7 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 	int tasks_max = kernel.cfg->pids_max > 0 ? kernel.cfg->pids_max : TASKS_MAX;	/* --pids */
 	if (kernel.ntasks >= tasks_max || (rlim_t)kernel.ntasks >= t->rlim[RLIMIT_NPROC].rlim_cur) {
 		pthread_mutex_unlock(&kernel.lock);
-		clone_undo(c);
+		clone_undo(t, c);
 		return -EAGAIN;
 	}
 	kernel.ntasks++;
@@ -329,7 +332,7 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 		c->tg = tgroup_new(c);
 		if (!c->tg) {
 			pthread_mutex_unlock(&kernel.lock);
-			clone_undo(c);
+			clone_undo(t, c);
 			return -ENOMEM;
 		}
 		c->tgid = c->tid;
@@ -358,6 +361,9 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 	if (fa->flags & CLONE_PARENT_SETTID)
 		copy_out(t->mm, fa->parent_tid, &tid, sizeof(tid));	/* the parent's only */
 	err = task_start(c);
+	/* The parent's side of a fork, while the child starts. */
+	if (!(fa->flags & CLONE_VM))
+		mm_fork_done(t->mm);
 	if (err < 0) {
 		pthread_mutex_lock(&kernel.lock);
 		unlink_task_locked(c);
@@ -372,7 +378,7 @@ int64_t task_fork(struct task *t, const struct fork_args *fa)
 			tgroup_put_locked(c->tg);
 		}
 		pthread_mutex_unlock(&kernel.lock);
-		clone_undo(c);
+		clone_undo(t, c);
 		return err;
 	}
 	/* The child may be gone already; only its tid is used from here. */

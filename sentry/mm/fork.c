@@ -133,6 +133,13 @@ static void parent_eager(struct mm *old, struct ro_pass *r)
 	}
 }
 
+static void flag_ro(void *arg, uint64_t addr, uint64_t *entry)
+{
+	(void)arg;
+	(void)addr;
+	*entry |= PTE_RO_MAPPED;
+}
+
 static void parent_ro(struct mm *old)
 {
 	struct ro_pass r = { .as = old->as };
@@ -222,12 +229,33 @@ struct mm *mm_fork(struct mm *old, struct as *as)
 	/* The parent may no longer write its private pages in place: its
 	 * mirror keeps them, read-only, so that reads do not fault, and a
 	 * write faults as a protection fault on a PTE_RO_MAPPED page. */
-	if (old->as)
+	if (old->as && __atomic_load_n(&old->refs, __ATOMIC_ACQUIRE) == 1) {
+		/* mm_fork_done, once the child runs. The pages are flagged
+		 * now: a copy-on-write break before then (a copy_out into the
+		 * parent) must replace the page in the mirror. */
+		for (size_t i = 0; i < old->nvmas; i++) {
+			struct vma *v = &old->vmas[i];
+			if (!(v->flags & VMA_SHARED) && (v->prot & PROT_WRITE))
+				pagemap_walk(old->pm, v->start, v->end, flag_ro, NULL);
+		}
+		old->ro_pending = true;
+	} else if (old->as) {
 		parent_ro(old);
+	}
 	pthread_mutex_unlock(&old->lock);
 	if (f.failed) {
 		mm_put(mm);
 		return NULL;
 	}
 	return mm;
+}
+
+void mm_fork_done(struct mm *old)
+{
+	pthread_mutex_lock(&old->lock);
+	if (old->ro_pending) {
+		old->ro_pending = false;
+		parent_ro(old);
+	}
+	pthread_mutex_unlock(&old->lock);
 }

@@ -81,6 +81,7 @@ struct mm {
 	struct fork_prof *self;	/* what it writes right after it forks */
 	struct fork_prof *rec;	/* where its early writes are noted: self, or its parent's kids */
 	unsigned young;		/* early writes left to note */
+	bool ro_pending;	/* mm_fork_done has the parent's mirror to protect */
 };
 
 /* True if [start, end) overlaps mm's reserved range. */
@@ -91,8 +92,13 @@ static inline bool mm_reserved_overlap(const struct mm *mm, uint64_t start, uint
 
 struct mm *mm_new(struct as *as, uint64_t max_addr);
 void mm_get(struct mm *mm);
-/* A copy-on-write copy of old for fork, mirrored by as. */
+/* A copy-on-write copy of old for fork, mirrored by as. When the forking
+ * task is old's only user, the parent's mirror is made read-only only by
+ * mm_fork_done, which the caller must call before the parent's guest code
+ * runs again (and may call after starting the child, so that both happen
+ * at once); otherwise mm_fork_done does nothing. */
 struct mm *mm_fork(struct mm *old, struct as *as);
+void mm_fork_done(struct mm *old);
 void mm_put(struct mm *mm);
 
 /* mmap: flags are Linux MAP_*; obj is for MAP_SHARED non-anonymous
