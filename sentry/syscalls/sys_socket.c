@@ -26,12 +26,21 @@ static int64_t not_a_socket(struct task *t, const uint64_t a[6])
 
 #define NOT_A_SOCKET(name) \
 	int64_t sys_##name(struct task *t, const uint64_t a[6]) { return not_a_socket(t, a); }
-/* The same after a check of the flags argument (argument flag_arg). */
+/* The same after a check of the flags argument (argument flag_arg),
+ * which these calls make before they look the descriptor up. */
 #define NOT_A_SOCKET_FLAGS(name, flag_arg, bad) \
 	int64_t sys_##name(struct task *t, const uint64_t a[6]) \
 	{ return ((uint32_t)a[flag_arg] & (bad)) ? -EINVAL : not_a_socket(t, a); }
 
-NOT_A_SOCKET_FLAGS(accept4, 3, ~(uint32_t)(O_CLOEXEC | O_NONBLOCK))
+
+/* accept4 looks the descriptor up before it checks the flags. */
+int64_t sys_accept4(struct task *t, const uint64_t a[6])
+{
+	int64_t r = not_a_socket(t, a);
+	if (r == -ENOTSOCK && ((uint32_t)a[3] & ~(uint32_t)(O_CLOEXEC | O_NONBLOCK)))
+		return -EINVAL;
+	return r;
+}
 NOT_A_SOCKET_FLAGS(sendmsg, 2, MSG_CMSG_COMPAT)
 NOT_A_SOCKET_FLAGS(recvmsg, 2, MSG_CMSG_COMPAT)
 NOT_A_SOCKET_FLAGS(sendmmsg, 3, MSG_CMSG_COMPAT)

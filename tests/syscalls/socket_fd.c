@@ -2,8 +2,8 @@
  * socket_fd: the socket calls on descriptors that are not sockets. A
  * closed descriptor gives EBADF, an O_PATH one EBADF, a pipe, a regular
  * file or /dev/null ENOTSOCK, for every call that takes a socket fd;
- * accept4 with unknown flags and sendmsg/recvmsg with MSG_CMSG_COMPAT
- * give EINVAL before the descriptor is looked up. (bash asks
+ * accept4 with unknown flags gives EINVAL on an open descriptor, and
+ * sendmsg/recvmsg with MSG_CMSG_COMPAT EINVAL even on a closed one. (bash asks
  * getpeername(0) whether its stdin is a network connection: any other
  * errno makes it read ~/.bashrc as under sshd.)
  */
@@ -65,8 +65,10 @@ int main(void)
 	all_calls(closed, EBADF);
 	all_calls(-1, EBADF);
 
-	/* Flag checks come before the descriptor. */
-	CHECK_ERR(accept4(closed, NULL, NULL, 0x40000000), EINVAL);
+	/* accept4 checks its flags after the descriptor; sendmsg and
+	 * recvmsg refuse MSG_CMSG_COMPAT before. */
+	CHECK_ERR(accept4(closed, NULL, NULL, 0x40000000), EBADF);
+	CHECK_ERR(accept4(p[0], NULL, NULL, 0x40000000), EINVAL);
 	struct msghdr mh = { 0 };
 	CHECK_ERR(syscall(SYS_sendmsg, closed, &mh, MSG_CMSG_COMPAT_), EINVAL);
 	CHECK_ERR(syscall(SYS_recvmsg, closed, &mh, MSG_CMSG_COMPAT_), EINVAL);
