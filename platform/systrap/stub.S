@@ -1,13 +1,16 @@
 /* platform/systrap/stub.S: the code page of a systrap stub process.
  *
  * Position independent; copied to the start of the stub region S (see
- * sysmsg.h). A freshly forked stub has mapped its control and response
- * pages, set its signal handlers and blocked every signal (stub.c), then
- * jumps to systrap_code_start with
- *   rdi = S, rsi = S + STUB_REGION, rdx = top of the user address space.
- * The entry unmaps everything else, installs the map thread's seccomp
- * filter and becomes the map thread: it runs batches of host syscalls the
- * sentry writes into the control page. One of them is clone: the child
+ * sysmsg.h). The zygote, freshly forked from the sentry, has mapped its
+ * control and response pages, set its signal handlers and blocked every
+ * signal (stub.c), then jumps to systrap_code_start with
+ *   rdi = S, rsi = S + STUB_REGION, rdx = top of the user address space,
+ *   rcx = 1 (the zygote), r8 = the memory file's fd.
+ * The entry unmaps everything else and serves fork requests (zygote,
+ * below); each stub it forks maps its own control and response pages and
+ * goes on at mapper (where rcx = 0 would lead too), which installs the
+ * map thread's seccomp filter and becomes the map thread: it runs batches
+ * of host syscalls the sentry writes into the control page. One of them is clone: the child
  * starts a guest thread (thread_start): it takes the signal stack named
  * in the control page (its slot), unblocks the trap signals, adds the
  * guest seccomp filter and executes ud2: the SIGILL handler reports to the

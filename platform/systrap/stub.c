@@ -2,16 +2,20 @@
  * it, spawning its guest threads and running host syscalls in its map
  * thread.
  *
- * A stub is forked by a sentry thread that exists only for that (so that
- * PR_SET_PDEATHSIG, which follows the parent *thread*, fires only when the
- * sentry dies), with its own session and glibc's rseq area unregistered.
- * Still in C (a copy of the sentry), the child maps its control and
- * response pages from the memory file, installs the stub's signal
- * handlers, blocks every signal, sets no_new_privs and closes every fd but
- * the memory file's; then it jumps to the code page (stub.S), which unmaps
- * the rest and becomes the map thread. Guest threads are clones of the
- * map thread, one per slot (sysmsg.h): the sentry maps the slot's pages
- * and asks for the clone through the map thread like any other request. */
+ * The zygote is forked once by a sentry thread that exists only for that,
+ * the forker (so that PR_SET_PDEATHSIG, which follows the parent *thread*,
+ * fires only when the sentry dies), with its own session and glibc's rseq
+ * area unregistered. Still in C (a copy of the sentry), the child maps its
+ * control and response pages from the memory file, installs the stub's
+ * signal handlers, blocks every signal, sets no_new_privs and closes every
+ * fd but the memory file's; then it jumps to the code page (stub.S), which
+ * unmaps the rest and becomes the zygote. Every stub is a fork of that
+ * small process (CLONE_PARENT: a child of the forker too) that maps its
+ * own control and response pages and becomes a map thread. Guest threads
+ * are clones of the map thread, one per slot (sysmsg.h): the sentry maps
+ * the slot's pages and asks for the clone through the map thread like any
+ * other request. The forker makes stubs ahead of need (the pool below)
+ * and reaps dead ones. */
 #include "platform/systrap/systrap.h"
 #include "platform/systrap/sysmsg.h"
 #include "sentry/mm/memfile.h"

@@ -1,6 +1,7 @@
 /* sentry/mm/fault.c: guest page faults: stack growth, protection checks,
  * copy-on-write, and populating a window of pages around the fault in one
- * mapping request to the platform. */
+ * mapping request to the platform; and a fork child's first mappings
+ * (mm_prefault), batched. */
 #include "sentry/mm/fault.h"
 #include "sentry/mm/pagemap.h"
 #include "sentry/mm/vma.h"

@@ -1,8 +1,11 @@
 /* sentry/mm/fork.c: copying an address space for fork. Private pages are
  * shared copy-on-write: each gains a reference and neither side may write
- * it in place any more, so the parent's writable private ranges become
- * read-only in its mirror and its writes fault (see fault.c). Shared
- * mappings keep sharing their object. */
+ * it in place any more, so the parent's present private pages of writable
+ * ranges become read-only in its mirror (one batch) and its writes fault
+ * (see fault.c). Shared mappings keep sharing their object. The child
+ * starts with the parent's recent fault windows (mm->hot, mm_prefault in
+ * fault.c); pages each side wrote right after earlier forks (the fork
+ * profiles) are copied at once instead of faulting. */
 #include "sentry/mm/mm.h"
 #include "sentry/mm/pagemap.h"
 #include "sentry/mm/vma.h"
