@@ -9,9 +9,11 @@
  * every fd but stdio, the gofer's socket, the log and the report pipe;
  * pivot_root into an empty read-only tmpfs; lower the rlimits; drop every
  * capability (CapEff 0) with PR_SET_NO_NEW_PRIVS; and, once the platform,
- * the memory file and the init task exist, the seccomp whitelist
- * (sentry/hostfilter). What the host refuses is logged (debug log) and
- * skipped, except the capabilities and the filter, which must hold. */
+ * the memory file and the init task exist, wait for the old root's
+ * detach (a thread of its own meanwhile, see lib/confine.h) and install
+ * the seccomp filters (sentry/hostfilter). What the host refuses is
+ * logged (debug log) and skipped, except the capabilities and the
+ * filters, which must hold. */
 #include "tools/cvisor/commands.h"
 #include "tools/cvisor/options.h"
 #include "sentry/kernel/kernel.h"
@@ -38,9 +40,18 @@
 #define SENTRY_NOFILE 65536
 
 static bool testonly_forbidden;
+/* The old root's detach, finished before the first guest instruction. */
+static struct confine_pivot pivot;
+static bool pivoting;
 
 static int before_guest(void)
 {
+	if (pivoting) {
+		pivoting = false;
+		int e = confine_pivot_finish(&pivot);
+		if (e < 0)
+			log_printf("confine: detaching the host's root: %s", strerror(-e));
+	}
 	int r = hostfilter_install(platform);
 	if (r == 0 && testonly_forbidden) {
 		/* The test of the filter's report: socket(2) is not listed. */
@@ -67,10 +78,11 @@ static int confine(const struct run_options *o, int logfd)
 	if (!(o->ns & CLONE_NEWNET))
 		log_printf("confine: no network namespace of its own (the host refused it)");
 	if (o->ns & CLONE_NEWNS) {
-		int r = confine_pivot_root(NULL, 1);
+		int r = confine_pivot_root(NULL, 1, &pivot);
 		if (r < 0)
 			log_printf("confine: pivot_root into an empty root: %s; going on in the host's root",
 				   strerror(-r));
+		pivoting = r == 0;
 	} else {
 		log_printf("confine: no mount namespace of its own: no pivot_root");
 	}
