@@ -28,6 +28,11 @@ struct host_rule {
 	struct host_arg cmp[3];
 };
 
+/* [start, end) of addresses (see platform_ops.host_exec_sites). */
+struct host_range {
+	uint64_t start, end;
+};
+
 struct host_list {
 	const char *what;	/* "base", "ptrace", "sanitizer", ... */
 	const struct host_rule *rules;

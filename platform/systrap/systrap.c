@@ -561,6 +561,7 @@ void systrap_fp_reset(struct slot *sl)
 }
 
 extern const struct host_list systrap_host_syscalls;
+size_t systrap_host_exec_sites(struct host_range *r, size_t max);
 
 const struct platform_ops systrap_platform_ops = {
 	.name = "systrap",
@@ -581,4 +582,5 @@ const struct platform_ops systrap_platform_ops = {
 	.as_reserved = systrap_patch_reserved,
 	.set_option = systrap_set_option,
 	.host_syscalls = &systrap_host_syscalls,
+	.host_exec_sites = systrap_host_exec_sites,
 };

@@ -118,6 +118,11 @@ int systrap_patch_pages(void);
 /* In a new stub (raw syscalls): map the table and trampolines, or unmap
  * the table's range when patching is off. 0 or -1. */
 int systrap_patch_stub_map(int memfd);
+/* A raw mmap: -errno on failure. The only place outside the stub code
+ * page the sentry's filter lets a PROT_EXEC mapping come from (the new
+ * stub's trampolines; host_syscalls.c). */
+long systrap_exec_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64_t fd,
+		       uint64_t off);
 /* The range every address space reserves for the table. */
 bool systrap_patch_reserved(uint64_t *start, uint64_t *len, const char **name);
 /* A syscall trapped at regs->rip - 2: count it, patch the site if hot. */

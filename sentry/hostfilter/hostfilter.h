@@ -8,6 +8,7 @@
  * report fd (a pipe the launcher reads) and the debug log, and exits the
  * sentry with HOSTFILTER_EXIT. */
 #pragma once
+#include <stddef.h>
 #include <stdio.h>
 
 struct platform_ops;
@@ -20,6 +21,15 @@ void hostfilter_set_report_fd(int fd);
 /* Install the SIGSYS handler and the filter on every thread of the
  * sentry. 0 or -errno. */
 int hostfilter_install(const struct platform_ops *p);
+/* The second program (execguard.c): mmap and mprotect with PROT_EXEC
+ * only from the sites of p (platform_ops.host_exec_sites), SIGSYS from
+ * anywhere else. build writes it into prog (max instructions) and
+ * returns its length (0 if it does not fit); install loads it on every
+ * thread (after the whitelist). */
+struct sock_filter;
+size_t hostfilter_execguard_build(const struct platform_ops *p, struct sock_filter *prog,
+				  size_t max);
+int hostfilter_execguard_install(const struct platform_ops *p);
 /* `cvisor syscalls --host`: print the sentry's list for platform p.
  * Returns the number of distinct syscalls. */
 size_t hostfilter_print(FILE *out, const struct platform_ops *p);

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -39,10 +40,31 @@
 /* Host fds the sentry may hold at once (donated gofer fds back guest files). */
 #define SENTRY_NOFILE 65536
 
-static bool testonly_forbidden;
+static int testonly_forbidden;	/* TESTONLY_* (options.h) */
 /* The old root's detach, finished before the first guest instruction. */
 static struct confine_pivot pivot;
 static bool pivoting;
+
+/* The tests of the filter's report (tests/security/confine.sh): each of
+ * these must kill the sentry with a one-line report naming it; if the
+ * filter let it through, the sandbox runs on and the test sees that. */
+static void testonly_forbidden_syscall(void)
+{
+	if (testonly_forbidden == TESTONLY_SOCKET) {
+		/* socket(2) is not listed */
+		if (syscall(SYS_socket, AF_INET, SOCK_STREAM, 0) >= 0)
+			log_printf("confine: --testonly-forbidden-syscall: socket was allowed");
+	} else if (testonly_forbidden == TESTONLY_MMAP_EXEC) {
+		/* executable memory from the sentry's own code */
+		void *p = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p != MAP_FAILED)
+			log_printf("confine: --testonly-forbidden-syscall: mmap(PROT_EXEC) was allowed");
+	} else if (testonly_forbidden == TESTONLY_MPROTECT_EXEC) {
+		void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p != MAP_FAILED && mprotect(p, 4096, PROT_READ | PROT_EXEC) == 0)
+			log_printf("confine: --testonly-forbidden-syscall: mprotect(PROT_EXEC) was allowed");
+	}
+}
 
 static int before_guest(void)
 {
@@ -53,11 +75,8 @@ static int before_guest(void)
 			log_printf("confine: detaching the host's root: %s", strerror(-e));
 	}
 	int r = hostfilter_install(platform);
-	if (r == 0 && testonly_forbidden) {
-		/* The test of the filter's report: socket(2) is not listed. */
-		if (syscall(SYS_socket, AF_INET, SOCK_STREAM, 0) >= 0)
-			log_printf("confine: --testonly-forbidden-syscall: socket was allowed");
-	}
+	if (r == 0 && testonly_forbidden)
+		testonly_forbidden_syscall();
 	return r;
 }
 
