@@ -1,15 +1,17 @@
-/* sentry/hostfilter/execguard.c: the sentry's second seccomp program:
- * mmap and mprotect with PROT_EXEC only from the platform's own paths
+/* sentry/hostfilter/execguard.c: the exec guard, the front part of the
+ * sentry's seccomp program: mmap and mprotect with PROT_EXEC only from
+ * the platform's own paths
  * (platform_ops.host_exec_sites: where its stubs map guest code), SIGSYS
  * from anywhere else. The sentry itself never makes memory executable
  * once it is confined, so code injected into it cannot be given an
  * executable page by a plain mmap or mprotect.
  *
- * libseccomp cannot compare the instruction pointer, so this program is
- * written by hand. The kernel runs it and the whitelist (hostfilter.c)
- * on every syscall and the stricter answer wins: everything this one
- * allows is still subject to the whitelist. Stubs forked from the sentry
- * inherit both, which is why their own sites are listed. */
+ * libseccomp cannot compare the instruction pointer, so this part is
+ * written by hand and put in front of the whitelist's program
+ * (hostfilter.c) in one program (each program loaded costs a JIT
+ * compilation): it traps or goes on to the whitelist, which decides
+ * everything else. Stubs forked from the sentry inherit it, which is why
+ * their own sites are listed. */
 #include "sentry/hostfilter/hostfilter.h"
 #include "lib/hostrules.h"
 #include "platform/platform.h"
@@ -35,8 +37,7 @@
 #define OFF_IP_HI (OFF_IP_LO + 4)
 #define OFF_ARG_LO(i) (offsetof(struct seccomp_data, args) + 8 * (i))
 
-/* Ranges beyond these are dropped (the platform then loses its own). */
-#define MAX_SITES 8
+#define MAX_SITES HOSTFILTER_EXEC_SITES
 
 size_t hostfilter_execguard_build(const struct platform_ops *p, struct sock_filter *prog,
 				  size_t max)
@@ -89,18 +90,20 @@ size_t hostfilter_execguard_build(const struct platform_ops *p, struct sock_filt
 	}
 	EMIT(RET(SECCOMP_RET_TRAP));
 #undef EMIT
+	/* "Allow" here means: on to the program after this one. */
+	for (size_t i = 0; i < n; i++)
+		if (prog[i].code == (BPF_RET | BPF_K) && prog[i].k == SECCOMP_RET_ALLOW)
+			prog[i] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA,
+							       (uint32_t)(n - i - 1), 0, 0);
 	return n;
 }
 
-int hostfilter_execguard_install(const struct platform_ops *p)
+int hostfilter_execguard_install(const struct platform_ops *p, const struct host_list *lists,
+				 size_t nlists)
 {
-	struct sock_filter prog[16 + 6 * 2 * MAX_SITES];
+	struct sock_filter prog[HOSTFILTER_EXECGUARD_MAX];
 	size_t n = hostfilter_execguard_build(p, prog, sizeof(prog) / sizeof(prog[0]));
 	if (n == 0)
 		return -E2BIG;
-	struct sock_fprog fp = { .len = (unsigned short)n, .filter = prog };
-	long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &fp);
-	if (r < 0)
-		return -errno;
-	return r > 0 ? -ESRCH : 0;	/* > 0: a thread that could not follow */
+	return host_rules_install_prefixed(lists, nlists, SCMP_ACT_TRAP, 1, prog, n);
 }

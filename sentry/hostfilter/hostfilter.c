@@ -15,8 +15,9 @@
  *  - Time: clock_gettime (usually the vDSO), sleeps, per-thread rusage.
  *  - Signals for its own threads: rt_sigaction, rt_sigprocmask,
  *    rt_sigreturn, tgkill (interrupting a task's host thread).
- * A second program (execguard.c) lets mmap and mprotect make memory
- * executable only from the platform's own code.
+ * In front of the whitelist, in the same program, the exec guard
+ * (execguard.c) lets mmap and mprotect make memory executable only from
+ * the platform's own code.
  * The platform adds what its stubs need (ptrace, wait4, kill, the stub's
  * clone flags, ...): stubs are forked from the sentry and inherit this
  * filter, so the syscalls the sentry injects into them must be here too. */
@@ -142,9 +143,7 @@ int hostfilter_install(const struct platform_ops *p)
 		return -errno;
 	struct host_list l[3];
 	size_t n = lists_of(p, l);
-	/* The guard first: the whitelist need not allow seccomp(2). */
-	int r = hostfilter_execguard_install(p);
-	return r < 0 ? r : host_rules_install(l, n, SCMP_ACT_TRAP, 1);
+	return hostfilter_execguard_install(p, l, n);
 }
 
 size_t hostfilter_print(FILE *out, const struct platform_ops *p)
@@ -154,8 +153,8 @@ size_t hostfilter_print(FILE *out, const struct platform_ops *p)
 	char title[64];
 	snprintf(title, sizeof(title), "sentry (platform %s)", p ? p->name : "?");
 	size_t count = host_rules_print(out, title, l, n);
-	fprintf(out, "  and mmap, mprotect with PROT_EXEC only from the platform's own code "
-		     "(its stubs' code page%s; instruction pointer checked)\n",
-		p && p->host_exec_sites == NULL ? ": none" : "");
+	fprintf(out, "  (mmap and mprotect: PROT_EXEC only from %s; the instruction pointer is "
+		     "checked)\n",
+		p && p->host_exec_sites ? "the platform's own stub code" : "nowhere");
 	return count;
 }
