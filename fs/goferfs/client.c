@@ -23,6 +23,11 @@ void gofer_client_set_fd(int sock)
 	pthread_mutex_unlock(&lock);
 }
 
+void gofer_client_testonly_reset(int sock)
+{
+	gofer_client_set_fd(sock);
+}
+
 bool gofer_client_ready(void)
 {
 	return conn >= 0;

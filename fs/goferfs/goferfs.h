@@ -27,6 +27,10 @@ struct super_block;
 /* Use host fd sock (one end of the socketpair) for every request. */
 void gofer_client_set_fd(int sock);
 bool gofer_client_ready(void);
+/* Tests only (tests/fuzz/fuzz_gofer.c): forget that the gofer was found
+ * dead and talk to sock from now on (-1: to nobody, every call EIO). The
+ * sentry itself never revives a gofer that sent garbage. */
+void gofer_client_testonly_reset(int sock);
 /* One round trip: req (op and arguments; namelen/name2len are filled in
  * from name/name2, either may be NULL), the reply in *resp, its payload
  * (up to datamax bytes) in data, and a donated fd in *fd when fd is not
