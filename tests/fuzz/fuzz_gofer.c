@@ -12,8 +12,10 @@
  * its root, and replies, which a fake gofer thread sends back, one per
  * request, on a fresh socketpair. The first two bytes say where the
  * replies start; the first op byte chooses the export (the root, cached,
- * or a -v one, writable and revalidated) and whether ATTACH gets a random
- * reply too (else a valid directory, so that the rest goes deeper).
+ * or a -v one, writable and revalidated), whether ATTACH gets a random
+ * reply too (else a valid directory, so that the rest goes deeper), and
+ * whether the root export is seen as the sandbox sees it, under an
+ * overlay with a tmpfs upper (copy-ups, merged readdir).
  *
  * A reply record is [ctl][len lo][len hi][len bytes]: the bytes are the
  * message (struct gofer_resp, then the payload), sent as they are or
@@ -40,6 +42,8 @@
 #include "sentry/mm/usercopy.h"
 #include "sentry/syscalls/syscalls.h"
 #include "fs/goferfs/goferfs.h"
+#include "fs/overlay/overlay.h"
+#include "fs/tmpfs/tmpfs.h"
 #include "fs/vfs/dentry.h"
 #include "fs/vfs/fdtable.h"
 #include "fs/vfs/fs_context.h"
@@ -370,6 +374,17 @@ static void op(struct run *r, uint8_t code, uint8_t x, uint8_t y)
 	}
 }
 
+/* Forget (and free, when unreferenced) the cached tree under d: not for
+ * a tmpfs, whose dentries d_invalidate may free under its feet (the VFS
+ * uses it on revalidated file systems only). */
+static void drop_children(struct dentry *d)
+{
+	for (struct dentry *c = d->child_first, *next; c; c = next) {
+		next = c->sib_next;
+		d_invalidate(c);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct task *t = fuzz_task();
@@ -395,7 +410,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	gofer_client_testonly_reset(sv[0]);
 
 	int err = 0;
-	struct dentry *root = goferfs_mount(vol ? 1 : 0, !vol, &err);
+	struct dentry *gofer_root = goferfs_mount(vol ? 1 : 0, !vol, &err);
+	/* The sandbox's root is an overlay of a tmpfs over the root export:
+	 * its copy-ups read the gofer's files and its readdir merges the
+	 * gofer's names (first op byte, bit 2). */
+	bool overlay = gofer_root && !vol && (*ops & 4);
+	struct dentry *upper = overlay ? tmpfs_mount(0755) : NULL;
+	struct dentry *root = upper ? overlay_mount(gofer_root, upper) : gofer_root;
 	if (root) {
 		/* A mount of its own, outside the mount table (the VFS has no
 		 * umount): freed after the input, so that ASan sees any
@@ -424,13 +445,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		gofer_client_testonly_reset(-1);
 		close(sv[0]);
 		vfs_lock();
-		for (struct dentry *c = root->child_first, *next; c; c = next) {
-			next = c->sib_next;
-			d_invalidate(c);
-		}
+		drop_children(root);
+		if (root != gofer_root)
+			drop_children(gofer_root);
 		vfs_unlock();
-		root->flags |= D_DEAD;
-		dput(root);
+		if (root == gofer_root) {
+			root->flags |= D_DEAD;
+			dput(root);
+		}	/* (an overlay's roots and its tmpfs stay: small) */
 		free(m);
 	} else {
 		gofer_client_testonly_reset(-1);
