@@ -19,6 +19,9 @@
 #define GOFER_MSG_MAX	(64 * 1024 + 256)	/* whole message, either way */
 #define GOFER_DATA_MAX	(64 * 1024)		/* payload of a reply */
 #define GOFER_NAME_MAX	255
+/* A reply's err is 0 or -errno with errno below this (what host syscalls
+ * return to a process; the kernel-internal ERESTARTSYS... are 512 up). */
+#define GOFER_ERRNO_LIMIT 512
 
 enum gofer_op {
 	GOFER_ATTACH = 1,	/* arg = export index -> fid, stat */

@@ -20,7 +20,7 @@
  * A reply record is [ctl][len lo][len hi][len bytes]: the bytes are the
  * message (struct gofer_resp, then the payload), sent as they are or
  * with fix-ups that get it past the client's checks more often (ctl bit
- * 0: datalen = the payload's length; bit 1: err folded into 0..-255;
+ * 0: datalen = the payload's length; bit 1: err folded into 0..-1023;
  * bits 2-3: the file type of st.mode: as is, directory, regular file,
  * symlink; bit 7, for a GETDENTS: the payload made into well-formed
  * records with names of any bytes), and ctl bits 4-6 choose an fd to
@@ -178,7 +178,7 @@ static void reply(struct fake *f, const struct gofer_req *req)
 	if (ctl & 1)
 		r->datalen = (uint32_t)(len - sizeof(*r));
 	if (ctl & 2)
-		r->err = -(int32_t)((uint32_t)r->err & 0xff);
+		r->err = -(int32_t)((uint32_t)r->err & 0x3ff);
 	static const uint32_t types[] = { 0, S_IFDIR, S_IFREG, S_IFLNK };
 	if ((ctl >> 2) & 3)
 		r->st.mode = (r->st.mode & 07777) | types[(ctl >> 2) & 3];
@@ -284,7 +284,12 @@ static int64_t sys(struct task *t, long nr, uint64_t a0, uint64_t a1, uint64_t a
 		   uint64_t a4, uint64_t a5)
 {
 	uint64_t a[6] = { a0, a1, a2, a3, a4, a5 };
-	return syscall_dispatch(t, (uint64_t)nr, a);
+	int64_t r = syscall_dispatch(t, (uint64_t)nr, a);
+	/* No signal ever comes here: a kernel-internal errno (ERESTARTSYS
+	 * and the like, 512 and up) can only be the gofer's, passed on. */
+	if (r <= -512 && r >= -4095)
+		abort();
+	return r;
 }
 
 struct run {
