@@ -69,8 +69,11 @@ static const struct host_rule base_rules[] = {
 	HOST_RULE(futex), HOST_RULE(set_robust_list), HOST_RULE(rseq),
 	HOST_RULE(exit), HOST_RULE(exit_group), HOST_RULE(sched_yield),
 	HOST_RULE(getpid), HOST_RULE(gettid), HOST_RULE(sched_getaffinity), HOST_RULE(getcpu),
-	/* time */
+	/* time (restart_syscall: the kernel's own resumption of a
+	 * clock_nanosleep or futex wait interrupted by a signal to the
+	 * thread, such as a task's interruption) */
 	HOST_RULE(clock_gettime), HOST_RULE(clock_getres), HOST_RULE(clock_nanosleep),
+	HOST_RULE(restart_syscall),
 	HOST_EQ(getrusage, 0, RUSAGE_THREAD),
 	/* signals of its own threads */
 	HOST_RULE(rt_sigaction), HOST_RULE(rt_sigprocmask), HOST_RULE(rt_sigreturn),
