@@ -18,6 +18,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
+#ifndef FALLOC_FL_WRITE_ZEROES
+#define FALLOC_FL_WRITE_ZEROES 0x80
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -243,6 +247,24 @@ void goferfs_cache_resize(struct inode *inode, int64_t size)
 	if (!o)
 		return;
 	mobj_set_size(o, (uint64_t)size);
+	mobj_put(o);
+}
+
+void goferfs_cache_fallocated(struct inode *inode, int mode, int64_t off, int64_t len,
+			      int64_t size)
+{
+	struct mobj *o = cache_of(inode);
+	if (!o)
+		return;
+	uint64_t first = (uint64_t)off / PAGE_SIZE;
+	uint64_t last = ((uint64_t)off + (uint64_t)len + PAGE_SIZE - 1) / PAGE_SIZE;
+	if (mode & (FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_INSERT_RANGE))
+		last = UINT64_MAX / PAGE_SIZE;	/* the data after off moved */
+	if (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE | FALLOC_FL_COLLAPSE_RANGE |
+		    FALLOC_FL_INSERT_RANGE | FALLOC_FL_WRITE_ZEROES))
+		mobj_discard(o, first, last - first);
+	if (size >= 0 && (uint64_t)size != o->size)
+		mobj_set_size(o, (uint64_t)size);
 	mobj_put(o);
 }
 

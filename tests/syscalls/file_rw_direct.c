@@ -6,8 +6,7 @@
  * end of file (0); a write from a buffer that stops being readable is
  * short; readv stops at a bad vector; reads into a private file mapping
  * stay private; reads into a shared mapping reach its file; large and
- * unaligned transfers move the right bytes. Runs in a fresh directory,
- * or in $VOL_DIR when set (a -v host directory in the sandbox). */
+ * unaligned transfers move the right bytes. */
 #include "check.h"
 #include "tmpdir.h"
 
@@ -32,13 +31,7 @@ static void check_pat(const unsigned char *b, long n, long from, const char *wha
 
 int main(void)
 {
-	const char *vol = getenv("VOL_DIR");
-	if (vol)
-		CHECK(chdir(vol) == 0, "chdir %s", vol);
-	else
-		tmpdir_make();
-	unlink("direct.dat");
-	unlink("shared.dat");
+	tmpdir_make();
 	unsigned char *src = malloc(BIG);
 	CHECK(src != NULL, "malloc");
 	for (long i = 0; i < BIG; i++)
@@ -129,7 +122,6 @@ int main(void)
 	CHECK_OK(close(fd));
 	CHECK_OK(unlink("direct.dat"));
 	CHECK_OK(unlink("shared.dat"));
-	if (!vol)
-		tmpdir_remove();
+	tmpdir_remove();
 	PASS();
 }
