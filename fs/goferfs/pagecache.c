@@ -186,6 +186,9 @@ static struct mobj *cache_of(struct inode *inode)
 	return o;
 }
 
+/* Copies between a read/write buffer and the cached pages of [pos,
+ * pos + n): memmove, as the buffer may be a mapping of this very cache
+ * (read and write move data straight to and from guest pages). */
 struct rd_arg {
 	char *buf;
 	uint64_t pos, n;
@@ -197,7 +200,7 @@ static void rd_page(void *arg, uint64_t idx, uint64_t off)
 	uint64_t at = idx * PAGE_SIZE, lo = at > r->pos ? at : r->pos;
 	uint64_t hi = at + PAGE_SIZE < r->pos + r->n ? at + PAGE_SIZE : r->pos + r->n;
 	if (lo < hi)
-		memcpy(r->buf + (lo - r->pos), (char *)memfile_ptr(off) + (lo - at), hi - lo);
+		memmove(r->buf + (lo - r->pos), (char *)memfile_ptr(off) + (lo - at), hi - lo);
 }
 
 static void wr_page(void *arg, uint64_t idx, uint64_t off)
@@ -206,7 +209,7 @@ static void wr_page(void *arg, uint64_t idx, uint64_t off)
 	uint64_t at = idx * PAGE_SIZE, lo = at > r->pos ? at : r->pos;
 	uint64_t hi = at + PAGE_SIZE < r->pos + r->n ? at + PAGE_SIZE : r->pos + r->n;
 	if (lo < hi)
-		memcpy((char *)memfile_ptr(off) + (lo - at), r->buf + (lo - r->pos), hi - lo);
+		memmove((char *)memfile_ptr(off) + (lo - at), r->buf + (lo - r->pos), hi - lo);
 }
 
 /* Only pages of a cache that was mapped shared-writable can hold bytes
