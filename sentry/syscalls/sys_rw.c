@@ -1,6 +1,6 @@
 /* sentry/syscalls/sys_rw.c: read, write, readv, writev, pread64,
  * pwrite64, preadv, pwritev, preadv2, pwritev2, lseek, fsync, fdatasync,
- * sync, syncfs. Regular files move data straight between the file and
+ * sync, syncfs. Data files move data straight between the file and
  * the guest's pages (pinned memory-file pages, sentry/mm/userpin.h);
  * everything else, and whatever a pin refuses, moves through a bounded
  * sentry buffer, chunk by chunk. The file position is taken under
@@ -36,10 +36,14 @@ static struct file *file_for(struct task *t, int fd, bool write)
 	return f;
 }
 
-/* Regular files: no blocking, so pages may stay pinned during the I/O. */
+/* Data files (regular files whose pages the file system can map: tmpfs,
+ * goferfs, the overlay): they never block, so pages may stay pinned
+ * during the I/O, and a transfer split into runs reads what one call
+ * would. Generated files (procfs) keep the bounce buffer: one call, one
+ * snapshot. */
 static bool direct_ok(struct file *f, size_t len)
 {
-	return len >= RW_DIRECT_MIN && f->inode && S_ISREG(f->inode->mode);
+	return len >= RW_DIRECT_MIN && f->inode && S_ISREG(f->inode->mode) && f->ops->mmap;
 }
 
 /* Move up to len bytes between the file and guest memory at buf through
