@@ -101,6 +101,10 @@ static int gf_tmpfile(struct inode *dir, struct dentry *d, mode_t mode, int ofla
 	int r = gofer_call(&req, NULL, NULL, &resp, NULL, 0, NULL);
 	if (r < 0)
 		return r;
+	if (!S_ISREG(resp.st.mode)) {
+		goferfs_clunk(resp.fid);	/* not what was asked for: garbage */
+		return -EIO;
+	}
 	return instantiate(dir, d, &resp);
 }
 
