@@ -285,6 +285,10 @@ systrap_stub_handler:
  * futex. Returns the new state in eax (not MSG_ST_SENTRY). Clobbers
  * rax, rcx, rdx, rsi, rdi, r10, r11. */
 handoff:
+	mov $CPUNODE_SEG, %eax
+	lsl %eax, %esi
+	and $0xfff, %esi
+	mov %esi, MSG_STUB_CPU(%rbx)
 	mov $MSG_ST_SENTRY, %eax
 	xchg %eax, MSG_STATE(%rbx)
 	cmpl $0, MSG_SENTRY_SLEEP(%rbx)
@@ -295,7 +299,11 @@ handoff:
 	mov $1, %edx
 	xor %r10d, %r10d
 	syscall
-1:	lea systrap_code_start(%rip), %rcx
+1:	mov $MSG_SLEEP_SAME_CPU, %edx	/* spinning would only keep the sentry off this CPU */
+	cmp MSG_SENTRY_CPU(%rbx), %esi
+	je 3f
+	mov $MSG_SLEEP_SPUN, %edx
+	lea systrap_code_start(%rip), %rcx
 	mov (STUB_CTL_OFF + CTL_SPIN)(%rcx), %ecx
 	cmp MSG_SPIN(%rbx), %ecx	/* the sentry's adaptive budget, capped */
 	jbe 0f
@@ -308,7 +316,7 @@ handoff:
 	pause
 	dec %ecx
 	jnz 2b
-3:	mov $1, %eax
+3:	mov %edx, %eax
 	xchg %eax, MSG_STUB_SLEEP(%rbx)
 	mov MSG_STATE(%rbx), %eax
 	cmp $MSG_ST_SENTRY, %eax
@@ -319,6 +327,7 @@ handoff:
 	mov $MSG_ST_SENTRY, %edx
 	xor %r10d, %r10d
 	syscall
+	mov MSG_STUB_SLEEP(%rbx), %edx
 	jmp 3b
 4:	movl $0, MSG_STUB_SLEEP(%rbx)
 9:	ret

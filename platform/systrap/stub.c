@@ -494,7 +494,7 @@ static void msg_reset(struct slot *sl)
 	uint64_t self = systrap_slot_addr(sl);
 	memcpy((void *)(msg + MSG_SELF), &self, sizeof(self));
 	memcpy((void *)(msg + MSG_SPIN), &spin_iters, sizeof(spin_iters));
-	sl->spin = sl->stub_spin = spin_iters;
+	sl->spin = sl->stub_spin = sl->stub_spin_given = spin_iters;
 }
 
 int systrap_slot_spawn(struct as *as, struct ctx *owner, struct slot **out)

@@ -75,9 +75,20 @@
 #define MSG_VIA			88	/* u32: 0 the report came from the handler, 1 from a trampoline */
 #define MSG_INTR		92	/* u32: the sentry wants the thread back (ctx_interrupt) */
 #define MSG_SPIN		96	/* u32: pause iterations the stub spins (capped by CTL_SPIN) */
+#define MSG_SENTRY_CPU		100	/* u32: the CPU the sentry's thread last woke on */
+#define MSG_STUB_CPU		104	/* u32: the CPU the stub thread reported from */
 #define MSG_GREGS		128	/* u64[23]: uc_mcontext.gregs */
 #define MSG_NGREGS		23
 #define MSG_NGREGS_IN		18	/* R8..EFL: what goes back into the guest */
+
+/* MSG_STUB_SLEEP while the stub sleeps: its budget ran out, or it did
+ * not spin at all because the sentry's thread shares its CPU. */
+#define MSG_SLEEP_SPUN		1
+#define MSG_SLEEP_SAME_CPU	2
+
+/* The CPU a thread runs on, without a syscall: the limit of the per-CPU
+ * GDT segment the kernel sets up for vgetcpu (cpu | node << 12). */
+#define CPUNODE_SEG		0x7b
 
 #define MSG_ST_SENTRY		1	/* stub stopped, sentry's turn */
 #define MSG_ST_RUN		2	/* sentry done, stub's turn */

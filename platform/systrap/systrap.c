@@ -65,6 +65,7 @@ static pthread_mutex_t bind_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int systrap_init(void)
 {
+	systrap_spin_init();
 	return systrap_stub_init();
 }
 
@@ -414,28 +415,19 @@ static int systrap_ctx_switch(struct ctx *c, struct as *as, struct user_regs_str
 	__atomic_store_n(&c->running, (uint64_t)pid << 32 | (uint32_t)tid, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&c->interrupt, __ATOMIC_SEQ_CST))
 		syscall(SYS_tgkill, pid, tid, SYSTRAP_SIG_INTERRUPT);
-	/* Spin budgets adapt: halved when the other side did not come in
-	 * time (a busy host, where spinning only steals the CPU the other
-	 * side needs), grown when it did; now and then a full spin probes
-	 * whether a core is free again. */
-	uint32_t max = systrap_spin_max(), spin = sl->spin, sspin = sl->stub_spin;
-	sl->probe++;
-	if (spin < max && (sl->probe & 63) == 0)
-		spin = max;
-	if (sspin < max && (sl->probe & 63) == 32)
-		sspin = max;
+	/* Hand the turn to the stub; wake it if it sleeps (spin.c). */
+	uint32_t sspin, spin = systrap_spin_before(sl, msg, &sspin);
 	*(volatile uint32_t *)(msg + MSG_SPIN) = sspin;
-	/* Hand the turn to the stub; wake it if it sleeps. */
 	__atomic_exchange_n(state, MSG_ST_RUN, __ATOMIC_SEQ_CST);
-	bool stub_slept = __atomic_load_n((volatile uint32_t *)(msg + MSG_STUB_SLEEP),
-					  __ATOMIC_SEQ_CST);
+	uint32_t stub_slept = __atomic_load_n((volatile uint32_t *)(msg + MSG_STUB_SLEEP),
+					      __ATOMIC_SEQ_CST);
 	if (stub_slept)
 		systrap_wake(state);
-	sl->stub_spin = stub_slept ? sl->stub_spin / 2 : (sspin > max / 2 ? max : sspin * 2 + 16);
+	systrap_spin_handed(sl, stub_slept, sspin);
 	bool slept;
 	int r = systrap_wait_spin(pid, tid, state, MSG_ST_SENTRY,
 				  (volatile uint32_t *)(msg + MSG_SENTRY_SLEEP), spin, &slept);
-	sl->spin = slept ? sl->spin / 2 : (spin > max / 2 ? max : spin * 2 + 16);
+	systrap_spin_waited(sl, spin, slept);
 	__atomic_store_n(&c->running, 0, __ATOMIC_SEQ_CST);
 	if (r < 0)
 		return r;

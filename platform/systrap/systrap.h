@@ -33,6 +33,14 @@ struct as;
 struct mm;
 
 /* One guest thread of a stub: slot idx of the stub region. */
+/* The CPU this thread runs on, without a syscall (see CPUNODE_SEG). */
+static inline uint32_t host_cpu(void)
+{
+	uint32_t p;
+	__asm__ volatile("lsl %1, %0" : "=r"(p) : "r"((uint32_t)CPUNODE_SEG));
+	return p & 0xfff;
+}
+
 struct slot {
 	struct as *as;
 	unsigned idx;
@@ -40,7 +48,11 @@ struct slot {
 	struct ctx *owner;	/* NULL: free (once tid is gone) */
 	bool via_tramp;		/* the last stop came through a trampoline (no signal frame) */
 	uint32_t spin, stub_spin;	/* adaptive spin budgets (pause iterations) */
+	uint32_t stub_spin_given;	/* the budget the stub waits with now */
 	unsigned probe;
+	unsigned same_rounds;	/* rounds in a row with the stub on the sentry's CPU */
+	bool same_cpu;		/* this round */
+	uint64_t moved_at;	/* when the sentry's thread last moved off the stub's CPU */
 	struct slot *ctx_next;	/* the owner's other slots (bind_lock) */
 	uint64_t off[STUB_SLOT_PAGES];		/* memory-file page of each slot page */
 	volatile uint8_t *page[STUB_SLOT_PAGES];	/* the sentry's views */
@@ -94,6 +106,15 @@ int systrap_wait_spin(pid_t pid, pid_t tid, volatile uint32_t *word, uint32_t wa
 		      volatile uint32_t *sleeping, uint32_t spin, bool *slept);
 /* The calibrated spin budget (about 10 us of pause instructions). */
 uint32_t systrap_spin_max(void);
+/* Spin policy (spin.c). systrap_spin_before: the sentry's budget for
+ * this turn (0 when the stub shares its CPU) and, in *stub_spin, the
+ * stub's; it may move the calling thread to another CPU. After the hand
+ * over, systrap_spin_handed with what MSG_STUB_SLEEP read; after the
+ * wait, systrap_spin_waited. */
+void systrap_spin_init(void);
+uint32_t systrap_spin_before(struct slot *sl, volatile uint8_t *msg, uint32_t *stub_spin);
+void systrap_spin_handed(struct slot *sl, uint32_t stub_slept, uint32_t sspin);
+void systrap_spin_waited(struct slot *sl, uint32_t spin, bool slept);
 /* FUTEX_WAKE (shared) one waiter of word. */
 void systrap_wake(volatile uint32_t *word);
 

@@ -25,8 +25,10 @@ struct futex_waiter {
 	uint32_t bitset;
 	struct task *t;
 	bool woken;
-	bool pi;		/* waits in FUTEX_LOCK_PI */
-	bool handed;		/* pi: FUTEX_UNLOCK_PI made us the owner */
+	bool pi;		/* waits in FUTEX_LOCK_PI (or requeued onto a PI futex) */
+	bool handed;		/* pi: FUTEX_UNLOCK_PI or CMP_REQUEUE_PI made us the owner */
+	bool requeue_pi;	/* waits in FUTEX_WAIT_REQUEUE_PI, not requeued yet */
+	struct futex_key target;	/* requeue_pi: the PI futex it may move to */
 	struct futex_waiter *next;
 };
 
@@ -79,11 +81,15 @@ static void dequeue(struct futex_waiter *w)
 	}
 }
 
+/* Wakes up to n waiters of k; -EINVAL at a FUTEX_WAIT_REQUEUE_PI waiter,
+ * which only FUTEX_CMP_REQUEUE_PI may wake (as Linux). */
 static int wake_locked(const struct futex_key *k, int n, uint32_t bitset)
 {
 	int woken = 0;
 	for (struct futex_waiter **p = &waiters; *p && woken < n;) {
 		struct futex_waiter *w = *p;
+		if (key_eq(&w->key, k) && w->requeue_pi)
+			return -EINVAL;
 		if (key_eq(&w->key, k) && (w->bitset & bitset)) {
 			*p = w->next;
 			w->woken = true;
@@ -284,6 +290,147 @@ static int futex_unlock_pi(struct task *t, uint64_t uaddr, bool private)
 	return r;
 }
 
+/* --- requeue-PI ---------------------------------------------------------------
+ * A condition variable over a PI mutex: FUTEX_WAIT_REQUEUE_PI waits on
+ * the condition's word; FUTEX_CMP_REQUEUE_PI takes the mutex for the
+ * first waiter when it is free (waking it as the owner) and moves the
+ * others onto the mutex as PI waiters, where FUTEX_UNLOCK_PI hands it on.
+ * Only CMP_REQUEUE_PI may wake such a waiter: FUTEX_WAKE and the plain
+ * requeues give EINVAL when they meet one (Linux's rules). */
+
+/* Under kernel.lock: take the PI futex at uaddr2 for w's task if it is
+ * free. 1 taken, 0 held by a live owner (FUTEX_WAITERS set on it), or an
+ * error. */
+static int requeue_pi_trylock(struct task *t, uint64_t uaddr2, struct futex_waiter *w)
+{
+	for (;;) {
+		uint32_t *p;
+		uint64_t page;
+		int r = futex_word(t, uaddr2, true, &p, &page);
+		if (r < 0)
+			return r;
+		uint32_t cur = __atomic_load_n(p, __ATOMIC_SEQ_CST);
+		uint32_t owner = cur & FUTEX_TID_MASK, nv;
+		if (owner == 0) {
+			nv = (uint32_t)w->t->tid | (cur & FUTEX_OWNER_DIED) | FUTEX_WAITERS;
+		} else if (owner == (uint32_t)w->t->tid) {
+			memfile_unref(page);
+			return -EDEADLK;
+		} else {
+			struct task *o = task_lookup((int)owner);
+			if (!o || o->zombie || o->thread_dead) {
+				memfile_unref(page);
+				return -ESRCH;
+			}
+			nv = cur | FUTEX_WAITERS;
+		}
+		bool ok = cur == nv || __atomic_compare_exchange_n(p, &cur, nv, false, __ATOMIC_SEQ_CST,
+								    __ATOMIC_SEQ_CST);
+		memfile_unref(page);
+		if (ok)
+			return owner == 0;
+	}
+}
+
+static int64_t futex_cmp_requeue_pi(struct task *t, uint64_t uaddr, bool private, int nwake,
+				    int nrequeue, uint64_t uaddr2, uint32_t cmpval)
+{
+	struct futex_key k1, k2;
+	int r = futex_key(t, uaddr, private, &k1);
+	if (r == 0)
+		r = futex_key(t, uaddr2, private, &k2);
+	if (r < 0)
+		return r;
+	if (nwake != 1 || nrequeue < 0 || key_eq(&k1, &k2))
+		return -EINVAL;
+	pthread_mutex_lock(&kernel.lock);
+	uint32_t cur;
+	r = read_word(t, uaddr, &cur);
+	if (r == 0 && cur != cmpval)
+		r = -EAGAIN;
+	int done = 0;
+	for (struct futex_waiter *w = waiters, *next; r == 0 && w; w = next) {
+		next = w->next;
+		if (!key_eq(&w->key, &k1))
+			continue;
+		if (!w->requeue_pi || !key_eq(&w->target, &k2)) {
+			r = -EINVAL;
+			break;
+		}
+		if (done - 1 >= nrequeue)
+			break;
+		int got = requeue_pi_trylock(t, uaddr2, w);
+		if (got < 0) {
+			r = got;
+			break;
+		}
+		w->requeue_pi = false;
+		w->pi = true;
+		if (got) {
+			dequeue(w);
+			w->handed = true;
+			pthread_cond_broadcast(&w->t->wake);
+		} else {
+			w->key = k2;	/* stays in place: FIFO among the waiters */
+		}
+		done++;
+	}
+	pthread_mutex_unlock(&kernel.lock);
+	return r < 0 ? r : done;
+}
+
+static int futex_wait_requeue_pi(struct task *t, uint64_t uaddr, bool private, uint32_t val,
+				 const struct timespec *deadline, uint64_t uaddr2)
+{
+	struct futex_waiter w = { .bitset = FUTEX_BITSET_MATCH_ANY, .t = t, .requeue_pi = true };
+	int r = futex_key(t, uaddr, private, &w.key);
+	if (r == 0)
+		r = futex_key(t, uaddr2, private, &w.target);
+	if (r < 0)
+		return r;
+	if (key_eq(&w.key, &w.target))
+		return -EINVAL;
+	pthread_mutex_lock(&kernel.lock);
+	uint32_t cur;
+	r = read_word(t, uaddr, &cur);
+	if (r == 0 && cur != val)
+		r = -EAGAIN;
+	if (r < 0) {
+		pthread_mutex_unlock(&kernel.lock);
+		return r;
+	}
+	enqueue(&w);
+	bool relock = false;
+	for (;;) {
+		int b = task_block(t, deadline);
+		if (w.handed) {
+			r = 0;
+			break;
+		}
+		if (w.woken) {
+			/* Requeued, then a plain wake: the owner died (robust).
+			 * Contend for the mutex like FUTEX_LOCK_PI. */
+			relock = true;
+			break;
+		}
+		if (b == -ETIMEDOUT || b == -ERESTARTSYS) {
+			bool requeued = w.pi;
+			dequeue(&w);
+			/* Before the requeue a signal restarts the wait; after
+			 * it the condition has moved on (Linux: EWOULDBLOCK). */
+			r = b == -ETIMEDOUT ? -ETIMEDOUT : requeued ? -EAGAIN : -ERESTARTNOINTR;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&kernel.lock);
+	if (relock) {
+		r = futex_lock_pi(t, uaddr2, private, deadline, false);
+		if (r == -ERESTARTNOINTR)
+			r = -EAGAIN;
+	}
+	return r;
+}
+
 /* FUTEX_WAKE_OP's operation on the word at uaddr2; returns the old value
  * in *old. */
 static int wake_op_update(struct task *t, uint64_t uaddr2, uint32_t encoded, uint32_t *old)
@@ -348,7 +495,15 @@ static int64_t futex_requeue(struct task *t, uint64_t uaddr, bool private, int n
 		}
 	}
 	int done = wake_locked(&k1, nwake, FUTEX_BITSET_MATCH_ANY);
+	if (done < 0) {
+		pthread_mutex_unlock(&kernel.lock);
+		return done;
+	}
 	for (struct futex_waiter *w = waiters; w && nrequeue > 0; w = w->next) {
+		if (key_eq(&w->key, &k1) && w->requeue_pi) {
+			pthread_mutex_unlock(&kernel.lock);
+			return -EINVAL;
+		}
 		if (key_eq(&w->key, &k1)) {
 			w->key = k2;
 			nrequeue--;
@@ -397,10 +552,11 @@ int64_t futex_op(struct task *t, uint64_t uaddr, int op, uint32_t val,
 	    cmd != FUTEX_LOCK_PI2 && cmd != FUTEX_WAIT_REQUEUE_PI)
 		return -ENOSYS;
 	struct timespec deadline, *dl = NULL;
-	if (timeout && (cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET)) {
+	if (timeout && (cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET ||
+			cmd == FUTEX_WAIT_REQUEUE_PI)) {
 		if (timeout->tv_sec < 0 || timeout->tv_nsec < 0 || timeout->tv_nsec >= 1000000000)
 			return -EINVAL;
-		to_deadline(timeout, cmd == FUTEX_WAIT_BITSET, realtime, &deadline);
+		to_deadline(timeout, cmd != FUTEX_WAIT, realtime, &deadline);
 		dl = &deadline;
 	}
 	/* LOCK_PI's timeout is absolute on CLOCK_REALTIME; LOCK_PI2's on
@@ -450,8 +606,10 @@ int64_t futex_op(struct task *t, uint64_t uaddr, int op, uint32_t val,
 				r = cmp;
 			} else {
 				r = wake_locked(&k1, (int)val, FUTEX_BITSET_MATCH_ANY);
-				if (cmp)
-					r += wake_locked(&k2, (int)val2, FUTEX_BITSET_MATCH_ANY);
+				if (r >= 0 && cmp) {
+					int r2 = wake_locked(&k2, (int)val2, FUTEX_BITSET_MATCH_ANY);
+					r = r2 < 0 ? r2 : r + r2;
+				}
 			}
 		}
 		pthread_mutex_unlock(&kernel.lock);
@@ -464,9 +622,11 @@ int64_t futex_op(struct task *t, uint64_t uaddr, int op, uint32_t val,
 		return futex_lock_pi(t, uaddr, private, NULL, true);
 	case FUTEX_UNLOCK_PI:
 		return futex_unlock_pi(t, uaddr, private);
+	case FUTEX_WAIT_REQUEUE_PI:
+		return futex_wait_requeue_pi(t, uaddr, private, val, dl, uaddr2);
+	case FUTEX_CMP_REQUEUE_PI:
+		return futex_cmp_requeue_pi(t, uaddr, private, (int)val, (int)val2, uaddr2, val3);
 	default:
-		/* FUTEX_CMP_REQUEUE_PI and FUTEX_WAIT_REQUEUE_PI (which glibc's
-		 * condition variables no longer use) are not supported. */
 		return -ENOSYS;
 	}
 }

@@ -347,6 +347,14 @@ int mm_madvise(struct mm *mm, uint64_t addr, uint64_t len, int advice)
 				ret = -EINVAL;
 				break;
 			}
+			/* MADV_REMOVE punches a hole in a file: a private
+			 * mapping has none to punch (anonymous: EINVAL), or
+			 * must not write it (EACCES), as Linux. */
+			if (advice == MADV_REMOVE &&
+			    (v->flags & (VMA_SHARED | VMA_MAYWRITE)) != (VMA_SHARED | VMA_MAYWRITE)) {
+				ret = v->obj ? -EACCES : -EINVAL;
+				break;
+			}
 			if (!(v->flags & VMA_SHARED)) {
 				mm_release_pages(mm, s, e);
 			} else if (advice == MADV_REMOVE) {

@@ -14,7 +14,7 @@ int64_t sys_futex(struct task *t, const uint64_t a[6])
 	int cmd = op & FUTEX_CMD_MASK;
 	struct timespec ts, *timeout = NULL;
 	if (a[3] && (cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET || cmd == FUTEX_LOCK_PI ||
-		     cmd == FUTEX_LOCK_PI2)) {
+		     cmd == FUTEX_LOCK_PI2 || cmd == FUTEX_WAIT_REQUEUE_PI)) {
 		int r = copy_in(t->mm, &ts, a[3], sizeof(ts));
 		if (r < 0)
 			return r;

@@ -5,7 +5,10 @@
  * contents are kept. Advice that needs no action (NORMAL, RANDOM,
  * SEQUENTIAL, WILLNEED) succeeds and changes nothing. Errors: unaligned
  * start EINVAL, unknown advice EINVAL, a range with unmapped pages ENOMEM.
+ * MADV_REMOVE zeroes shared memory and refuses private mappings
+ * (anonymous EINVAL, file EACCES).
  */
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -84,6 +87,26 @@ int main(void)
 	CHECK_ERR(madvise(p + 4 * PG, 4 * PG, MADV_NORMAL), ENOMEM);
 	verify(p, 6 * PG, 11, "private after ENOMEM");
 	verify(p + 7 * PG, PG, (unsigned)(7 * PG * 7 + 11), "page after the hole");
+
+	/* MADV_REMOVE frees a shared mapping's pages (they read back as
+	 * zero); a private anonymous mapping has no file (EINVAL), a private
+	 * file mapping may not write its file (EACCES). */
+	fill(s, len, 13);
+	CHECK_OK(madvise(s + PG, 2 * PG, MADV_REMOVE));
+	verify_zero(s + PG, 2 * PG, "shared after REMOVE");
+	verify(s + 3 * PG, len - 3 * PG, (unsigned)(3 * PG * 7 + 13), "shared after the removed range");
+	CHECK_ERR(madvise(p, PG, MADV_REMOVE), EINVAL);
+	verify(p, PG, 11, "private after refused REMOVE");
+	char path[] = "/tmp/madvise-XXXXXX";
+	int fd = mkstemp(path);
+	CHECK_OK(fd);
+	CHECK_OK(unlink(path));
+	CHECK_OK(ftruncate(fd, (off_t)PG));
+	unsigned char *f = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	CHECK(f != MAP_FAILED, "mmap private file");
+	CHECK_ERR(madvise(f, PG, MADV_REMOVE), EACCES);
+	CHECK_OK(munmap(f, PG));
+	CHECK_OK(close(fd));
 
 	CHECK_OK(munmap(p, len));
 	CHECK_OK(munmap(s, len));

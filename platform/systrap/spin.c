@@ -1,0 +1,108 @@
+/* platform/systrap/spin.c: how long the sentry's thread and a stub thread
+ * spin for each other's turn before they sleep on the message page's
+ * futex, and keeping the two on different CPUs.
+ *
+ * A round trip through the futex costs two wake-ups (tens of
+ * microseconds on a virtual machine, where waking an idle CPU is an
+ * interrupt to the host); when both sides spin on CPUs of their own it
+ * costs nothing but the cache lines. Spinning only pays when the other
+ * side runs on another CPU: on the same CPU it keeps the other side off
+ * it. So:
+ *  - each side reports its CPU in the message page (MSG_SENTRY_CPU,
+ *    MSG_STUB_CPU); a side that finds the other on its own CPU does not
+ *    spin (the stub marks such a sleep MSG_SLEEP_SAME_CPU);
+ *  - two threads that hand a turn back and forth through the futex tend
+ *    to stay on one CPU (the woken one lands where the waker was), so
+ *    after a few rounds on one CPU the sentry's thread moves itself to
+ *    another allowed CPU (sched_setaffinity to that CPU, then back to the
+ *    whole set), at most every MOVE_GAP_NS;
+ *  - the budgets adapt: halved when the other side did not come in time
+ *    on another CPU (a busy host, where spinning steals the CPU the other
+ *    side needs), doubled when it did; now and then a full spin probes
+ *    whether a CPU is free again. */
+#include "platform/systrap/systrap.h"
+
+#include <sched.h>
+#include <time.h>
+
+#define SAME_CPU_ROUNDS	4		/* rounds on one CPU before moving */
+#define MOVE_GAP_NS	20000000ULL	/* 20 ms between moves of one slot */
+
+static cpu_set_t allowed;
+static int nallowed;
+
+void systrap_spin_init(void)
+{
+	if (sched_getaffinity(0, sizeof(allowed), &allowed) == 0)
+		nallowed = CPU_COUNT(&allowed);
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* Move the calling thread off cpu, to the next allowed CPU after it.
+ * Returns the CPU it runs on afterwards. */
+static uint32_t move_off(uint32_t cpu)
+{
+	for (int i = 1; i < CPU_SETSIZE; i++) {
+		int c = (int)((cpu + (uint32_t)i) % CPU_SETSIZE);
+		if (!CPU_ISSET(c, &allowed))
+			continue;
+		cpu_set_t one;
+		CPU_ZERO(&one);
+		CPU_SET(c, &one);
+		if (sched_setaffinity(0, sizeof(one), &one) == 0)
+			sched_setaffinity(0, sizeof(allowed), &allowed);
+		break;
+	}
+	return host_cpu();
+}
+
+uint32_t systrap_spin_before(struct slot *sl, volatile uint8_t *msg, uint32_t *stub_spin)
+{
+	uint32_t max = systrap_spin_max(), spin = sl->spin, sspin = sl->stub_spin;
+	uint32_t cpu = host_cpu();
+	uint32_t stub_cpu = *(volatile uint32_t *)(msg + MSG_STUB_CPU);
+	if (cpu != stub_cpu) {
+		sl->same_rounds = 0;
+	} else if (nallowed > 1 && ++sl->same_rounds >= SAME_CPU_ROUNDS) {
+		sl->same_rounds = 0;
+		uint64_t now = mono_ns();
+		if (now - sl->moved_at >= MOVE_GAP_NS) {
+			sl->moved_at = now;
+			cpu = move_off(cpu);
+		}
+	}
+	*(volatile uint32_t *)(msg + MSG_SENTRY_CPU) = cpu;
+	sl->same_cpu = cpu == stub_cpu;
+	sl->probe++;
+	if (spin < max && (sl->probe & 63) == 0)
+		spin = max;
+	if (sspin < max && (sl->probe & 63) == 32)
+		sspin = max;
+	*stub_spin = sspin;
+	return sl->same_cpu ? 0 : spin;
+}
+
+/* Whether the stub slept judges the budget it waited with: the one given
+ * with the previous turn. */
+void systrap_spin_handed(struct slot *sl, uint32_t stub_slept, uint32_t sspin)
+{
+	uint32_t max = systrap_spin_max(), waited = sl->stub_spin_given;
+	sl->stub_spin_given = sspin;
+	if (stub_slept == MSG_SLEEP_SAME_CPU)
+		return;
+	sl->stub_spin = stub_slept ? waited / 2 : (waited > max / 2 ? max : waited * 2 + 16);
+}
+
+void systrap_spin_waited(struct slot *sl, uint32_t spin, bool slept)
+{
+	uint32_t max = systrap_spin_max();
+	if (sl->same_cpu)
+		return;
+	sl->spin = slept ? sl->spin / 2 : (spin > max / 2 ? max : spin * 2 + 16);
+}
