@@ -2,6 +2,7 @@
  * top level: set up the platform and the memory file, create the init
  * task, run it on its own host thread, and return its wait status. */
 #include "sentry/kernel/kernel.h"
+#include "sentry/loader/vdso.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/memfile.h"
 #include "platform/platform.h"
@@ -49,6 +50,11 @@ int kernel_run(const struct sandbox_config *cfg)
 	r = memfile_init(cfg->memory_limit);
 	if (r < 0) {
 		fprintf(stderr, "cvisor: memory file: %s\n", strerror(-r));
+		return -EIO;
+	}
+	r = vdso_init();
+	if (r < 0) {
+		fprintf(stderr, "cvisor: vDSO: %s\n", strerror(-r));
 		return -EIO;
 	}
 	struct task *init;

@@ -36,6 +36,7 @@
 #undef PAGE_SIZE	/* <sys/user.h>'s; sentry/mm/memfile.h has its own */
 #undef PAGE_MASK
 #include "sentry/loader/loader.h"
+#include "sentry/loader/vdso.h"
 #include "sentry/mm/mm.h"
 
 #define HEAD_READ PAGE_SIZE		/* first read: ELF header + phdrs */
@@ -479,6 +480,7 @@ struct auxv_info {
 	const struct elf_load *load;
 	uint64_t at_base;
 	uint64_t at_random, at_execfn, at_platform;
+	uint64_t at_sysinfo_ehdr;	/* the vDSO, 0 without one */
 };
 
 /* The largest signal frame, as Linux's init_sigframe_size computes it:
@@ -517,11 +519,13 @@ static uint64_t hwcap2(void)
 }
 
 /* Fill v with the auxv pairs in Linux's order, ending in AT_NULL; the
- * number of words. There is no vDSO yet, so no AT_SYSINFO_EHDR. */
+ * number of words. */
 static size_t auxv_build(uint64_t *v, const struct auxv_info *ai)
 {
 	size_t n = 0;
 #define AUX(type, val) do { v[n++] = (type); v[n++] = (val); } while (0)
+	if (ai->at_sysinfo_ehdr)
+		AUX(AT_SYSINFO_EHDR, ai->at_sysinfo_ehdr);
 	AUX(AT_MINSIGSTKSZ, minsigstksz());
 	AUX(AT_HWCAP, hwcap());
 	AUX(AT_PAGESZ, PAGE_SIZE);
@@ -574,12 +578,14 @@ struct exec_rnd {
 static int stack_build(struct mm *mm, const struct stack_args *sa,
 		       uint64_t top, const struct exec_rnd *rnd,
 		       const struct elf_image *img,
-		       const struct elf_load *load, uint64_t at_base, uint64_t *rsp)
+		       const struct elf_load *load, uint64_t at_base, uint64_t vdso,
+		       uint64_t *rsp)
 {
 	_Static_assert(AUXV_WORDS * sizeof(uint64_t) == sizeof(mm->auxv),
 		      "AUXV_WORDS");
 	uint64_t auxv[AUXV_WORDS];
-	struct auxv_info ai = { .img = img, .load = load, .at_base = at_base };
+	struct auxv_info ai = { .img = img, .load = load, .at_base = at_base,
+				.at_sysinfo_ehdr = vdso };
 	uint64_t execfn, env_start, arg_start, p, sp, items, *words;
 	size_t nauxv, size;
 	char *buf;
@@ -777,8 +783,13 @@ int loader_exec(struct mm *mm, struct loader_file *f,
 	mm->start_data = load.start_data;
 	mm->end_data = load.end_data;
 
+	int64_t vdso = vdso_map(mm);
+	if (vdso < 0) {
+		r = fail(why, "cannot map the vDSO", (int)vdso);
+		goto out;
+	}
 	r = stack_build(mm, &sa, top, &rnd, img, &load,
-			have_interp ? iload.bias : 0, &rsp);
+			have_interp ? iload.bias : 0, (uint64_t)vdso, &rsp);
 	if (r) {
 		fail(why, "cannot build the stack", r);
 		goto out;

@@ -1,0 +1,21 @@
+/* sentry/kernel/timekeeper.h: the guest clock the vDSO reads (see
+ * timekeeper.c and sentry/loader/vdso/vvar.h). */
+#ifndef CVISOR_SENTRY_KERNEL_TIMEKEEPER_H
+#define CVISOR_SENTRY_KERNEL_TIMEKEEPER_H
+
+#include <stdbool.h>
+#include <time.h>
+
+struct vvar;
+
+/* Start keeping the data page at page (the sentry's view of it): a
+ * thread calibrates the TSC against the host's clock and keeps the page
+ * in step. Without an invariant TSC the page stays uncalibrated and the
+ * vDSO makes syscalls. */
+void timekeeper_start(struct vvar *page);
+/* CLOCK_REALTIME, MONOTONIC, BOOTTIME (and their COARSE forms) as the
+ * vDSO computes them, so syscalls and vDSO calls agree; false when the
+ * page is not in use (the caller asks the host). */
+bool timekeeper_now(clockid_t id, struct timespec *ts);
+
+#endif

@@ -1,0 +1,43 @@
+/* sentry/loader/vdso/vvar.h: the data page the sentry's timekeeper
+ * (sentry/kernel/timekeeper.c) writes and the guest's vDSO (vdso.c) reads,
+ * one page below the vDSO's text in every address space. Both sides
+ * include it; it must stay free of sentry headers.
+ *
+ * A reader retries while seq is odd or changed under it. seq 0: the
+ * timekeeper has not calibrated the TSC (or cannot use it): the vDSO
+ * makes the syscall. Guest time is
+ *   mono = mono_base + ((rdtsc() - tsc_base) * mult) >> shift
+ * in nanoseconds, and CLOCK_REALTIME and CLOCK_BOOTTIME add their
+ * offsets to it. */
+#ifndef CVISOR_SENTRY_LOADER_VDSO_VVAR_H
+#define CVISOR_SENTRY_LOADER_VDSO_VVAR_H
+
+#include <stdint.h>
+
+struct vvar {
+	uint32_t seq;
+	uint32_t shift;
+	uint64_t tsc_base;
+	uint64_t mult;
+	int64_t mono_base;	/* ns */
+	int64_t real_offset;	/* CLOCK_REALTIME - CLOCK_MONOTONIC, ns */
+	int64_t boot_offset;	/* CLOCK_BOOTTIME - CLOCK_MONOTONIC, ns */
+};
+
+/* The guest clock at TSC value tsc, from one consistent snapshot. */
+static inline int64_t vvar_mono(const struct vvar *v, uint64_t tsc)
+{
+	int64_t d = (int64_t)(tsc - v->tsc_base);
+	if (d < 0)
+		d = 0;	/* another CPU's TSC a little behind */
+	return v->mono_base + (int64_t)(((unsigned __int128)(uint64_t)d * v->mult) >> v->shift);
+}
+
+static inline uint64_t vvar_rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
+	return (uint64_t)hi << 32 | lo;
+}
+
+#endif
