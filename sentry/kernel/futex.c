@@ -57,6 +57,14 @@ static int futex_key(struct task *t, uint64_t uaddr, bool private, struct futex_
 	return r;
 }
 
+/* The keys of the two words of a requeue or WAKE_OP. */
+static int futex_keys(struct task *t, uint64_t uaddr, uint64_t uaddr2, bool private,
+		      struct futex_key *k1, struct futex_key *k2)
+{
+	int r = futex_key(t, uaddr, private, k1);
+	return r < 0 ? r : futex_key(t, uaddr2, private, k2);
+}
+
 static bool key_eq(const struct futex_key *a, const struct futex_key *b)
 {
 	return a->obj == b->obj && a->off == b->off;
@@ -122,6 +130,29 @@ static int read_word(struct task *t, uint64_t uaddr, uint32_t *val)
 	return 0;
 }
 
+/* Under kernel.lock: 0 if the word at uaddr holds val, else -EAGAIN
+ * (or -EFAULT/-EINVAL). */
+static int word_is(struct task *t, uint64_t uaddr, uint32_t val)
+{
+	uint32_t cur;
+	int r = read_word(t, uaddr, &cur);
+	return r < 0 ? r : cur == val ? 0 : -EAGAIN;
+}
+
+/* Queue w if the word at uaddr still holds val: 0 with kernel.lock held,
+ * or the error with it released. */
+static int enqueue_if(struct task *t, uint64_t uaddr, uint32_t val, struct futex_waiter *w)
+{
+	pthread_mutex_lock(&kernel.lock);
+	int r = word_is(t, uaddr, val);
+	if (r < 0) {
+		pthread_mutex_unlock(&kernel.lock);
+		return r;
+	}
+	enqueue(w);
+	return 0;
+}
+
 static int futex_wait(struct task *t, uint64_t uaddr, bool private, uint32_t val,
 		      const struct timespec *deadline, uint32_t bitset)
 {
@@ -131,16 +162,9 @@ static int futex_wait(struct task *t, uint64_t uaddr, bool private, uint32_t val
 	int r = futex_key(t, uaddr, private, &w.key);
 	if (r < 0)
 		return r;
-	pthread_mutex_lock(&kernel.lock);
-	uint32_t cur;
-	r = read_word(t, uaddr, &cur);
-	if (r == 0 && cur != val)
-		r = -EAGAIN;
-	if (r < 0) {
-		pthread_mutex_unlock(&kernel.lock);
+	r = enqueue_if(t, uaddr, val, &w);
+	if (r < 0)
 		return r;
-	}
-	enqueue(&w);
 	for (;;) {
 		int b = task_block(t, deadline);
 		if (w.woken) {
@@ -336,18 +360,13 @@ static int64_t futex_cmp_requeue_pi(struct task *t, uint64_t uaddr, bool private
 				    int nrequeue, uint64_t uaddr2, uint32_t cmpval)
 {
 	struct futex_key k1, k2;
-	int r = futex_key(t, uaddr, private, &k1);
-	if (r == 0)
-		r = futex_key(t, uaddr2, private, &k2);
+	int r = futex_keys(t, uaddr, uaddr2, private, &k1, &k2);
 	if (r < 0)
 		return r;
 	if (nwake != 1 || nrequeue < 0 || key_eq(&k1, &k2))
 		return -EINVAL;
 	pthread_mutex_lock(&kernel.lock);
-	uint32_t cur;
-	r = read_word(t, uaddr, &cur);
-	if (r == 0 && cur != cmpval)
-		r = -EAGAIN;
+	r = word_is(t, uaddr, cmpval);
 	int done = 0;
 	for (struct futex_waiter *w = waiters, *next; r == 0 && w; w = next) {
 		next = w->next;
@@ -383,23 +402,14 @@ static int futex_wait_requeue_pi(struct task *t, uint64_t uaddr, bool private, u
 				 const struct timespec *deadline, uint64_t uaddr2)
 {
 	struct futex_waiter w = { .bitset = FUTEX_BITSET_MATCH_ANY, .t = t, .requeue_pi = true };
-	int r = futex_key(t, uaddr, private, &w.key);
-	if (r == 0)
-		r = futex_key(t, uaddr2, private, &w.target);
+	int r = futex_keys(t, uaddr, uaddr2, private, &w.key, &w.target);
 	if (r < 0)
 		return r;
 	if (key_eq(&w.key, &w.target))
 		return -EINVAL;
-	pthread_mutex_lock(&kernel.lock);
-	uint32_t cur;
-	r = read_word(t, uaddr, &cur);
-	if (r == 0 && cur != val)
-		r = -EAGAIN;
-	if (r < 0) {
-		pthread_mutex_unlock(&kernel.lock);
+	r = enqueue_if(t, uaddr, val, &w);
+	if (r < 0)
 		return r;
-	}
-	enqueue(&w);
 	bool relock = false;
 	for (;;) {
 		int b = task_block(t, deadline);
@@ -476,23 +486,15 @@ static int64_t futex_requeue(struct task *t, uint64_t uaddr, bool private, int n
 			     int nrequeue, uint64_t uaddr2, const uint32_t *cmpval)
 {
 	struct futex_key k1, k2;
-	int r = futex_key(t, uaddr, private, &k1);
-	if (r == 0)
-		r = futex_key(t, uaddr2, private, &k2);
+	int r = futex_keys(t, uaddr, uaddr2, private, &k1, &k2);
 	if (r < 0)
 		return r;
 	if (nwake < 0 || nrequeue < 0)
 		return -EINVAL;
 	pthread_mutex_lock(&kernel.lock);
-	if (cmpval) {
-		uint32_t cur;
-		r = read_word(t, uaddr, &cur);
-		if (r == 0 && cur != *cmpval)
-			r = -EAGAIN;
-		if (r < 0) {
-			pthread_mutex_unlock(&kernel.lock);
-			return r;
-		}
+	if (cmpval && (r = word_is(t, uaddr, *cmpval)) < 0) {
+		pthread_mutex_unlock(&kernel.lock);
+		return r;
 	}
 	int done = wake_locked(&k1, nwake, FUTEX_BITSET_MATCH_ANY);
 	if (done < 0) {
@@ -592,9 +594,7 @@ int64_t futex_op(struct task *t, uint64_t uaddr, int op, uint32_t val,
 		return futex_requeue(t, uaddr, private, (int)val, (int)val2, uaddr2, &val3);
 	case FUTEX_WAKE_OP: {
 		struct futex_key k1, k2;
-		int r = futex_key(t, uaddr, private, &k1);
-		if (r == 0)
-			r = futex_key(t, uaddr2, private, &k2);
+		int r = futex_keys(t, uaddr, uaddr2, private, &k1, &k2);
 		if (r < 0)
 			return r;
 		pthread_mutex_lock(&kernel.lock);

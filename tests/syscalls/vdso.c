@@ -6,9 +6,11 @@
  * (the vDSO) and a raw syscall never goes back, nor does CLOCK_BOOTTIME;
  * CLOCK_REALTIME, gettimeofday and time agree within a second; a 30 ms
  * sleep shows as at least 30 ms on both paths; CPU-time clocks (which
- * the vDSO passes on to the kernel) work.
+ * the vDSO passes on to the kernel) work; sched_getcpu (the vDSO's
+ * getcpu) names a CPU of the thread's affinity, as the syscall does.
  */
 #include <elf.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -119,5 +121,16 @@ int main(void)
 	CHECK_OK(clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu));
 	CHECK(ns_of(&cpu) > 0, "no process CPU time");
 	CHECK_OK(clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu));
+
+	cpu_set_t set;
+	CHECK_OK(sched_getaffinity(0, sizeof(set), &set));
+	for (int i = 0; i < 100; i++) {
+		int c = sched_getcpu();
+		CHECK(c >= 0 && c < CPU_SETSIZE && CPU_ISSET(c, &set), "sched_getcpu %d", c);
+		unsigned sc = 9999, node = 9999;
+		CHECK_EQ(syscall(SYS_getcpu, &sc, &node, NULL), 0);
+		CHECK(sc < CPU_SETSIZE && CPU_ISSET(sc, &set), "getcpu %u", sc);
+		CHECK(node < 1024, "node %u", node);
+	}
 	PASS();
 }

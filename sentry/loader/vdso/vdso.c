@@ -1,7 +1,7 @@
 /* sentry/loader/vdso/vdso.c: the guest's vDSO (built on its own as a
  * shared object, linux-vdso.so.1, and carried in the cvisor binary as
- * data; see vdso.lds and sentry/loader/vdso_image.S). clock_gettime,
- * gettimeofday and time read the clock from the data page below the
+ * data; see vdso.lds and sentry/loader/vdso_image.S). getcpu reads the
+ * CPU from a segment limit; clock_gettime, gettimeofday and time read the clock from the data page below the
  * text (vvar.h) with no syscall; anything else, or a page the sentry
  * has not calibrated yet, makes the real syscall, which the platform
  * traps like any other. No libc: freestanding, position independent,
@@ -94,6 +94,21 @@ long __vdso_time(long *t)
 	return s;
 }
 
+/* The CPU from the limit of the per-CPU GDT segment the host kernel sets
+ * up for this (cpu | node << 12): the CPU this thread really runs on. */
+long __vdso_getcpu(unsigned *cpu, unsigned *node, void *unused)
+{
+	(void)unused;
+	unsigned p;
+	__asm__ volatile("lsl %1, %0" : "=r"(p) : "r"(0x7bu));
+	if (cpu)
+		*cpu = p & 0xfff;
+	if (node)
+		*node = p >> 12;
+	return 0;
+}
+
 int clock_gettime(clockid_t, struct timespec *) __attribute__((weak, alias("__vdso_clock_gettime")));
 int gettimeofday(struct timeval_ *, void *) __attribute__((weak, alias("__vdso_gettimeofday")));
 long time(long *) __attribute__((weak, alias("__vdso_time")));
+long getcpu(unsigned *, unsigned *, void *) __attribute__((weak, alias("__vdso_getcpu")));
