@@ -81,6 +81,10 @@ void goferfs_cache_read(struct inode *inode, void *buf, size_t n, int64_t pos);
 void goferfs_cache_write(struct inode *inode, const void *buf, size_t n, int64_t pos,
 			 int64_t size);
 void goferfs_cache_resize(struct inode *inode, int64_t size);
+/* After a host fallocate(mode, off, len) left the file size bytes long:
+ * the cached pages it changed are dropped. */
+void goferfs_cache_fallocated(struct inode *inode, int mode, int64_t off, int64_t len,
+			      int64_t size);
 /* Write back pages mapped shared-writable. 0 or -EIO. */
 int goferfs_cache_sync(struct inode *inode);
 void goferfs_cache_evict(struct inode *inode);

@@ -423,7 +423,7 @@ static int systrap_ctx_switch(struct ctx *c, struct as *as, struct user_regs_str
 					      __ATOMIC_SEQ_CST);
 	if (stub_slept)
 		systrap_wake(state);
-	systrap_spin_handed(sl, stub_slept, sspin);
+	spin = systrap_spin_handed(sl, stub_slept, sspin, spin);
 	bool slept;
 	int r = systrap_wait_spin(pid, tid, state, MSG_ST_SENTRY,
 				  (volatile uint32_t *)(msg + MSG_SENTRY_SLEEP), spin, &slept);

@@ -56,7 +56,11 @@ for p in "$@"; do
 		wait $launcher
 		continue
 	fi
-	sleep 1
+	# Kill it once the guest runs (it then sleeps 4 s before the cat).
+	for i in $(seq 300); do
+		grep -q started "$tmp/out" 2>/dev/null && break
+		sleep 0.1
+	done
 	[ -n "${VERBOSE:-}" ] && echo "gofer $gofer: $(tr '\0' ' ' < /proc/$gofer/cmdline)"
 	kill -KILL "$gofer"
 	wait $launcher

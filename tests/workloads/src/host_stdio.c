@@ -3,7 +3,11 @@
  * from the host) is interrupted by signals as on Linux. Run by
  * host_stdio.sh natively and in the sandbox as
  *
- *	(sleep 2; echo x; sleep 2) | host_stdio MODE
+ *	(wait for ARMED; sleep 2; echo x; sleep 2) | host_stdio MODE ARMED
+ *
+ * Each mode creates the file ARMED once its one-second alarm is set,
+ * just before it blocks in read: the writer's two seconds count from
+ * there, however long the sandbox took to start.
  *
  * MODE eintr: an alarm without SA_RESTART interrupts the blocked read
  *	(EINTR), then a poll waits for the data and a second read gets it.
@@ -28,6 +32,16 @@ static void on_alarm(int sig)
 	alarms++;
 }
 
+static const char *armed_path;
+
+/* The alarm is set: let the writer start counting. */
+static void armed(void)
+{
+	int fd = open(armed_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd >= 0)
+		close(fd);
+}
+
 static int fail(const char *what)
 {
 	fprintf(stderr, "host_stdio: FAIL: %s (errno %d: %s)\n", what, errno, strerror(errno));
@@ -36,14 +50,16 @@ static int fail(const char *what)
 
 int main(int argc, char **argv)
 {
-	if (argc != 2)
+	if (argc != 3)
 		return 2;
+	armed_path = argv[2];
 	char buf[16];
 	struct sigaction sa = { .sa_handler = on_alarm };
 	sigemptyset(&sa.sa_mask);
 
 	if (!strcmp(argv[1], "die")) {
 		alarm(1);
+		armed();
 		ssize_t n = read(0, buf, sizeof(buf));
 		fprintf(stderr, "host_stdio: read returned %zd before the alarm killed us\n", n);
 		return 1;
@@ -51,6 +67,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "eintr")) {
 		sigaction(SIGALRM, &sa, NULL);
 		alarm(1);
+		armed();
 		ssize_t n = read(0, buf, sizeof(buf));
 		if (n != -1 || errno != EINTR || alarms != 1)
 			return fail("read not interrupted with EINTR");
@@ -69,6 +86,7 @@ int main(int argc, char **argv)
 		sa.sa_flags = SA_RESTART;
 		sigaction(SIGALRM, &sa, NULL);
 		alarm(1);
+		armed();
 		ssize_t n = read(0, buf, sizeof(buf));
 		if (n != 2 || memcmp(buf, "x\n", 2) || alarms != 1)
 			return fail("restarted read");
