@@ -2,7 +2,8 @@
  * replies into the sentry's gofer client (fs/goferfs/client.c) and the
  * goferfs code that consumes them (attach, walk, revalidate, stat,
  * readdir, readlink, open with donated fds, read, write, the page cache,
- * create, mkdir, symlink, link, unlink, rename, setattr, statfs), under
+ * create, mkdir, symlink, link, unlink, rename, setattr, statfs,
+ * fallocate, O_TMPFILE and linkat of it), under
  * ASan and UBSan. A sentry crash, a sanitizer report or a hang is a bug:
  * garbage from the gofer must become EIO (or another errno) for the
  * guest, never more.
@@ -321,7 +322,7 @@ static void op(struct run *r, uint8_t code, uint8_t x, uint8_t y)
 	uint64_t p1 = ustr(t, 0, names[x % NNAMES]);
 	uint64_t p2 = ustr(t, 1, names[y % NNAMES]);
 	uint64_t buf = REGION + 0x8000, buflen = 0x4000;
-	switch (code % 32) {
+	switch (code % 34) {
 	case 0: sys(t, SYS_newfstatat, AT, p1, buf, y & 1 ? AT_SYMLINK_NOFOLLOW : 0, 0, 0); break;
 	case 1: keep_fd(r, sys(t, SYS_openat, AT, p1, O_RDONLY | O_DIRECTORY, 0, 0, 0)); break;
 	case 2: sys(t, SYS_getdents64, pick_fd(r, x), buf, y & 1 ? 64 : buflen, 0, 0, 0); break;
@@ -376,6 +377,8 @@ static void op(struct run *r, uint8_t code, uint8_t x, uint8_t y)
 	case 29: sys(t, SYS_fchownat, AT, p1, y, y, 0, 0); break;
 	case 30: keep_fd(r, sys(t, SYS_openat, AT, p1, O_PATH | O_NOFOLLOW, 0, 0, 0)); break;
 	case 31: sys(t, SYS_faccessat, AT, p1, y & 7, 0, 0, 0); break;
+	case 32: keep_fd(r, sys(t, SYS_openat, AT, p1, O_TMPFILE | O_RDWR | (y & 1 ? O_EXCL : 0), 0600, 0, 0)); break;
+	case 33: sys(t, SYS_linkat, pick_fd(r, x), ustr(t, 2, ""), AT, p2, AT_EMPTY_PATH, 0); break;
 	}
 }
 
