@@ -23,7 +23,7 @@ static const struct host_rule gofer_rules[] = {
 	HOST_RULE(fstatfs), HOST_RULE(getdents64), HOST_RULE(lseek), HOST_RULE(ftruncate),
 	HOST_RULE(mkdirat), HOST_RULE(mknodat), HOST_RULE(linkat), HOST_RULE(symlinkat),
 	HOST_RULE(readlinkat), HOST_RULE(unlinkat), HOST_RULE(renameat2),
-	HOST_RULE(fchmodat), HOST_RULE(fchownat), HOST_RULE(utimensat),
+	HOST_RULE(fchmodat), HOST_RULE(fchownat), HOST_RULE(utimensat), HOST_RULE(fallocate),
 	HOST_EQ(fcntl, 1, F_DUPFD_CLOEXEC), HOST_EQ(fcntl, 1, F_GETFL),
 	HOST_EQ(fcntl, 1, F_GETFD), HOST_EQ(fcntl, 1, F_SETFD),
 	/* memory, messages, the end */

@@ -135,6 +135,8 @@ static int serve(struct gofer_state *g)
  * only, PR_SET_NO_NEW_PRIVS; the seccomp whitelist (gofer/filter.c). */
 static int gofer_confine(struct gofer_state *g, unsigned long ns)
 {
+	struct confine_pivot pivot;
+	bool pivoting = false;
 	int *keep = calloc((size_t)g->nexports + 3, sizeof(int));
 	if (!keep)
 		return -ENOMEM;
@@ -150,18 +152,25 @@ static int gofer_confine(struct gofer_state *g, unsigned long ns)
 	if (ns & CLONE_NEWNS) {
 		char self[64];
 		snprintf(self, sizeof(self), "/proc/self/fd/%d", g->export_fds[0]);
-		r = confine_pivot_root(self, 1);
+		r = confine_pivot_root(self, 1, &pivot);
 		if (r == 0) {
-			/* The old root is detached: an fd into it no longer
-			 * crosses into its submounts. Serve the new root, the
-			 * same tree (bound recursively), but without the host's
-			 * kernel file systems (the sentry mounts its own). */
+			pivoting = true;
+			/* The old root is going (confine_pivot_finish, before we
+			 * serve): an fd into it no longer crosses into its
+			 * submounts. Serve the new root, the same tree (bound
+			 * recursively), but without the host's kernel file
+			 * systems (the sentry mounts its own): covered, not
+			 * unmounted, which would wait for a grace period each. */
 			static const char *const kernfs[] = { "/proc", "/sys", "/dev" };
 			for (size_t i = 0; i < sizeof(kernfs) / sizeof(kernfs[0]); i++)
-				umount2(kernfs[i], MNT_DETACH);
+				if (confine_cover(kernfs[i]) < 0)
+					umount2(kernfs[i], MNT_DETACH);
 			int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-			if (fd < 0)
-				return -errno;
+			if (fd < 0) {
+				r = -errno;
+				confine_pivot_finish(&pivot);
+				return r;
+			}
 			close(g->export_fds[0]);
 			g->export_fds[0] = fd;
 		}
@@ -182,7 +191,10 @@ static int gofer_confine(struct gofer_state *g, unsigned long ns)
 	}
 	confine_rlimits(rl.rlim_max);
 	r = confine_drop_caps(GOFER_CAPS);
-	if (r < 0)
+	/* The detach's thread (it kept the capabilities it was born with)
+	 * is gone before the filter, which is this thread's only. */
+	int e = pivoting ? confine_pivot_finish(&pivot) : 0;
+	if (r < 0 || (r = e) < 0)
 		return r;
 	return gofer_filter_install();
 }

@@ -5,7 +5,7 @@
  * fds are reopened for I/O through /proc/self/fd/N, which names exactly
  * the inode already walked to (no second path resolution). Only regular
  * files and directories are opened; exports marked read-only refuse every
- * change with EROFS; no host file is ever given a set-user-ID or
+ * change with EROFS (fallocate and O_TMPFILE files included); no host file is ever given a set-user-ID or
  * set-group-ID bit (MODE_MASK). */
 #include "gofer/gofer.h"
 
@@ -235,6 +235,57 @@ static int do_setstat(struct gofer_state *g, struct gofer_fid *f, const struct g
 	return 0;
 }
 
+/* fallocate(2) on the regular file f (the sentry checked the mode and
+ * that its guest fd is writable); the attributes afterwards in resp. */
+static int do_fallocate(struct gofer_state *g, struct gofer_fid *f, const struct gofer_req *req,
+			struct gofer_resp *resp)
+{
+	if (req->arg < 0 || req->arg2 <= 0)
+		return -EINVAL;
+	struct stat st;
+	if (fstatat(f->fd, "", &st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(st.st_mode))
+		return -ENODEV;
+	int fd = reopen(g, f->fd, O_WRONLY);
+	if (fd < 0)
+		return fd;
+	int r = fallocate(fd, (int)req->flags, req->arg, req->arg2) < 0 ? -errno : 0;
+	close(fd);
+	if (r < 0)
+		return r;
+	return stat_fd(f->fd, &resp->st);
+}
+
+/* An unnamed regular file in directory f (the host's O_TMPFILE, linkable
+ * later unless O_EXCL): a new fid for it, its attributes in resp. */
+static int do_tmpfile(struct gofer_state *g, struct gofer_fid *f, const struct gofer_req *req,
+		      struct gofer_resp *resp)
+{
+	int acc = (int)req->flags & O_ACCMODE;
+	if (acc != O_WRONLY && acc != O_RDWR)
+		return -EINVAL;
+	if (kernel_fs(f->fd))
+		return -EACCES;
+	int fd = openat(f->fd, ".", O_TMPFILE | acc | O_CLOEXEC | O_NOCTTY |
+			((int)req->flags & O_EXCL), req->mode & MODE_MASK);
+	if (fd < 0)
+		return -errno;
+	int pfd = reopen(g, fd, O_PATH);
+	close(fd);
+	if (pfd < 0)
+		return pfd;
+	int r = stat_fd(pfd, &resp->st);
+	if (r < 0) {
+		close(pfd);
+		return r;
+	}
+	resp->fid = fid_new(g, pfd, f->ro);
+	return resp->fid ? 0 : -ENOMEM;
+}
+
 static int handle(struct gofer_state *g, const struct gofer_req *req, const char *name,
 		  const char *name2, struct gofer_resp *resp, char *data, int *sendfd)
 {
@@ -261,7 +312,8 @@ static int handle(struct gofer_state *g, const struct gofer_req *req, const char
 			  req->op == GOFER_UNLINK || req->op == GOFER_RENAME;
 	if (needs_name && !name)
 		return -EINVAL;
-	bool change = req->op >= GOFER_CREATE && req->op <= GOFER_SETSTAT;
+	bool change = (req->op >= GOFER_CREATE && req->op <= GOFER_SETSTAT) ||
+		      req->op == GOFER_FALLOCATE || req->op == GOFER_TMPFILE;
 	if (change && f->ro)
 		return -EROFS;
 	switch (req->op) {
@@ -367,6 +419,10 @@ static int handle(struct gofer_state *g, const struct gofer_req *req, const char
 		resp->st.atime_nsec = (int64_t)sf.f_ffree;
 		return 0;
 	}
+	case GOFER_FALLOCATE:
+		return do_fallocate(g, f, req, resp);
+	case GOFER_TMPFILE:
+		return do_tmpfile(g, f, req, resp);
 	default:
 		return -EINVAL;
 	}

@@ -7,7 +7,8 @@
  * (name, then name2 for rename/symlink targets); a reply is struct
  * gofer_resp followed by datalen bytes (a readlink target, or getdents
  * records). Replies of OPEN and CREATE carry the opened host fd as
- * SCM_RIGHTS. Both sides treat anything malformed as fatal for the
+ * SCM_RIGHTS. TMPFILE makes an unnamed file (the host's O_TMPFILE); its
+ * fid is opened with OPEN and named with LINK like any other. Both sides treat anything malformed as fatal for the
  * message: the gofer answers EINVAL, the sentry gives the guest EIO.
  *
  * Files in the gofer are named by fids: small numbers standing for an
@@ -19,6 +20,9 @@
 #define GOFER_MSG_MAX	(64 * 1024 + 256)	/* whole message, either way */
 #define GOFER_DATA_MAX	(64 * 1024)		/* payload of a reply */
 #define GOFER_NAME_MAX	255
+/* A reply's err is 0 or -errno with errno below this (what host syscalls
+ * return to a process; the kernel-internal ERESTARTSYS... are 512 up). */
+#define GOFER_ERRNO_LIMIT 512
 
 enum gofer_op {
 	GOFER_ATTACH = 1,	/* arg = export index -> fid, stat */
@@ -37,6 +41,10 @@ enum gofer_op {
 	GOFER_RENAME,		/* fid, name, fid2, name2, flags = RENAME_* */
 	GOFER_SETSTAT,		/* fid, valid (GOFER_SET_*), mode, size, times */
 	GOFER_STATFS,		/* fid -> statfs in the stat fields (see below) */
+	GOFER_FALLOCATE,	/* fid, flags = mode, arg = offset, arg2 = length
+				 * -> stat afterwards */
+	GOFER_TMPFILE,		/* fid = dir, flags = O_WRONLY/O_RDWR [| O_EXCL],
+				 * mode -> fid of a new unnamed file, stat */
 	GOFER_OP_MAX
 };
 
@@ -81,6 +89,7 @@ struct gofer_req {
 	uint16_t namelen;	/* without the NUL; 0: no name */
 	uint16_t name2len;	/* up to PATH_MAX - 1 for a symlink target */
 	uint32_t pad;
+	int64_t arg2;		/* FALLOCATE: the length */
 	/* then name\0 name2\0 */
 };
 

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/securebits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -28,8 +29,19 @@ static const char *mount_point(void)
 	return NULL;
 }
 
-int confine_pivot_root(const char *dir, int read_only)
+static void *detach_old_root(void *arg)
 {
+	struct confine_pivot *p = arg;
+	/* The old root is stacked on the new one, above our cwd. */
+	if (umount2(".", MNT_DETACH) < 0)
+		p->err = -errno;
+	return NULL;
+}
+
+int confine_pivot_root(const char *dir, int read_only, struct confine_pivot *p)
+{
+	p->started = false;
+	p->err = 0;
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return -errno;
 	const char *target = mount_point();
@@ -38,7 +50,10 @@ int confine_pivot_root(const char *dir, int read_only)
 	if (dir) {
 		if (mount(dir, target, NULL, MS_BIND | MS_REC, NULL) < 0)
 			return -errno;
-	} else if (mount("cvisor-root", target, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		if (read_only && mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
+			return -errno;
+	} else if (mount("cvisor-root", target, "tmpfs",
+			 MS_NOSUID | MS_NODEV | MS_NOEXEC | (read_only ? MS_RDONLY : 0),
 			 "size=4k,nr_inodes=2,mode=0555") < 0) {
 		return -errno;
 	}
@@ -48,18 +63,36 @@ int confine_pivot_root(const char *dir, int read_only)
 		return -errno;
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
 		return -errno;
-	if (umount2(".", MNT_DETACH) < 0)
+	if (pthread_create(&p->thread, NULL, detach_old_root, p) == 0)
+		p->started = true;
+	else
+		detach_old_root(p);
+	return p->started ? 0 : confine_pivot_finish(p);
+}
+
+int confine_pivot_finish(struct confine_pivot *p)
+{
+	if (p->started)
+		pthread_join(p->thread, NULL);
+	p->started = false;
+	if (p->err == 0 && chdir("/") < 0)
+		p->err = -errno;
+	return p->err;
+}
+
+int confine_cover(const char *path)
+{
+	struct statx stx;
+	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, 0, &stx) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
+		return -EOPNOTSUPP;
+	if (!(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+		return 0;
+	if (mount("cvisor-cover", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "size=4k,nr_inodes=2,mode=0555") < 0)
 		return -errno;
-	if (chdir("/") < 0)
-		return -errno;
-	if (read_only) {
-		unsigned long fl = MS_REMOUNT | MS_BIND | MS_RDONLY;
-		if (!dir)
-			fl |= MS_NOSUID | MS_NODEV | MS_NOEXEC;
-		if (mount(NULL, "/", NULL, fl, NULL) < 0)
-			return -errno;
-	}
-	return 0;
+	return 1;
 }
 
 static int cmp_int(const void *a, const void *b)

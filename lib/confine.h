@@ -4,15 +4,40 @@
  * inside it, in this order, before it serves anything. Each returns 0 or
  * -errno; callers log what the host refused and go on where that is safe. */
 #pragma once
+#include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+/* A pivot_root whose old root is being detached. */
+struct confine_pivot {
+	pthread_t thread;
+	bool started;
+	int err;
+};
+
 /* Make every mount private, then pivot_root into dir (a host directory,
- * bind-mounted onto itself first) or, when dir is NULL, into a new empty
- * tmpfs; the old root is detached. read_only: the new root is remounted
- * read-only (and nosuid, nodev, noexec when empty). Needs a mount
- * namespace of our own and CAP_SYS_ADMIN in it. */
-int confine_pivot_root(const char *dir, int read_only);
+ * bind-mounted recursively first) or, when dir is NULL, into a new empty
+ * tmpfs. read_only: the new root is read-only (and nosuid, nodev, noexec
+ * when empty). Needs a mount namespace of our own and CAP_SYS_ADMIN in
+ * it.
+ *
+ * The detach of the old root waits for an RCU grace period (milliseconds
+ * on a busy host), so it runs in a thread of its own while the caller
+ * goes on: confine_pivot_finish(p) waits for it (and makes / the cwd).
+ * Until then the old root is out of reach by path all the same (it is
+ * stacked on the new root, which no lookup crosses), but the caller must
+ * not chdir, and must call confine_pivot_finish before it serves or runs
+ * anything untrusted. 0 or -errno; on failure there is nothing to
+ * finish. */
+int confine_pivot_root(const char *dir, int read_only, struct confine_pivot *p);
+/* 0 once the old root is gone, or -errno. */
+int confine_pivot_finish(struct confine_pivot *p);
+/* If path (in the new root) is a mount point, hide it and everything
+ * beneath it under an empty read-only tmpfs: the same as a detach for
+ * every lookup, without the grace period. 1 covered, 0 not a mount point
+ * (or missing), -errno. */
+int confine_cover(const char *path);
 /* Close every fd but those in keep (n of them). */
 void confine_close_fds(const int *keep, size_t n);
 /* Drop every capability not in keep (a mask of 1<<CAP_*) from the

@@ -3,9 +3,14 @@
 #include "lib/hostrules.h"
 
 #include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #if defined(__SANITIZE_ADDRESS__)
 /* Only in -DCVISOR_SANITIZE=ON builds: what the ASan/UBSan runtime does
@@ -26,12 +31,15 @@ const struct host_list host_sanitizer_list = { "sanitizer", HOST_ARR(sanitizer_r
 const struct host_list host_sanitizer_list = { "sanitizer", NULL, 0 };
 #endif
 
-int host_rules_install(const struct host_list *lists, size_t nlists,
-		       uint32_t def_action, int tsync)
+/* The lists as a libseccomp context (NULL: out of memory, *err set). */
+static scmp_filter_ctx build(const struct host_list *lists, size_t nlists,
+			     uint32_t def_action, int tsync, int *err)
 {
 	scmp_filter_ctx ctx = seccomp_init(def_action);
-	if (!ctx)
-		return -ENOMEM;
+	if (!ctx) {
+		*err = -ENOMEM;
+		return NULL;
+	}
 	int r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, def_action);
 	if (r == 0 && tsync)
 		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
@@ -54,9 +62,66 @@ int host_rules_install(const struct host_list *lists, size_t nlists,
 				r = 0;
 		}
 	}
-	if (r == 0)
-		r = seccomp_load(ctx);
+	if (r < 0) {
+		seccomp_release(ctx);
+		*err = r;
+		return NULL;
+	}
+	return ctx;
+}
+
+int host_rules_install(const struct host_list *lists, size_t nlists,
+		       uint32_t def_action, int tsync)
+{
+	int r = 0;
+	scmp_filter_ctx ctx = build(lists, nlists, def_action, tsync, &r);
+	if (!ctx)
+		return r;
+	r = seccomp_load(ctx);
 	seccomp_release(ctx);
+	return r;
+}
+
+int host_rules_install_prefixed(const struct host_list *lists, size_t nlists,
+				uint32_t def_action, int tsync,
+				const struct sock_filter *prefix, size_t nprefix)
+{
+	int r = 0;
+	scmp_filter_ctx ctx = build(lists, nlists, def_action, tsync, &r);
+	if (!ctx)
+		return r;
+	/* libseccomp writes the program to an fd; read it back. */
+	int fd = (int)syscall(SYS_memfd_create, "cvisor-seccomp", MFD_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		seccomp_release(ctx);
+		return r;
+	}
+	r = seccomp_export_bpf(ctx, fd);
+	seccomp_release(ctx);
+	struct stat st;
+	if (r == 0 && fstat(fd, &st) < 0)
+		r = -errno;
+	size_t n = r == 0 ? (size_t)st.st_size / sizeof(struct sock_filter) : 0;
+	if (r == 0 && (n == 0 || nprefix + n > BPF_MAXINSNS))
+		r = -E2BIG;
+	struct sock_filter *prog = r == 0 ? calloc(nprefix + n, sizeof(*prog)) : NULL;
+	if (r == 0 && !prog)
+		r = -ENOMEM;
+	if (r == 0) {
+		memcpy(prog, prefix, nprefix * sizeof(*prog));
+		if (pread(fd, prog + nprefix, n * sizeof(*prog), 0) != (ssize_t)(n * sizeof(*prog)))
+			r = -EIO;
+	}
+	close(fd);
+	if (r == 0) {
+		struct sock_fprog fp = { .len = (unsigned short)(nprefix + n), .filter = prog };
+		unsigned flags = tsync ? SECCOMP_FILTER_FLAG_TSYNC : 0;
+		long k = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fp);
+		/* > 0: a thread that could not follow (TSYNC) */
+		r = k < 0 ? -errno : k > 0 ? -ESRCH : 0;
+	}
+	free(prog);
 	return r;
 }
 

@@ -28,6 +28,11 @@ struct host_rule {
 	struct host_arg cmp[3];
 };
 
+/* [start, end) of addresses (see platform_ops.host_exec_sites). */
+struct host_range {
+	uint64_t start, end;
+};
+
 struct host_list {
 	const char *what;	/* "base", "ptrace", "sanitizer", ... */
 	const struct host_rule *rules;
@@ -53,6 +58,14 @@ extern const struct host_list host_sanitizer_list;
  * tsync: apply to every thread of the process. Loads it: 0 or -errno. */
 int host_rules_install(const struct host_list *lists, size_t nlists,
 		       uint32_t def_action, int tsync);
+/* The same with a hand-written classic BPF prefix (nprefix instructions)
+ * run first, in the same program: it returns an action or jumps to its
+ * own end, where the lists' program starts (one program to load, and to
+ * compile: each load costs a JIT compilation). Needs no_new_privs. */
+struct sock_filter;
+int host_rules_install_prefixed(const struct host_list *lists, size_t nlists,
+				uint32_t def_action, int tsync,
+				const struct sock_filter *prefix, size_t nprefix);
 /* Print the lists, one syscall a line with its argument constraints, and
  * a count line; returns the number of distinct syscalls allowed. */
 size_t host_rules_print(FILE *out, const char *title,

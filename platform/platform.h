@@ -42,6 +42,7 @@
 struct as;
 struct ctx;
 struct host_list;
+struct host_range;
 struct mm;
 
 /* Why ctx_switch returned. */
@@ -112,6 +113,12 @@ struct platform_ops {
 	 * stubs (forked from the sentry, they inherit its seccomp filter),
 	 * added to the sentry's whitelist (sentry/hostfilter). */
 	const struct host_list *host_syscalls;
+	/* Where the platform's own mmap and mprotect with PROT_EXEC are made
+	 * from (its stubs map guest code): up to max [start, end) ranges of
+	 * the instruction pointer after the syscall instruction, valid once
+	 * the platform is initialised; returns how many. The sentry's filter
+	 * traps PROT_EXEC from anywhere else (sentry/hostfilter). */
+	size_t (*host_exec_sites)(struct host_range *r, size_t max);
 
 	/* Optional (NULL when a platform needs none of them): */
 	/* Tell the platform which mm an address space mirrors (once, when

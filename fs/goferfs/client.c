@@ -1,7 +1,8 @@
 /* fs/goferfs/client.c: the sentry's end of the gofer connection: one
  * request and one reply at a time under a lock. Every reply is checked
- * (length, payload size, errno range, fds only where expected); anything
- * wrong marks the connection dead and gives -EIO from then on. */
+ * (length, payload size, errno range: a host errno below 512, fds only
+ * where expected); anything wrong marks the connection dead and gives
+ * -EIO from then on. */
 #include "fs/goferfs/goferfs.h"
 
 #include <errno.h>
@@ -21,6 +22,11 @@ void gofer_client_set_fd(int sock)
 	conn = sock;
 	dead = false;
 	pthread_mutex_unlock(&lock);
+}
+
+void gofer_client_testonly_reset(int sock)
+{
+	gofer_client_set_fd(sock);
 }
 
 bool gofer_client_ready(void)
@@ -100,8 +106,11 @@ int gofer_call(struct gofer_req *req, const char *name, const char *name2,
 		goto bad;
 	}
 	memcpy(resp, in, sizeof(*resp));
+	/* The gofer's errnos are its host syscalls' errnos: below 512. From
+	 * 512 up they are the kernel's own (ERESTARTSYS...), which the sentry
+	 * acts on (a syscall restarted, for ever): garbage too. */
 	if (resp->datalen != (size_t)n - sizeof(*resp) || resp->datalen > datamax ||
-	    resp->err > 0 || resp->err < -4095 || (resp->err < 0 && got >= 0)) {
+	    resp->err > 0 || resp->err <= -GOFER_ERRNO_LIMIT || (resp->err < 0 && got >= 0)) {
 		r = die();
 		goto bad;
 	}

@@ -1,5 +1,5 @@
 /* fs/goferfs/dir.c: goferfs directories: lookup by WALK, the namespace
- * ops of writable exports (the VFS holds vfs_lock), and readdir over a
+ * ops of writable exports (the VFS holds vfs_lock; O_TMPFILE files too), and readdir over a
  * listing fetched with GETDENTS when the directory is opened or rewound. */
 #include "fs/goferfs/goferfs.h"
 #include "fs/vfs/dentry.h"
@@ -91,6 +91,23 @@ static int gf_mknod(struct inode *dir, struct dentry *d, mode_t mode, dev_t rdev
 	return instantiate(dir, d, &resp);
 }
 
+/* O_TMPFILE: the host makes the unnamed file (its own O_TMPFILE); d, a
+ * name the VFS removes at once, gets its inode. */
+static int gf_tmpfile(struct inode *dir, struct dentry *d, mode_t mode, int oflags)
+{
+	struct gofer_req req = { .op = GOFER_TMPFILE, .fid = fid_of(dir), .mode = mode,
+				 .flags = (uint32_t)(oflags & (O_ACCMODE | O_EXCL)) };
+	struct gofer_resp resp;
+	int r = gofer_call(&req, NULL, NULL, &resp, NULL, 0, NULL);
+	if (r < 0)
+		return r;
+	if (!S_ISREG(resp.st.mode)) {
+		goferfs_clunk(resp.fid);	/* not what was asked for: garbage */
+		return -EIO;
+	}
+	return instantiate(dir, d, &resp);
+}
+
 static int gf_mkdir(struct inode *dir, struct dentry *d, mode_t mode)
 {
 	struct gofer_req req = { .op = GOFER_MKDIR, .fid = fid_of(dir), .mode = mode };
@@ -171,6 +188,7 @@ static int gf_rename(struct inode *odir, struct dentry *od, struct inode *ndir,
 const struct inode_ops goferfs_dir_iops = {
 	.lookup = gf_lookup,
 	.mknod = gf_mknod,
+	.tmpfile = gf_tmpfile,
 	.mkdir = gf_mkdir,
 	.symlink = gf_symlink,
 	.link = gf_link,

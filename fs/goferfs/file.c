@@ -1,5 +1,5 @@
 /* fs/goferfs/file.c: goferfs regular files (pread/pwrite on donated host
- * fds), symlink targets (READLINK, cached) and setattr (SETSTAT, then the
+ * fds, fallocate by the gofer), symlink targets (READLINK, cached) and setattr (SETSTAT, then the
  * attributes are read back). */
 #include "fs/goferfs/goferfs.h"
 #include "fs/vfs/dentry.h"
@@ -169,6 +169,27 @@ static void gf_release(struct file *f)
 		close((int)(intptr_t)f->priv - 1);
 }
 
+/* The gofer runs the host's fallocate on its own fd of the file (the
+ * mode checks are the host file system's: EOPNOTSUPP where it has no
+ * such operation). Shared-writable cached pages go back first; cached
+ * pages of the range (and beyond it, for the modes that move data)
+ * are dropped and refill from the host. */
+static int gf_fallocate(struct file *f, int mode, int64_t off, int64_t len)
+{
+	struct inode *inode = f->inode;
+	if (goferfs_cache_sync(inode) < 0)
+		return -EIO;
+	struct gofer_req req = { .op = GOFER_FALLOCATE, .fid = gi_of(inode)->fid,
+				 .flags = (uint32_t)mode, .arg = off, .arg2 = len };
+	struct gofer_resp resp;
+	int r = gofer_call(&req, NULL, NULL, &resp, NULL, 0, NULL);
+	if (r < 0)
+		return r;
+	goferfs_set_attrs(inode, &resp.st);
+	goferfs_cache_fallocated(inode, mode, off, len, resp.st.size);
+	return 0;
+}
+
 /* Mappings map the page cache (pagecache.c). */
 static int gf_mmap(struct file *f, int prot, int flags, struct mobj **obj, bool *maywrite)
 {
@@ -192,6 +213,7 @@ const struct file_ops goferfs_file_fops = {
 	.refresh = gf_refresh,
 	.fsync = gf_fsync,
 	.release = gf_release,
+	.fallocate = gf_fallocate,
 };
 
 int goferfs_setattr(struct dentry *d, const struct iattr *ia)

@@ -27,6 +27,10 @@ struct super_block;
 /* Use host fd sock (one end of the socketpair) for every request. */
 void gofer_client_set_fd(int sock);
 bool gofer_client_ready(void);
+/* Tests only (tests/fuzz/fuzz_gofer.c): forget that the gofer was found
+ * dead and talk to sock from now on (-1: to nobody, every call EIO). The
+ * sentry itself never revives a gofer that sent garbage. */
+void gofer_client_testonly_reset(int sock);
 /* One round trip: req (op and arguments; namelen/name2len are filled in
  * from name/name2, either may be NULL), the reply in *resp, its payload
  * (up to datamax bytes) in data, and a donated fd in *fd when fd is not
@@ -77,6 +81,10 @@ void goferfs_cache_read(struct inode *inode, void *buf, size_t n, int64_t pos);
 void goferfs_cache_write(struct inode *inode, const void *buf, size_t n, int64_t pos,
 			 int64_t size);
 void goferfs_cache_resize(struct inode *inode, int64_t size);
+/* After a host fallocate(mode, off, len) left the file size bytes long:
+ * the cached pages it changed are dropped. */
+void goferfs_cache_fallocated(struct inode *inode, int mode, int64_t off, int64_t len,
+			      int64_t size);
 /* Write back pages mapped shared-writable. 0 or -EIO. */
 int goferfs_cache_sync(struct inode *inode);
 void goferfs_cache_evict(struct inode *inode);

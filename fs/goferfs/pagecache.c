@@ -8,8 +8,9 @@
  * shared-writable are written back to the host (pwrite on a second
  * donated fd) on msync, munmap, fsync, close of a file and when the last
  * mapping goes. read() and write() through this sentry stay coherent: a
- * read takes cached pages over the host's bytes, a write updates the
- * cached pages it covers. Changes made to the host file from outside the
+ * write updates the cached pages it covers, and a read takes the cached
+ * pages of a cache that was ever mapped shared-writable over the host's
+ * bytes (other caches hold what the host has). Changes made to the host file from outside the
  * sandbox while it is cached are not seen in cached pages. */
 #include "fs/goferfs/goferfs.h"
 #include "fs/vfs/inode.h"
@@ -17,6 +18,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
+#ifndef FALLOC_FL_WRITE_ZEROES
+#define FALLOC_FL_WRITE_ZEROES 0x80
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -181,22 +186,46 @@ static struct mobj *cache_of(struct inode *inode)
 	return o;
 }
 
+/* Copies between a read/write buffer and the cached pages of [pos,
+ * pos + n): memmove, as the buffer may be a mapping of this very cache
+ * (read and write move data straight to and from guest pages). */
+struct rd_arg {
+	char *buf;
+	uint64_t pos, n;
+};
+
+static void rd_page(void *arg, uint64_t idx, uint64_t off)
+{
+	struct rd_arg *r = arg;
+	uint64_t at = idx * PAGE_SIZE, lo = at > r->pos ? at : r->pos;
+	uint64_t hi = at + PAGE_SIZE < r->pos + r->n ? at + PAGE_SIZE : r->pos + r->n;
+	if (lo < hi)
+		memmove(r->buf + (lo - r->pos), (char *)memfile_ptr(off) + (lo - at), hi - lo);
+}
+
+static void wr_page(void *arg, uint64_t idx, uint64_t off)
+{
+	struct rd_arg *r = arg;
+	uint64_t at = idx * PAGE_SIZE, lo = at > r->pos ? at : r->pos;
+	uint64_t hi = at + PAGE_SIZE < r->pos + r->n ? at + PAGE_SIZE : r->pos + r->n;
+	if (lo < hi)
+		memmove((char *)memfile_ptr(off) + (lo - at), r->buf + (lo - r->pos), hi - lo);
+}
+
+/* Only pages of a cache that was mapped shared-writable can hold bytes
+ * the host file does not have yet (write() and truncate change both);
+ * other caches are skipped, so reads cost nothing extra and see the
+ * host's current bytes. */
 void goferfs_cache_read(struct inode *inode, void *buf, size_t n, int64_t pos)
 {
 	struct mobj *o = cache_of(inode);
 	if (!o)
 		return;
-	for (size_t done = 0; done < n;) {
-		uint64_t at = (uint64_t)pos + done;
-		size_t in = at % PAGE_SIZE, k = PAGE_SIZE - in;
-		if (k > n - done)
-			k = n - done;
-		int64_t pg = mobj_page_ref(o, at / PAGE_SIZE, false);
-		if (pg >= 0) {
-			memcpy((char *)buf + done, (char *)memfile_ptr((uint64_t)pg) + in, k);
-			memfile_unref((uint64_t)pg);
-		}
-		done += k;
+	struct gofer_cache *gc = o->priv;
+	if (__atomic_load_n(&gc->wb, __ATOMIC_ACQUIRE)) {
+		struct rd_arg r = { buf, (uint64_t)pos, n };
+		mobj_for_each(o, (uint64_t)pos / PAGE_SIZE,
+			      ((uint64_t)pos + n + PAGE_SIZE - 1) / PAGE_SIZE, rd_page, &r);
 	}
 	mobj_put(o);
 }
@@ -209,18 +238,9 @@ void goferfs_cache_write(struct inode *inode, const void *buf, size_t n, int64_t
 		return;
 	if (size >= 0 && (uint64_t)size != o->size)
 		mobj_set_size(o, (uint64_t)size);
-	for (size_t done = 0; done < n;) {
-		uint64_t at = (uint64_t)pos + done;
-		size_t in = at % PAGE_SIZE, k = PAGE_SIZE - in;
-		if (k > n - done)
-			k = n - done;
-		int64_t pg = mobj_page_ref(o, at / PAGE_SIZE, false);
-		if (pg >= 0) {
-			memcpy((char *)memfile_ptr((uint64_t)pg) + in, (const char *)buf + done, k);
-			memfile_unref((uint64_t)pg);
-		}
-		done += k;
-	}
+	struct rd_arg w = { (char *)buf, (uint64_t)pos, n };
+	mobj_for_each(o, (uint64_t)pos / PAGE_SIZE, ((uint64_t)pos + n + PAGE_SIZE - 1) / PAGE_SIZE,
+		      wr_page, &w);
 	mobj_put(o);
 }
 
@@ -230,6 +250,24 @@ void goferfs_cache_resize(struct inode *inode, int64_t size)
 	if (!o)
 		return;
 	mobj_set_size(o, (uint64_t)size);
+	mobj_put(o);
+}
+
+void goferfs_cache_fallocated(struct inode *inode, int mode, int64_t off, int64_t len,
+			      int64_t size)
+{
+	struct mobj *o = cache_of(inode);
+	if (!o)
+		return;
+	uint64_t first = (uint64_t)off / PAGE_SIZE;
+	uint64_t last = ((uint64_t)off + (uint64_t)len + PAGE_SIZE - 1) / PAGE_SIZE;
+	if (mode & (FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_INSERT_RANGE))
+		last = UINT64_MAX / PAGE_SIZE;	/* the data after off moved */
+	if (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE | FALLOC_FL_COLLAPSE_RANGE |
+		    FALLOC_FL_INSERT_RANGE | FALLOC_FL_WRITE_ZEROES))
+		mobj_discard(o, first, last - first);
+	if (size >= 0 && (uint64_t)size != o->size)
+		mobj_set_size(o, (uint64_t)size);
 	mobj_put(o);
 }
 

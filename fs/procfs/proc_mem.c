@@ -1,16 +1,22 @@
 /* fs/procfs/proc_mem.c: what procfs reads of a task's address space:
  * cmdline and environ (guest memory between the loader's arg/env
  * bounds, read through the user-copy helpers, so a bad range gives what
- * could be read), maps and smaps (from the VMAs, under the mm's lock). */
+ * could be read), maps and smaps (from a copy of the VMAs taken under
+ * the mm's lock; file mappings named by the file each VMA records). */
 #include "fs/procfs/procfs.h"
 #include "sentry/mm/mm.h"
 #include "sentry/mm/pagemap.h"
 #include "sentry/mm/usercopy.h"
+#include "sentry/mm/vm_file.h"
+#include "fs/vfs/dentry.h"
+#include "fs/vfs/inode.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/mman.h>
+#include <sys/sysmacros.h>
 
 #define ARGS_MAX (4u << 20)	/* bytes of cmdline/environ shown at most */
 
@@ -88,17 +94,73 @@ static const char *vma_name(const struct mm *mm, const struct vma *v)
 	return NULL;
 }
 
-static void vma_line(struct sbuf *sb, const struct mm *mm, const struct vma *v)
+/* A VMA as maps and smaps show it, copied under mm->lock (its file
+ * referenced) so that the file's name is made without mm->lock: naming
+ * takes the VFS lock, which is taken before mm->lock elsewhere. */
+struct vma_snap {
+	struct vma v;
+	const char *special;	/* "[stack]", "[heap]", a platform name */
+	uint64_t rss;		/* pages, for smaps */
+};
+
+static uint64_t vma_rss_pages(struct mm *mm, const struct vma *v);
+
+/* The VMAs of mm (its reference is dropped): *n of them, or NULL. */
+static struct vma_snap *vma_snapshot(struct mm *mm, size_t *n, bool rss)
 {
+	pthread_mutex_lock(&mm->lock);
+	struct vma_snap *s = calloc(mm->nvmas ? mm->nvmas : 1, sizeof(*s));
+	*n = s ? mm->nvmas : 0;
+	for (size_t i = 0; i < *n; i++) {
+		s[i].v = mm->vmas[i];
+		vm_file_get(s[i].v.file);
+		const char *name = vma_name(mm, &mm->vmas[i]);
+		s[i].special = name == mm->vmas[i].name ? s[i].v.name : name;
+		if (rss)
+			s[i].rss = vma_rss_pages(mm, &mm->vmas[i]);
+	}
+	pthread_mutex_unlock(&mm->lock);
+	mm_put(mm);
+	return s;
+}
+
+static void vma_snapshot_free(struct vma_snap *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		vm_file_put(s[i].v.file);
+	free(s);
+}
+
+/* One line of maps: a file mapping shows its offset, device, inode and
+ * path (as the reader's root sees it, " (deleted)" once removed). */
+static void vma_line(struct sbuf *sb, const struct vma_snap *s)
+{
+	const struct vma *v = &s->v;
 	size_t start = sb->len;
-	sbuf_printf(sb, "%08llx-%08llx %c%c%c%c %08llx 00:00 0", (unsigned long long)v->start,
-		    (unsigned long long)v->end, (v->prot & PROT_READ) ? 'r' : '-',
-		    (v->prot & PROT_WRITE) ? 'w' : '-', (v->prot & PROT_EXEC) ? 'x' : '-',
-		    (v->flags & VMA_SHARED) ? 's' : 'p',
-		    (unsigned long long)((v->flags & VMA_SHARED) ? v->obj_off : 0));
-	const char *name = vma_name(mm, v);
+	unsigned long long off = (v->flags & VMA_SHARED) ? v->obj_off : 0;
+	unsigned dmaj = 0, dmin = 0;
+	unsigned long long ino = 0;
+	const char *name = s->special;
+	char *path = NULL;
+	if (v->file) {
+		struct stat st;
+		inode_stat(v->file->path.dentry->inode, &st);
+		off = v->file_off;
+		dmaj = major(st.st_dev);
+		dmin = minor(st.st_dev);
+		ino = st.st_ino;
+		path = malloc(PATH_MAX);
+		if (path && proc_path_name(&v->file->path, path, PATH_MAX) > 0)
+			name = path;
+	}
+	sbuf_printf(sb, "%08llx-%08llx %c%c%c%c %08llx %02x:%02x %llu ",
+		    (unsigned long long)v->start, (unsigned long long)v->end,
+		    (v->prot & PROT_READ) ? 'r' : '-', (v->prot & PROT_WRITE) ? 'w' : '-',
+		    (v->prot & PROT_EXEC) ? 'x' : '-', (v->flags & VMA_SHARED) ? 's' : 'p',
+		    off, dmaj, dmin, ino);
 	if (name) {
-		/* The name starts at column 73, as Linux pads it. */
+		/* The name starts at column 73 (or a space after a longer
+		 * prefix), as Linux pads it; the prefix ends in a space. */
 		size_t used = sb->len - start;
 		for (; used < 72; used++)
 			sbuf_putc(sb, ' ');
@@ -106,6 +168,7 @@ static void vma_line(struct sbuf *sb, const struct mm *mm, const struct vma *v)
 		sbuf_puts(sb, name);
 	}
 	sbuf_putc(sb, '\n');
+	free(path);
 }
 
 int proc_pid_maps(const struct proc_inode *pi, struct sbuf *sb)
@@ -113,11 +176,13 @@ int proc_pid_maps(const struct proc_inode *pi, struct sbuf *sb)
 	struct mm *mm = proc_task_mm(pi);
 	if (!mm)
 		return proc_task_exists(pi->tgid, pi->tid) ? 0 : -ESRCH;
-	pthread_mutex_lock(&mm->lock);
-	for (size_t i = 0; i < mm->nvmas && !sb->overflow; i++)
-		vma_line(sb, mm, &mm->vmas[i]);
-	pthread_mutex_unlock(&mm->lock);
-	mm_put(mm);
+	size_t n;
+	struct vma_snap *s = vma_snapshot(mm, &n, false);
+	if (!s)
+		return -ENOMEM;
+	for (size_t i = 0; i < n && !sb->overflow; i++)
+		vma_line(sb, &s[i]);
+	vma_snapshot_free(s, n);
 	return 0;
 }
 
@@ -149,12 +214,15 @@ int proc_pid_smaps(const struct proc_inode *pi, struct sbuf *sb)
 	struct mm *mm = proc_task_mm(pi);
 	if (!mm)
 		return proc_task_exists(pi->tgid, pi->tid) ? 0 : -ESRCH;
-	pthread_mutex_lock(&mm->lock);
-	for (size_t i = 0; i < mm->nvmas && !sb->overflow; i++) {
-		const struct vma *v = &mm->vmas[i];
-		vma_line(sb, mm, v);
+	size_t n;
+	struct vma_snap *s = vma_snapshot(mm, &n, true);
+	if (!s)
+		return -ENOMEM;
+	for (size_t i = 0; i < n && !sb->overflow; i++) {
+		const struct vma *v = &s[i].v;
+		vma_line(sb, &s[i]);
 		unsigned long long size = (v->end - v->start) / 1024;
-		unsigned long long rss = vma_rss_pages(mm, v) * (PAGE_SIZE / 1024);
+		unsigned long long rss = s[i].rss * (PAGE_SIZE / 1024);
 		bool shared = v->flags & VMA_SHARED;
 		sbuf_printf(sb, "Size:           %8llu kB\nKernelPageSize: %8d kB\n"
 			    "MMUPageSize:    %8d kB\nRss:            %8llu kB\n"
@@ -174,7 +242,6 @@ int proc_pid_smaps(const struct proc_inode *pi, struct sbuf *sb)
 			    " mr mw me", shared ? " sh" : "",
 			    (v->flags & VMA_GROWSDOWN) ? " gd" : "", " ac");
 	}
-	pthread_mutex_unlock(&mm->lock);
-	mm_put(mm);
+	vma_snapshot_free(s, n);
 	return 0;
 }

@@ -51,6 +51,11 @@ struct inode_ops {
 	/* Make a non-directory (S_IFREG, S_IFIFO, S_IFCHR, S_IFBLK,
 	 * S_IFSOCK in mode) for the negative dentry d, and instantiate d. */
 	int (*mknod)(struct inode *dir, struct dentry *d, mode_t mode, dev_t rdev);
+	/* O_TMPFILE (oflags: its access mode and O_EXCL): make an unnamed
+	 * regular file in dir (link count 0) and instantiate d with it; the
+	 * VFS then removes d from the cache. NULL: the VFS makes a named
+	 * file with mknod and unlinks it (sentry file systems). */
+	int (*tmpfile)(struct inode *dir, struct dentry *d, mode_t mode, int oflags);
 	int (*mkdir)(struct inode *dir, struct dentry *d, mode_t mode);
 	int (*symlink)(struct inode *dir, struct dentry *d, const char *target);
 	/* A new name d in dir for old's inode. */

@@ -119,8 +119,11 @@ static int open_create(struct nameidata *nd, struct dentry *d, mode_t mode)
 /* O_TMPFILE: an unnamed regular file in the directory at name, made as
  * a hidden name that is removed at once (so the file system's own
  * create and unlink do the work); linkat may name it later unless
- * O_EXCL. File systems that live in the sentry only (tmpfs, the
- * overlay's upper): others give EOPNOTSUPP. */
+ * O_EXCL. File systems with an inode op of their own (goferfs: the
+ * host's O_TMPFILE) make the file themselves under the hidden name;
+ * of the others, only those that live in the sentry (tmpfs, the
+ * overlay's upper) do it with mknod and unlink: the rest give
+ * EOPNOTSUPP. */
 static int open_tmpfile(const struct walk_start *ws, const char *name, int oflags, mode_t mode,
 			unsigned lookup_flags, struct file **out)
 {
@@ -130,7 +133,9 @@ static int open_tmpfile(const struct walk_start *ws, const char *name, int oflag
 	if (r < 0)
 		return r;
 	struct super_block *sb = dir.dentry->sb;
-	if (strcmp(sb->type, "tmpfs") != 0 && strcmp(sb->type, "overlay") != 0) {
+	const struct inode_ops *ops = dir.dentry->inode->iops;
+	if (!(ops && ops->tmpfile) && strcmp(sb->type, "tmpfs") != 0 &&
+	    strcmp(sb->type, "overlay") != 0) {
 		path_put(&dir);
 		return -EOPNOTSUPP;
 	}
@@ -149,15 +154,18 @@ static int open_tmpfile(const struct walk_start *ws, const char *name, int oflag
 	}
 	if (r == 0) {
 		struct inode *di = nd.cur.dentry->inode;
-		r = di->iops && di->iops->mknod && di->iops->unlink ?
-			di->iops->mknod(di, d, S_IFREG | (mode & 07777), 0) : -EOPNOTSUPP;
+		if (di->iops && di->iops->tmpfile) {
+			r = di->iops->tmpfile(di, d, S_IFREG | (mode & 07777), oflags);
+		} else {
+			r = di->iops && di->iops->mknod && di->iops->unlink ?
+				di->iops->mknod(di, d, S_IFREG | (mode & 07777), 0) : -EOPNOTSUPP;
+			if (r == 0)
+				r = di->iops->unlink(di, d);
+		}
 		if (r == 0) {
-			r = di->iops->unlink(di, d);
-			if (r == 0) {
-				d_delete(d);
-				if (!(oflags & O_EXCL))
-					d->flags |= D_TMPFILE;
-			}
+			d_delete(d);
+			if (!(oflags & O_EXCL))
+				d->flags |= D_TMPFILE;
 		}
 	}
 	struct path p = { nd.cur.mnt, d };

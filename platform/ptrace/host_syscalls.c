@@ -3,7 +3,10 @@
  * forking them, and what a new stub does before it stops (it is a fork of
  * the sentry and runs under the sentry's filter; the syscalls the sentry
  * injects into it, mmap/munmap/mprotect/clone, run under it too). Guest
- * syscalls never reach the filter: PTRACE_SYSEMU stops them first. */
+ * syscalls never reach the filter: PTRACE_SYSEMU stops them first.
+ * Guest code is mapped (PROT_EXEC) only by syscalls injected at the stub
+ * page's syscall instruction: the one place the sentry's filter lets a
+ * PROT_EXEC mmap or mprotect come from. */
 #include "platform/ptrace/ptrace_stub.h"
 #include "lib/hostrules.h"
 
@@ -31,3 +34,13 @@ static const struct host_rule rules[] = {
 };
 
 const struct host_list ptrace_host_syscalls = { "ptrace", HOST_ARR(rules) };
+
+size_t ptrace_host_exec_sites(struct host_range *r, size_t max);
+
+size_t ptrace_host_exec_sites(struct host_range *r, size_t max)
+{
+	if (max < 1 || !ptrace_stub_page)
+		return 0;
+	r[0] = (struct host_range){ ptrace_stub_page, ptrace_stub_page + 4096 };
+	return 1;
+}

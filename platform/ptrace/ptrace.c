@@ -307,6 +307,7 @@ static int ptrace_ctx_set_fpstate(struct ctx *c, const void *buf, size_t size)
 }
 
 extern const struct host_list ptrace_host_syscalls;
+size_t ptrace_host_exec_sites(struct host_range *r, size_t max);
 
 const struct platform_ops ptrace_platform_ops = {
 	.name = "ptrace",
@@ -324,4 +325,5 @@ const struct platform_ops ptrace_platform_ops = {
 	.ctx_get_fpstate = ptrace_ctx_get_fpstate,
 	.ctx_set_fpstate = ptrace_ctx_set_fpstate,
 	.host_syscalls = &ptrace_host_syscalls,
+	.host_exec_sites = ptrace_host_exec_sites,
 };

@@ -4,8 +4,14 @@
  * a stub's own code runs (a stub is a fork of the sentry, so the sentry's filter stays under the stub's own; both must
  * allow what the stub does, and the stub's filter traps everything else).
  * Guest syscalls are trapped by the stub's filter whatever this list
- * says: SECCOMP_RET_TRAP wins over ALLOW. */
+ * says: SECCOMP_RET_TRAP wins over ALLOW.
+ *
+ * PROT_EXEC mappings (sentry/hostfilter lets them come only from here):
+ * guest code, mapped by a stub's map thread from the stub code page, and
+ * the patch trampolines, mapped by a new stub before it jumps there
+ * through systrap_exec_mmap below, whose syscall instruction is its own. */
 #include "platform/systrap/sysmsg.h"
+#include "platform/systrap/systrap.h"
 #include "lib/hostrules.h"
 
 #include <linux/seccomp.h>
@@ -24,3 +30,31 @@ static const struct host_rule rules[] = {
 };
 
 const struct host_list systrap_host_syscalls = { "systrap", HOST_ARR(rules) };
+
+/* long systrap_exec_mmap(addr, len, prot, flags, fd, off): a raw mmap
+ * (-errno on failure), for a forked stub's own executable mappings. */
+extern const char systrap_exec_mmap_end[];
+__asm__(".text\n"
+	".globl systrap_exec_mmap\n"
+	".type systrap_exec_mmap, @function\n"
+	"systrap_exec_mmap:\n"
+	"	mov %rcx, %r10\n"
+	"	mov $9, %eax\n"	/* SYS_mmap */
+	"	syscall\n"
+	"systrap_exec_mmap_end:\n"
+	"	ret\n"
+	".size systrap_exec_mmap, . - systrap_exec_mmap\n");
+
+size_t systrap_host_exec_sites(struct host_range *r, size_t max);
+
+size_t systrap_host_exec_sites(struct host_range *r, size_t max)
+{
+	size_t n = 0;
+	if (n < max && systrap_base)
+		r[n++] = (struct host_range){ systrap_base, systrap_base + STUB_PAGE };
+	if (n < max) {
+		uint64_t end = (uint64_t)(uintptr_t)systrap_exec_mmap_end;
+		r[n++] = (struct host_range){ end, end + 1 };
+	}
+	return n;
+}

@@ -113,8 +113,9 @@ static int map_runs(uint64_t addr, const uint64_t *off, unsigned n, int prot, in
 		unsigned k = 1;
 		while (i + k < n && off[i + k] == off[i] + k * STUB_PAGE)
 			k++;
-		long r = syscall(SYS_mmap, addr + (uint64_t)i * STUB_PAGE, (uint64_t)k * STUB_PAGE,
-				 prot, MAP_SHARED | MAP_FIXED, memfd, off[i]);
+		long r = systrap_exec_mmap(addr + (uint64_t)i * STUB_PAGE, (uint64_t)k * STUB_PAGE,
+					   (uint64_t)prot, MAP_SHARED | MAP_FIXED, (uint64_t)memfd,
+					   off[i]);
 		if (r != (long)(addr + (uint64_t)i * STUB_PAGE))
 			return -1;
 		i += k;

@@ -9,8 +9,10 @@
  * side runs on another CPU: on the same CPU it keeps the other side off
  * it. So:
  *  - each side reports its CPU in the message page (MSG_SENTRY_CPU,
- *    MSG_STUB_CPU); a side that finds the other on its own CPU does not
- *    spin (the stub marks such a sleep MSG_SLEEP_SAME_CPU);
+ *    MSG_STUB_CPU); a side that hands the turn to the other, still
+ *    running (not asleep), on its own CPU does not spin (the stub marks
+ *    such a sleep MSG_SLEEP_SAME_CPU). A side it had to wake lands where
+ *    the host puts it, so then it spins as usual;
  *  - two threads that hand a turn back and forth through the futex tend
  *    to stay on one CPU (the woken one lands where the waker was), so
  *    after a few rounds on one CPU the sentry's thread moves itself to
@@ -85,24 +87,27 @@ uint32_t systrap_spin_before(struct slot *sl, volatile uint8_t *msg, uint32_t *s
 	if (sspin < max && (sl->probe & 63) == 32)
 		sspin = max;
 	*stub_spin = sspin;
-	return sl->same_cpu ? 0 : spin;
+	return spin;
 }
 
 /* Whether the stub slept judges the budget it waited with: the one given
- * with the previous turn. */
-void systrap_spin_handed(struct slot *sl, uint32_t stub_slept, uint32_t sspin)
+ * with the previous turn. A stub that did not sleep but reported from
+ * this CPU has been preempted by us: do not spin, let it run. One that
+ * slept wakes wherever the host puts it: spin as usual. */
+uint32_t systrap_spin_handed(struct slot *sl, uint32_t stub_slept, uint32_t sspin, uint32_t spin)
 {
 	uint32_t max = systrap_spin_max(), waited = sl->stub_spin_given;
 	sl->stub_spin_given = sspin;
-	if (stub_slept == MSG_SLEEP_SAME_CPU)
-		return;
-	sl->stub_spin = stub_slept ? waited / 2 : (waited > max / 2 ? max : waited * 2 + 16);
+	if (stub_slept != MSG_SLEEP_SAME_CPU)
+		sl->stub_spin = stub_slept ? waited / 2 : (waited > max / 2 ? max : waited * 2 + 16);
+	sl->skip_spin = sl->same_cpu && !stub_slept;
+	return sl->skip_spin ? 0 : spin;
 }
 
 void systrap_spin_waited(struct slot *sl, uint32_t spin, bool slept)
 {
 	uint32_t max = systrap_spin_max();
-	if (sl->same_cpu)
+	if (sl->skip_spin)
 		return;
 	sl->spin = slept ? sl->spin / 2 : (spin > max / 2 ? max : spin * 2 + 16);
 }

@@ -392,10 +392,11 @@ handoff:
 	mov $1, %edx
 	xor %r10d, %r10d
 	syscall
-1:	mov $MSG_SLEEP_SAME_CPU, %edx	/* spinning would only keep the sentry off this CPU */
+	jmp 5f			/* where the woken sentry runs is not known yet: spin */
+1:	mov $MSG_SLEEP_SAME_CPU, %edx	/* a spinning sentry on this CPU: let it run */
 	cmp MSG_SENTRY_CPU(%rbx), %esi
 	je 3f
-	mov $MSG_SLEEP_SPUN, %edx
+5:	mov $MSG_SLEEP_SPUN, %edx
 	lea systrap_code_start(%rip), %rcx
 	mov (STUB_CTL_OFF + CTL_SPIN)(%rcx), %ecx
 	cmp MSG_SPIN(%rbx), %ecx	/* the sentry's adaptive budget, capped */

@@ -486,7 +486,7 @@ static int systrap_ctx_switch(struct ctx *c, struct as *as, struct user_regs_str
 					      __ATOMIC_SEQ_CST);
 	if (stub_slept)
 		systrap_wake(state);
-	systrap_spin_handed(sl, stub_slept, sspin);
+	spin = systrap_spin_handed(sl, stub_slept, sspin, spin);
 	bool slept;
 	int r = systrap_wait_spin(pid, tid, state, MSG_ST_SENTRY,
 				  (volatile uint32_t *)(msg + MSG_SENTRY_SLEEP), spin, &slept);
@@ -616,6 +616,7 @@ void systrap_fp_reset(struct slot *sl)
 }
 
 extern const struct host_list systrap_host_syscalls;
+size_t systrap_host_exec_sites(struct host_range *r, size_t max);
 
 const struct platform_ops systrap_platform_ops = {
 	.name = "systrap",
@@ -637,4 +638,5 @@ const struct platform_ops systrap_platform_ops = {
 	.set_option = systrap_set_option,
 	.as_batch = systrap_as_batch,
 	.host_syscalls = &systrap_host_syscalls,
+	.host_exec_sites = systrap_host_exec_sites,
 };

@@ -52,7 +52,8 @@ struct slot {
 	uint32_t stub_spin_given;	/* the budget the stub waits with now */
 	unsigned probe;
 	unsigned same_rounds;	/* rounds in a row with the stub on the sentry's CPU */
-	bool same_cpu;		/* this round */
+	bool same_cpu;		/* this round: the stub reported from our CPU */
+	bool skip_spin;		/* ... and had not slept: we do not spin */
 	uint64_t moved_at;	/* when the sentry's thread last moved off the stub's CPU */
 	struct slot *ctx_next;	/* the owner's other slots (bind_lock) */
 	uint64_t off[STUB_SLOT_PAGES];		/* memory-file page of each slot page */
@@ -110,13 +111,13 @@ int systrap_wait_spin(pid_t pid, pid_t tid, volatile uint32_t *word, uint32_t wa
 /* The calibrated spin budget (about 10 us of pause instructions). */
 uint32_t systrap_spin_max(void);
 /* Spin policy (spin.c). systrap_spin_before: the sentry's budget for
- * this turn (0 when the stub shares its CPU) and, in *stub_spin, the
- * stub's; it may move the calling thread to another CPU. After the hand
- * over, systrap_spin_handed with what MSG_STUB_SLEEP read; after the
- * wait, systrap_spin_waited. */
+ * this turn and, in *stub_spin, the stub's; it may move the calling
+ * thread to another CPU. After the hand over, systrap_spin_handed with
+ * what MSG_STUB_SLEEP read gives the budget to wait with (0 when the
+ * stub runs on this CPU); after the wait, systrap_spin_waited. */
 void systrap_spin_init(void);
 uint32_t systrap_spin_before(struct slot *sl, volatile uint8_t *msg, uint32_t *stub_spin);
-void systrap_spin_handed(struct slot *sl, uint32_t stub_slept, uint32_t sspin);
+uint32_t systrap_spin_handed(struct slot *sl, uint32_t stub_slept, uint32_t sspin, uint32_t spin);
 void systrap_spin_waited(struct slot *sl, uint32_t spin, bool slept);
 /* FUTEX_WAKE (shared) one waiter of word. */
 void systrap_wake(volatile uint32_t *word);
@@ -142,6 +143,11 @@ int systrap_patch_pages(void);
 /* In a new stub (raw syscalls): map the table and trampolines, or unmap
  * the table's range when patching is off. 0 or -1. */
 int systrap_patch_stub_map(int memfd);
+/* A raw mmap: -errno on failure. The only place outside the stub code
+ * page the sentry's filter lets a PROT_EXEC mapping come from (the new
+ * stub's trampolines; host_syscalls.c). */
+long systrap_exec_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64_t fd,
+		       uint64_t off);
 /* The range every address space reserves for the table. */
 bool systrap_patch_reserved(uint64_t *start, uint64_t *len, const char **name);
 /* A syscall trapped at regs->rip - 2: count it, patch the site if hot. */

@@ -15,6 +15,9 @@
  *  - Time: clock_gettime (usually the vDSO), sleeps, per-thread rusage.
  *  - Signals for its own threads: rt_sigaction, rt_sigprocmask,
  *    rt_sigreturn, tgkill (interrupting a task's host thread).
+ * In front of the whitelist, in the same program, the exec guard
+ * (execguard.c) lets mmap and mprotect make memory executable only from
+ * the platform's own code.
  * The platform adds what its stubs need (ptrace, wait4, kill, the stub's
  * clone flags, ...): stubs are forked from the sentry and inherit this
  * filter, so the syscalls the sentry injects into them must be here too. */
@@ -32,7 +35,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/mman.h>
 #include <sys/uio.h>
+#include <sys/ucontext.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -64,8 +69,11 @@ static const struct host_rule base_rules[] = {
 	HOST_RULE(futex), HOST_RULE(set_robust_list), HOST_RULE(rseq),
 	HOST_RULE(exit), HOST_RULE(exit_group), HOST_RULE(sched_yield),
 	HOST_RULE(getpid), HOST_RULE(gettid), HOST_RULE(sched_getaffinity), HOST_RULE(getcpu),
-	/* time */
+	/* time (restart_syscall: the kernel's own resumption of a
+	 * clock_nanosleep or futex wait interrupted by a signal to the
+	 * thread, such as a task's interruption) */
 	HOST_RULE(clock_gettime), HOST_RULE(clock_getres), HOST_RULE(clock_nanosleep),
+	HOST_RULE(restart_syscall),
 	HOST_EQ(getrusage, 0, RUSAGE_THREAD),
 	/* signals of its own threads */
 	HOST_RULE(rt_sigaction), HOST_RULE(rt_sigprocmask), HOST_RULE(rt_sigreturn),
@@ -87,7 +95,6 @@ void hostfilter_set_report_fd(int fd) { report_fd = fd; }
 static void sigsys_handler(int sig, siginfo_t *si, void *uc)
 {
 	(void)sig;
-	(void)uc;
 	char num[24], *p = num + sizeof(num);
 	unsigned nr = (unsigned)si->si_syscall;
 	const char *name = nr < SYSCALL_MAX ? syscall_table[nr].name : NULL;
@@ -99,16 +106,21 @@ static void sigsys_handler(int sig, siginfo_t *si, void *uc)
 		while (v /= 10);
 		name = p;
 	}
-	struct iovec iov[3] = {
+	/* The exec guard's traps: say what was refused. */
+	const greg_t *regs = ((const ucontext_t *)uc)->uc_mcontext.gregs;
+	bool exec = (nr == SYS_mmap || nr == SYS_mprotect) && (regs[REG_RDX] & PROT_EXEC);
+	static const char with_exec[] = " with PROT_EXEC";
+	struct iovec iov[4] = {
 		{ (void *)"cvisor: sandbox failure: sentry made a forbidden host syscall ", 62 },
 		{ (void *)name, strlen(name) },
+		{ (void *)with_exec, exec ? sizeof(with_exec) - 1 : 0 },
 		{ (void *)"\n", 1 },
 	};
 	int lfd = log_get_fd();
 	if (lfd >= 0)
-		writev(lfd, iov, 3);
+		writev(lfd, iov, 4);
 	if (report_fd >= 0)
-		writev(report_fd, &iov[1], 2);
+		writev(report_fd, &iov[1], 3);
 	_exit(HOSTFILTER_EXIT);
 }
 
@@ -134,7 +146,7 @@ int hostfilter_install(const struct platform_ops *p)
 		return -errno;
 	struct host_list l[3];
 	size_t n = lists_of(p, l);
-	return host_rules_install(l, n, SCMP_ACT_TRAP, 1);
+	return hostfilter_execguard_install(p, l, n);
 }
 
 size_t hostfilter_print(FILE *out, const struct platform_ops *p)
@@ -143,5 +155,9 @@ size_t hostfilter_print(FILE *out, const struct platform_ops *p)
 	size_t n = lists_of(p, l);
 	char title[64];
 	snprintf(title, sizeof(title), "sentry (platform %s)", p ? p->name : "?");
-	return host_rules_print(out, title, l, n);
+	size_t count = host_rules_print(out, title, l, n);
+	fprintf(out, "  (mmap and mprotect: PROT_EXEC only from %s; the instruction pointer is "
+		     "checked)\n",
+		p && p->host_exec_sites ? "the platform's own stub code" : "nowhere");
+	return count;
 }

@@ -8,6 +8,7 @@
  * report fd (a pipe the launcher reads) and the debug log, and exits the
  * sentry with HOSTFILTER_EXIT. */
 #pragma once
+#include <stddef.h>
 #include <stdio.h>
 
 struct platform_ops;
@@ -20,6 +21,21 @@ void hostfilter_set_report_fd(int fd);
 /* Install the SIGSYS handler and the filter on every thread of the
  * sentry. 0 or -errno. */
 int hostfilter_install(const struct platform_ops *p);
+/* The exec guard (execguard.c): mmap and mprotect with PROT_EXEC only
+ * from the sites of p (platform_ops.host_exec_sites, at most
+ * HOSTFILTER_EXEC_SITES), SIGSYS from anywhere else. build writes it into
+ * prog (max instructions; HOSTFILTER_EXECGUARD_MAX is always enough) and
+ * returns its length (0 if it does not fit); it ends by jumping past its
+ * end. install loads it in front of the whitelist made of lists, as one
+ * program, on every thread. */
+#define HOSTFILTER_EXEC_SITES 8
+#define HOSTFILTER_EXECGUARD_MAX (16 + 6 * 2 * HOSTFILTER_EXEC_SITES)
+struct sock_filter;
+struct host_list;
+size_t hostfilter_execguard_build(const struct platform_ops *p, struct sock_filter *prog,
+				  size_t max);
+int hostfilter_execguard_install(const struct platform_ops *p, const struct host_list *lists,
+				 size_t nlists);
 /* `cvisor syscalls --host`: print the sentry's list for platform p.
  * Returns the number of distinct syscalls. */
 size_t hostfilter_print(FILE *out, const struct platform_ops *p);

@@ -7,6 +7,7 @@
  * their interpreter with the script's path as an argument, and PT_INTERP
  * interpreters are opened the same way by the loader. */
 #include "sentry/kernel/exec.h"
+#include "sentry/mm/vm_file.h"
 #include "sentry/kernel/cred.h"
 #include "sentry/kernel/process.h"
 #include "sentry/kernel/signal.h"
@@ -75,12 +76,14 @@ static int exec_open(struct fs_context *fs, const char *path, struct loader_file
 		return r;
 	struct stat st;
 	file_stat(f, &st);
-	*lf = (struct loader_file){ f, vfsfile_pread, (uint64_t)st.st_size, path, vfsfile_obj };
+	*lf = (struct loader_file){ f, vfsfile_pread, (uint64_t)st.st_size, path, vfsfile_obj,
+				    vm_file_new(&f->path) };
 	return 0;
 }
 
 static void exec_close(struct loader_file *lf)
 {
+	vm_file_put(lf->file);
 	file_put(lf->priv);
 }
 

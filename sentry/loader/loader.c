@@ -175,8 +175,8 @@ struct elf_load {
  * mapped privately (copy-on-write over the page cache), the bytes after
  * p_filesz in its last page zeroed (a private copy of that page) when
  * there is bss, and the rest of the bss is anonymous memory. */
-static int map_segment(struct mm *mm, struct mobj *obj, const Elf64_Phdr *ph,
-		       uint64_t bias, const char **why)
+static int map_segment(struct mm *mm, struct mobj *obj, struct vm_file *file,
+		       const Elf64_Phdr *ph, uint64_t bias, const char **why)
 {
 	uint64_t pageoff = ph->p_vaddr & (PAGE_SIZE - 1);
 	uint64_t start = PAGE_ALIGN_DOWN(ph->p_vaddr) + bias;
@@ -184,7 +184,8 @@ static int map_segment(struct mm *mm, struct mobj *obj, const Elf64_Phdr *ph,
 	uint64_t off = ph->p_offset - pageoff;
 	uint64_t filelen = PAGE_ALIGN_UP(pageoff + ph->p_filesz);
 	int prot = elf_prot(ph->p_flags);
-	int64_t addr = mm_mmap_obj(mm, start, filelen, prot, MAP_PRIVATE | MAP_FIXED, obj, off, 0);
+	int64_t addr = mm_mmap_file(mm, start, filelen, prot, MAP_PRIVATE | MAP_FIXED, obj, off, 0,
+				    file);
 	if (addr < 0)
 		return fail(why, "cannot map a segment", (int)addr);
 	if (ph->p_memsz > ph->p_filesz) {
@@ -218,21 +219,34 @@ static int load_segment(struct mm *mm, struct loader_file *f,
 	if (ph->p_filesz && f->obj) {
 		struct mobj *obj = f->obj(f->priv);
 		if (obj) {
-			int r = map_segment(mm, obj, ph, bias, why);
+			int r = map_segment(mm, obj, f->file, ph, bias, why);
 			mobj_put(obj);
 			return r;
 		}
 	}
 
-	addr = mm_mmap(mm, start, end - start, elf_prot(ph->p_flags),
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL, 0);
-	if (addr < 0)
-		return fail(why, "cannot map a segment", (int)addr);
+	/* The pages holding file bytes name the file, as a file mapping
+	 * would; the rest of the bss is plain anonymous memory. */
+	off = ph->p_offset - pageoff;
+	uint64_t filelen = ph->p_filesz ? PAGE_ALIGN_UP(pageoff + ph->p_filesz) : 0;
+	if (filelen > end - start)
+		filelen = end - start;
+	if (filelen) {
+		addr = mm_mmap_file(mm, start, filelen, elf_prot(ph->p_flags),
+				    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL, off, 0, f->file);
+		if (addr < 0)
+			return fail(why, "cannot map a segment", (int)addr);
+	}
+	if (start + filelen < end) {
+		addr = mm_mmap(mm, start + filelen, end - start - filelen, elf_prot(ph->p_flags),
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL, 0);
+		if (addr < 0)
+			return fail(why, "cannot map a segment", (int)addr);
+	}
 	if (!ph->p_filesz)
 		return 0;
 	/* elf_parse: p_offset ≡ p_vaddr (mod page), so p_offset >= pageoff,
 	 * and p_offset + p_filesz <= f->size. */
-	off = ph->p_offset - pageoff;
 	len = pageoff + ph->p_filesz;
 	if (ph->p_memsz == ph->p_filesz) {
 		avail = f->size - off;

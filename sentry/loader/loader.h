@@ -14,6 +14,7 @@
 
 struct mm;
 struct mobj;
+struct vm_file;
 /* From <sys/user.h>, not included here: it defines PAGE_SIZE and
  * PAGE_MASK differently from sentry/mm/memfile.h. */
 struct user_regs_struct;
@@ -28,6 +29,9 @@ struct loader_file {
 	 * reference), so segments map them copy-on-write instead of copying
 	 * the file; NULL (or a NULL result) to copy. */
 	struct mobj *(*obj)(void *priv);
+	/* Optional: the file the segments' VMAs name (/proc/PID/maps);
+	 * the loader takes references of its own. */
+	struct vm_file *file;
 };
 
 #define ELF_MAX_PHDRS 64

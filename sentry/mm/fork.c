@@ -9,6 +9,7 @@
 #include "sentry/mm/mm.h"
 #include "sentry/mm/pagemap.h"
 #include "sentry/mm/vma.h"
+#include "sentry/mm/vm_file.h"
 #include "platform/platform.h"
 
 #include <stdlib.h>
@@ -185,6 +186,7 @@ struct mm *mm_fork(struct mm *old, struct as *as)
 	for (size_t i = 0; i < old->nvmas; i++) {
 		if (mm->vmas[i].obj && vma_obj_share(mm, &mm->vmas[i]) < 0)
 			break;
+		vm_file_get(mm->vmas[i].file);
 		mm->nvmas = mm->cap = i + 1;
 	}
 	mm->cap = old->nvmas ? old->nvmas : 1;

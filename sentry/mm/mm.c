@@ -6,6 +6,7 @@
 #include "sentry/mm/mm.h"
 #include "sentry/mm/pagemap.h"
 #include "sentry/mm/vma.h"
+#include "sentry/mm/vm_file.h"
 #include "platform/platform.h"
 
 #include <errno.h>
@@ -71,6 +72,7 @@ void mm_put(struct mm *mm)
 		return;
 	for (size_t i = 0; i < mm->nvmas; i++) {
 		struct vma *v = &mm->vmas[i];
+		vm_file_put(v->file);
 		if (!v->obj)
 			continue;
 		if ((v->flags & (VMA_SHARED | VMA_MAYWRITE)) == (VMA_SHARED | VMA_MAYWRITE))
@@ -106,6 +108,13 @@ int64_t mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot,
 int64_t mm_mmap_obj(struct mm *mm, uint64_t addr, uint64_t len, int prot,
 		    int flags, struct mobj *obj, uint64_t off, int vflags)
 {
+	return mm_mmap_file(mm, addr, len, prot, flags, obj, off, vflags, NULL);
+}
+
+int64_t mm_mmap_file(struct mm *mm, uint64_t addr, uint64_t len, int prot,
+		     int flags, struct mobj *obj, uint64_t off, int vflags,
+		     struct vm_file *file)
+{
 	int type = flags & MAP_SHARED_VALIDATE;
 	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
 		return -EINVAL;
@@ -124,7 +133,8 @@ int64_t mm_mmap_obj(struct mm *mm, uint64_t addr, uint64_t len, int prot,
 	if (fixed && (addr > mm->max_addr - len))
 		return -ENOMEM;
 
-	struct vma v = { .prot = prot, .flags = vflags & VMA_MAYWRITE };
+	struct vma v = { .prot = prot, .flags = vflags & VMA_MAYWRITE, .file = file,
+			 .file_off = file ? off : 0 };
 	if (type != MAP_PRIVATE) {
 		v.flags |= VMA_SHARED;
 		if (obj) {
@@ -148,6 +158,7 @@ int64_t mm_mmap_obj(struct mm *mm, uint64_t addr, uint64_t len, int prot,
 		v.flags |= VMA_NORESERVE;
 
 	int64_t ret;
+	vm_file_get(v.file);
 	pthread_mutex_lock(&mm->lock);
 	if (fixed) {
 		if (vma_range_used(mm, addr, addr + len)) {
@@ -182,6 +193,7 @@ fail:
 	pthread_mutex_unlock(&mm->lock);
 	if (v.obj)
 		mobj_put(v.obj);
+	vm_file_put(v.file);
 	return ret;
 }
 

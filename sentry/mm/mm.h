@@ -11,6 +11,7 @@
 
 struct as;
 struct mobj;
+struct vm_file;
 
 /* vma.flags */
 #define VMA_SHARED    0x01	/* MAP_SHARED: pages belong to the mobj */
@@ -30,6 +31,9 @@ struct vma {
 				 * file mapped privately (copy-on-write over
 				 * its pages); NULL for anonymous private */
 	uint64_t obj_off;	/* offset of start within obj */
+	struct vm_file *file;	/* the file mapped (sentry/mm/vm_file.h), or
+				 * NULL: referenced, for /proc/PID/maps */
+	uint64_t file_off;	/* offset of start within the file */
 	char name[32];		/* for /proc/PID/maps: "[stack]", a path... */
 };
 
@@ -112,6 +116,12 @@ int64_t mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot,
  * reference on obj. */
 int64_t mm_mmap_obj(struct mm *mm, uint64_t addr, uint64_t len, int prot,
 		    int flags, struct mobj *obj, uint64_t off, int vflags);
+/* The same for a mapping of file (its pages in obj, or copied into
+ * anonymous memory when obj is NULL and flags say MAP_ANONYMOUS) at file
+ * offset off: the VMA takes a new reference on file. */
+int64_t mm_mmap_file(struct mm *mm, uint64_t addr, uint64_t len, int prot,
+		     int flags, struct mobj *obj, uint64_t off, int vflags,
+		     struct vm_file *file);
 int mm_munmap(struct mm *mm, uint64_t addr, uint64_t len);
 int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot);
 int64_t mm_mremap(struct mm *mm, uint64_t old_addr, uint64_t old_len,

@@ -3,6 +3,7 @@
 #include "sentry/mm/mm.h"
 #include "sentry/mm/pagemap.h"
 #include "sentry/mm/vma.h"
+#include "sentry/mm/vm_file.h"
 #include "platform/platform.h"
 
 #include <errno.h>
@@ -39,12 +40,15 @@ static int64_t move_mapping(struct mm *mm, size_t vi, uint64_t old, uint64_t old
 	nv.end = new_addr + new_len;
 	nv.flags &= ~(VMA_STACK | VMA_HEAP);
 	nv.name[0] = 0;
+	if (nv.file)
+		nv.file_off += old - mm->vmas[vi].start;
 	if (nv.obj) {
 		nv.obj_off += old - mm->vmas[vi].start;
 		if (mobj_grow(nv.obj, nv.obj_off + new_len) < 0)
 			return -ENOMEM;
 		mobj_get(nv.obj);
 	}
+	vm_file_get(nv.file);
 	uint64_t moved = old_len < new_len ? old_len : new_len;
 	struct move_arg m = { mm, old, new_addr, 0 };
 	pagemap_walk(mm->pm, old, old + moved, move_one, &m);
@@ -52,6 +56,7 @@ static int64_t move_mapping(struct mm *mm, size_t vi, uint64_t old, uint64_t old
 	if (i < 0 || m.err < 0) {
 		if (nv.obj)
 			mobj_put(nv.obj);
+		vm_file_put(nv.file);
 		return -ENOMEM;
 	}
 	if (dontunmap) {
@@ -163,11 +168,15 @@ int64_t mm_mremap(struct mm *mm, uint64_t old, uint64_t old_len,
 		/* Shared duplicate: a new VMA on the same object. */
 		struct vma nv = *v;
 		nv.obj_off += old - v->start;
+		if (nv.file)
+			nv.file_off += old - v->start;
 		nv.start = (uint64_t)ret;
 		nv.end = nv.start + new_len;
 		mobj_get(nv.obj);
+		vm_file_get(nv.file);
 		if (vma_insert(mm, &nv) < 0) {
 			mobj_put(nv.obj);
+			vm_file_put(nv.file);
 			ret = -ENOMEM;
 		}
 		goto out;

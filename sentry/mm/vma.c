@@ -1,6 +1,7 @@
 /* sentry/mm/vma.c: the sorted VMA array (see vma.h). */
 #include "sentry/mm/vma.h"
 #include "sentry/mm/pagemap.h"
+#include "sentry/mm/vm_file.h"
 #include "platform/platform.h"
 
 #include <errno.h>
@@ -88,6 +89,9 @@ int vma_split_at(struct mm *mm, uint64_t addr)
 	memmove(&mm->vmas[i + 1], v, (mm->nvmas - i) * sizeof(*v));
 	mm->nvmas++;
 	struct vma *hi = &mm->vmas[i + 1];
+	vm_file_get(hi->file);
+	if (hi->file)
+		hi->file_off += addr - v->start;
 	v->end = addr;
 	hi->start = addr;
 	if (hi->obj)
@@ -98,13 +102,16 @@ int vma_split_at(struct mm *mm, uint64_t addr)
 static bool vma_compatible(const struct vma *a, const struct vma *b)
 {
 	if (a->end != b->start || a->prot != b->prot || a->flags != b->flags ||
-	    a->obj != b->obj || strcmp(a->name, b->name) != 0)
+	    a->obj != b->obj || a->file != b->file || strcmp(a->name, b->name) != 0)
+		return false;
+	if (a->file && a->file_off + (a->end - a->start) != b->file_off)
 		return false;
 	return !a->obj || a->obj_off + (a->end - a->start) == b->obj_off;
 }
 
 static void vma_drop(struct mm *mm, size_t i)
 {
+	vm_file_put(mm->vmas[i].file);
 	if (mm->vmas[i].obj)
 		vma_obj_release(mm, &mm->vmas[i]);
 	memmove(&mm->vmas[i], &mm->vmas[i + 1], (mm->nvmas - i - 1) * sizeof(struct vma));
@@ -148,6 +155,7 @@ int vma_remove_range(struct mm *mm, uint64_t start, uint64_t end)
 	while (j < mm->nvmas && mm->vmas[j].start < end)
 		j++;
 	for (size_t k = i; k < j; k++) {
+		vm_file_put(mm->vmas[k].file);
 		if (!mm->vmas[k].obj)
 			continue;
 		if (vma_writable_shared(&mm->vmas[k]))

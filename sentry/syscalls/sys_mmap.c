@@ -4,6 +4,7 @@
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "sentry/mm/usercopy.h"
+#include "sentry/mm/vm_file.h"
 #include "fs/vfs/fdtable.h"
 #include "fs/vfs/file.h"
 #include "fs/vfs/inode.h"
@@ -41,7 +42,9 @@ static int64_t map_file_copy(struct task *t, struct file *f, uint64_t addr, uint
 		return -EOVERFLOW;
 	int mflags = (flags & ~(MAP_TYPE | MAP_DENYWRITE | MAP_EXECUTABLE)) |
 		     MAP_PRIVATE | MAP_ANONYMOUS;
-	int64_t start = mm_mmap(t->mm, addr, len, prot, mflags, NULL, 0);
+	struct vm_file *vf = f->path.dentry ? vm_file_new(&f->path) : NULL;
+	int64_t start = mm_mmap_file(t->mm, addr, len, prot, mflags, NULL, off, 0, vf);
+	vm_file_put(vf);
 	if (start < 0 || len == 0)
 		return start;
 	char *buf = malloc(CHUNK);
@@ -96,8 +99,10 @@ static int64_t map_file_obj(struct task *t, struct file *f, uint64_t addr, uint6
 	if (r < 0)
 		return r;
 	int mflags = flags & ~(MAP_DENYWRITE | MAP_EXECUTABLE | MAP_ANONYMOUS);
-	int64_t ret = mm_mmap_obj(t->mm, addr, len, prot, mflags, obj, off,
-				  maywrite ? VMA_MAYWRITE : 0);
+	struct vm_file *vf = f->path.dentry ? vm_file_new(&f->path) : NULL;
+	int64_t ret = mm_mmap_file(t->mm, addr, len, prot, mflags, obj, off,
+				   maywrite ? VMA_MAYWRITE : 0, vf);
+	vm_file_put(vf);
 	mobj_put(obj);
 	return ret;
 }

@@ -1,12 +1,16 @@
 /* sentry/syscalls/sys_rw.c: read, write, readv, writev, pread64,
  * pwrite64, preadv, pwritev, preadv2, pwritev2, lseek, fsync, fdatasync,
- * sync, syncfs. Data moves through a bounded sentry buffer, chunk by
- * chunk; the file position is taken under f->pos_lock for files with
- * FMODE_ATOMIC_POS (regular files and directories), like Linux. */
+ * sync, syncfs. Data files move data straight between the file and
+ * the guest's pages (pinned memory-file pages, sentry/mm/userpin.h);
+ * everything else, and whatever a pin refuses, moves through a bounded
+ * sentry buffer, chunk by chunk. The file position is taken under
+ * f->pos_lock for files with FMODE_ATOMIC_POS (regular files and
+ * directories), like Linux. */
 #include "sentry/syscalls/syscalls.h"
 #include "sentry/syscalls/path_at.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/usercopy.h"
+#include "sentry/mm/userpin.h"
 #include "fs/vfs/fdtable.h"
 #include "fs/vfs/file.h"
 #include "fs/vfs/fsnotify.h"
@@ -18,6 +22,8 @@
 #include <sys/uio.h>
 
 #define RW_CHUNK 65536
+/* Transfers at least this long go straight to the guest's pages. */
+#define RW_DIRECT_MIN 8192
 
 /* The file at fd open for reading (or writing), or NULL (EBADF). */
 static struct file *file_for(struct task *t, int fd, bool write)
@@ -28,6 +34,63 @@ static struct file *file_for(struct task *t, int fd, bool write)
 		return NULL;
 	}
 	return f;
+}
+
+/* Data files (regular files whose pages the file system can map: tmpfs,
+ * goferfs, the overlay): they never block, so pages may stay pinned
+ * during the I/O, and a transfer split into runs reads what one call
+ * would. Generated files (procfs) keep the bounce buffer: one call, one
+ * snapshot. */
+static bool direct_ok(struct file *f, size_t len)
+{
+	return len >= RW_DIRECT_MIN && f->inode && S_ISREG(f->inode->mode) && f->ops->mmap;
+}
+
+/* Move up to len bytes between the file and guest memory at buf through
+ * pinned pages: one file op per run of pages contiguous in the memory
+ * file. Stops at the first short transfer, at an error, or where the
+ * guest's buffer stops being accessible (a short count, as Linux's copy
+ * to or from user memory that faults part way). *none: nothing could be
+ * pinned at buf (the caller decides what that means). */
+static ssize_t direct_rw(struct task *t, struct file *f, uint64_t buf, size_t len,
+			 int64_t *pos, bool write, bool *none)
+{
+	struct user_pin pin;
+	ssize_t total = 0;
+	*none = false;
+	while (len > 0) {
+		if (user_pin(t->mm, buf, len, !write, &pin) < 0) {
+			*none = total == 0;
+			return total;
+		}
+		size_t done = 0;
+		ssize_t err = 0;
+		bool stop = false;
+		while (done < pin.len) {
+			char *p;
+			size_t n = user_pin_run(&pin, done, &p);
+			ssize_t r = write ? f->ops->write(f, p, n, pos) : f->ops->read(f, p, n, pos);
+			if (r < 0) {
+				err = r;
+				stop = true;
+				break;
+			}
+			done += (size_t)r;
+			if ((size_t)r < n) {
+				stop = true;
+				break;
+			}
+		}
+		user_unpin(t->mm, &pin, done);
+		total += (ssize_t)done;
+		if (err < 0 && total == 0)
+			return err;
+		if (stop)
+			return total;
+		buf += done;
+		len -= done;
+	}
+	return total;
 }
 
 /* Read into one guest buffer: a single read of the file per chunk; stop
@@ -41,6 +104,12 @@ static ssize_t read_to_user(struct task *t, struct file *f, uint64_t buf, size_t
 		return -EISDIR;
 	if (!f->ops->read)
 		return -EINVAL;
+	if (direct_ok(f, len)) {
+		bool none;
+		ssize_t r = direct_rw(t, f, buf, len, pos, false, &none);
+		if (!none)
+			return r;
+	}
 	while (len > 0) {
 		size_t n = len < RW_CHUNK ? len : RW_CHUNK;
 		ssize_t r = f->ops->read(f, bounce, n, pos);
@@ -67,6 +136,12 @@ static ssize_t write_from_user(struct task *t, struct file *f, uint64_t buf, siz
 	ssize_t total = 0;
 	if (!f->ops->write)
 		return -EINVAL;
+	if (direct_ok(f, len)) {
+		bool none;
+		ssize_t r = direct_rw(t, f, buf, len, pos, true, &none);
+		if (!none)
+			return r;
+	}
 	while (len > 0) {
 		size_t n = len < RW_CHUNK ? len : RW_CHUNK;
 		int c = copy_in(t->mm, bounce, buf, n);

@@ -24,7 +24,11 @@
 #    launcher's caller leaked, 9, must not reach it); the gofer: Seccomp 2,
 #    NoNewPrivs 1;
 #  - a forbidden host syscall (hidden --testonly-forbidden-syscall) kills
-#    the sentry with a one-line "sandbox failure" naming it;
+#    the sentry with a one-line "sandbox failure" naming it: socket (not
+#    in the whitelist), and mmap and mprotect with PROT_EXEC made by the
+#    sentry's own code (only the platform's paths may);
+#  - exec: the guest's own executable memory (mmap, mprotect PROT_EXEC,
+#    in a forked child too) still works: the platform's paths may;
 #  - bad --memory, --pids, --cpus values: one line, exit 2.
 set -u
 CVISOR=$1
@@ -191,6 +195,16 @@ for p in "$@"; do
 	[ "$st" -eq 125 ] || fail "$p" "forbidden host syscall: status $st (want 125)"
 	grep -q "sandbox failure: sentry made a forbidden host syscall socket$" "$tmp/err" ||
 		fail "$p" "forbidden host syscall: no one-line report naming socket"
+
+	for call in mmap mprotect; do
+		run "$p" --testonly-forbidden-syscall=$call-exec -- /bin/escape open
+		[ "$st" -eq 125 ] || fail "$p" "$call(PROT_EXEC) by the sentry: status $st (want 125)"
+		[ "$(grep -c "sandbox failure: sentry made a forbidden host syscall $call with PROT_EXEC$" "$tmp/err")" -eq 1 ] ||
+			fail "$p" "$call(PROT_EXEC) by the sentry: no one-line report naming it"
+	done
+
+	run "$p" -- /bin/escape exec
+	[ "$st" -eq 0 ] || fail "$p" "exec: the guest's executable memory: status $st"
 done
 
 rm -f "$tmp/err"

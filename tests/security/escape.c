@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -226,6 +227,54 @@ static int wait_for(int argc, char **argv)
 	return 0;
 }
 
+/* exec: the guest's own executable memory, through the platform's
+ * paths (the sentry's filter allows PROT_EXEC from there only): mmap
+ * PROT_EXEC, write code, mprotect it executable, run it, and again after
+ * a fork (a new stub). A sandbox failure here means the sentry's guard
+ * refused the platform. */
+static int run_code(void)
+{
+	/* mov $42, %eax; ret */
+	static const unsigned char code[] = { 0xb8, 0x2a, 0x00, 0x00, 0x00, 0xc3 };
+	long p = raw6(SYS_mmap, 0, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p < 0 && p > -4096) {
+		fprintf(stderr, "escape: mmap(PROT_EXEC) in the guest: %ld\n", p);
+		return 1;
+	}
+	memcpy((void *)p, code, sizeof(code));
+	if (((int (*)(void))p)() != 42) {
+		fprintf(stderr, "escape: code in an rwx mapping did not run\n");
+		return 1;
+	}
+	long q = raw6(SYS_mmap, 0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		      -1, 0);
+	if (q < 0 && q > -4096)
+		return 1;
+	memcpy((void *)q, code, sizeof(code));
+	long r = raw(SYS_mprotect, q, 4096, PROT_READ | PROT_EXEC);
+	if (r != 0 || ((int (*)(void))q)() != 42) {
+		fprintf(stderr, "escape: mprotect(PROT_EXEC) in the guest: %ld\n", r);
+		return 1;
+	}
+	return 0;
+}
+
+static int exec_memory(void)
+{
+	if (run_code())
+		return 1;
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(run_code());
+	int st;
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		fprintf(stderr, "escape: executable memory in a forked guest failed\n");
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -251,5 +300,7 @@ int main(int argc, char **argv)
 		return wait_for(argc, argv);
 	if (!strcmp(m, "write"))
 		return write_links(argc, argv);
+	if (!strcmp(m, "exec"))
+		return exec_memory();
 	return 2;
 }

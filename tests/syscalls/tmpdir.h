@@ -1,8 +1,10 @@
 /*
  * tmpdir.h: a fresh scratch directory for the file tests in
  * tests/syscalls/: natively a new directory under /tmp, in the sandbox
- * the same under its tmpfs /tmp (made if missing). tmpdir_make() creates
- * it and chdirs into it; tmpdir_remove() deletes it recursively.
+ * the same under its tmpfs /tmp (made if missing); under $VOL_DIR
+ * instead when that is set (tests/workloads/volume_syscalls.sh runs
+ * tests in a -v host directory that way). tmpdir_make() creates it and
+ * chdirs into it; tmpdir_remove() deletes it recursively.
  */
 #ifndef CVISOR_TESTS_SYSCALLS_TMPDIR_H
 #define CVISOR_TESTS_SYSCALLS_TMPDIR_H
@@ -15,13 +17,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char tmpdir_path[PATH_MAX];
+static char tmpdir_path[256];	/* short: tests build paths on it */
 
 static const char *tmpdir_make(void)
 {
-	if (mkdir("/tmp", 01777) < 0)
-		CHECK(errno == EEXIST, "mkdir /tmp");
-	strcpy(tmpdir_path, "/tmp/cvisor-test-XXXXXX");
+	const char *base = getenv("VOL_DIR");
+	if (!base) {
+		base = "/tmp";
+		if (mkdir(base, 01777) < 0)
+			CHECK(errno == EEXIST, "mkdir /tmp");
+	}
+	CHECK(strlen(base) < sizeof(tmpdir_path) - 32, "VOL_DIR too long");
+	snprintf(tmpdir_path, sizeof(tmpdir_path), "%s/cvisor-test-XXXXXX", base);
 	CHECK(mkdtemp(tmpdir_path) != NULL, "mkdtemp");
 	CHECK(chdir(tmpdir_path) == 0, "chdir %s", tmpdir_path);
 	return tmpdir_path;

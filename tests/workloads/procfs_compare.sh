@@ -5,7 +5,9 @@
 # exists natively), status keys (a subset of native's, in native's order),
 # stat (52 fields), nproc (equal), getconf _NPROCESSORS_ONLN (equal to
 # nproc in the sandbox), python3's os.listdir('/proc/self/fd'), procps
-# ps and top when installed.
+# ps and top when installed; /proc/self/maps of a dynamic cat names the
+# same files as natively (the program, ld.so, libc) and its program's
+# lines have native's permissions and offsets.
 #
 #   procfs_compare.sh CVISOR [PLATFORM...]
 #
@@ -47,6 +49,11 @@ sandbox() {
 ls /proc/self/ >"$tmp/n_self"
 cut -d: -f1 /proc/self/status >"$tmp/n_status_keys"
 nproc >"$tmp/n_nproc"
+# maps_files FILE: the files a maps listing names; maps_prog FILE: the
+# permissions and offsets of /bin/cat's own lines.
+maps_files() { awk '$6 ~ /^\// { print $6 }' "$1" | sort -u; }
+maps_prog() { awk -v p="$(readlink -f /bin/cat)" '$6 == p { print $2, $3 }' "$1"; }
+env -i LC_ALL=C /bin/cat /proc/self/maps >"$tmp/n_maps"
 
 for p in "$@"; do
 	# busybox ps: native header; our processes.
@@ -96,6 +103,15 @@ for p in "$@"; do
 		else
 			bad "python3 listdir /proc/self/fd"
 		fi
+	fi
+
+	sandbox /usr/bin/env -i LC_ALL=C /bin/cat /proc/self/maps
+	if [ "$(maps_files "$tmp/s.out")" = "$(maps_files "$tmp/n_maps")" ] &&
+	   [ "$(maps_prog "$tmp/s.out")" = "$(maps_prog "$tmp/n_maps")" ] &&
+	   [ -n "$(maps_prog "$tmp/s.out")" ]; then
+		ok "cat /proc/self/maps: files and offsets"
+	else
+		bad "cat /proc/self/maps: files and offsets"
 	fi
 
 	if [ -x /usr/bin/ps ]; then

@@ -177,7 +177,7 @@ int run_options_parse(int argc, char **argv, struct run_options *o, char *err, s
 		{ "pids", required_argument, NULL, OPT_PIDS },
 		{ "cpus", required_argument, NULL, OPT_CPUS },
 		{ "ns", required_argument, NULL, OPT_NS },
-		{ "testonly-forbidden-syscall", no_argument, NULL, OPT_TESTONLY_FORBIDDEN },
+		{ "testonly-forbidden-syscall", optional_argument, NULL, OPT_TESTONLY_FORBIDDEN },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
@@ -263,7 +263,17 @@ int run_options_parse(int argc, char **argv, struct run_options *o, char *err, s
 				return -1;
 			break;
 		case OPT_TESTONLY_FORBIDDEN:
-			o->testonly_forbidden = true;
+			if (!optarg || strcmp(optarg, "socket") == 0) {
+				o->testonly_forbidden = TESTONLY_SOCKET;
+			} else if (strcmp(optarg, "mmap-exec") == 0) {
+				o->testonly_forbidden = TESTONLY_MMAP_EXEC;
+			} else if (strcmp(optarg, "mprotect-exec") == 0) {
+				o->testonly_forbidden = TESTONLY_MPROTECT_EXEC;
+			} else {
+				snprintf(err, errlen, "--testonly-forbidden-syscall wants socket, mmap-exec or mprotect-exec, got \"%s\"",
+					 optarg);
+				return -1;
+			}
 			break;
 		case OPT_NS: {
 			char *end;

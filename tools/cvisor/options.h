@@ -21,9 +21,12 @@ struct run_options {
 	int report_fd;		/* hidden --report-fd: pipe to the launcher, or -1 */
 	double cpus;		/* --cpus (0: no limit) */
 	unsigned long ns;	/* hidden --ns: the CLONE_NEW* the launcher gave us */
-	/* hidden --testonly-forbidden-syscall: once confined, the sentry
-	 * makes a host syscall outside its whitelist (tests/security). */
-	bool testonly_forbidden;
+	/* hidden --testonly-forbidden-syscall[=WHAT]: once confined, the
+	 * sentry makes a host syscall its filter forbids (tests/security):
+	 * socket (the default; outside the whitelist), mmap-exec or
+	 * mprotect-exec (PROT_EXEC from the sentry's own code). */
+	enum { TESTONLY_NONE, TESTONLY_SOCKET, TESTONLY_MMAP_EXEC, TESTONLY_MPROTECT_EXEC }
+		testonly_forbidden;
 	const char *debug_log;
 	char **env;		/* NULL terminated, owned */
 	size_t nenv;

@@ -20,12 +20,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Start /proc/self/exe with argv in new namespaces, passing fds. The
- * pid, or -1 with a message printed. */
-static pid_t spawn_with_fds(char **argv, size_t ns_slot, const int *fds, size_t nfds,
-			    int cgroup_fd, const char *what)
+/* Start /proc/self/exe in new namespaces (see spawn.h). The pid, or -1
+ * with a message printed. */
+static pid_t spawn_with_fds(const struct spawn_args *a, int *pidfd, const char *what)
 {
-	pid_t pid = spawn_sandboxed(argv, ns_slot, fds, nfds, cgroup_fd);
+	pid_t pid = spawn_sandboxed(a, pidfd);
 	if (pid < 0) {
 		fprintf(stderr, "cvisor run: cannot start the %s: %s\n", what, strerror(-pid));
 		return -1;
@@ -39,7 +38,9 @@ static bool is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static pid_t start_gofer(const struct run_options *o, int fd)
+/* The gofer, first: its pidfd in *pidfd for the sentry to join its
+ * namespaces. */
+static pid_t start_gofer(const struct run_options *o, int fd, int *pidfd)
 {
 	char **gargv = calloc(o->nvols + 6, sizeof(char *));
 	char fdbuf[16];
@@ -57,7 +58,9 @@ static pid_t start_gofer(const struct run_options *o, int fd)
 		if (asprintf(&gargv[n++], "%s:%s", o->vols[i].ro ? "ro" : "rw",
 			     o->vols[i].host) < 0)
 			return -1;
-	pid_t pid = spawn_with_fds(gargv, 2, &fd, 1, -1, "gofer");
+	struct spawn_args a = { .argv = gargv, .ns_slot = 2, .keep = &fd, .nkeep = 1,
+				.cgroup_fd = -1, .share_pidfd = -1 };
+	pid_t pid = spawn_with_fds(&a, pidfd, "gofer");
 	for (size_t i = 4; i < n; i++)
 		free(gargv[i]);
 	free(gargv);
@@ -146,14 +149,18 @@ static int run_sandbox(const struct run_options *o, int argc, char **argv, int c
 	for (int i = 1; i < argc; i++)
 		sargv[i + 4] = argv[i];
 
-	pid_t gofer = start_gofer(o, sv[1]);
+	int gofer_pidfd = -1;
+	pid_t gofer = start_gofer(o, sv[1], &gofer_pidfd);
 	close(sv[1]);
 	if (gofer < 0) {
 		close(sv[0]);
 		return 125;
 	}
 	int fds[2] = { sv[0], rp[1] };
-	pid_t pid = spawn_with_fds(sargv, 2, fds, 2, cgroup_fd, "sentry");
+	struct spawn_args a = { .argv = sargv, .ns_slot = 2, .keep = fds, .nkeep = 2,
+				.cgroup_fd = cgroup_fd, .share_pidfd = gofer_pidfd };
+	pid_t pid = spawn_with_fds(&a, NULL, "sentry");
+	close(gofer_pidfd);
 	close(sv[0]);
 	close(rp[1]);
 	free(sargv);

@@ -9,9 +9,11 @@
  * every fd but stdio, the gofer's socket, the log and the report pipe;
  * pivot_root into an empty read-only tmpfs; lower the rlimits; drop every
  * capability (CapEff 0) with PR_SET_NO_NEW_PRIVS; and, once the platform,
- * the memory file and the init task exist, the seccomp whitelist
- * (sentry/hostfilter). What the host refuses is logged (debug log) and
- * skipped, except the capabilities and the filter, which must hold. */
+ * the memory file and the init task exist, wait for the old root's
+ * detach (a thread of its own meanwhile, see lib/confine.h) and install
+ * the seccomp filters (sentry/hostfilter). What the host refuses is
+ * logged (debug log) and skipped, except the capabilities and the
+ * filters, which must hold. */
 #include "tools/cvisor/commands.h"
 #include "tools/cvisor/options.h"
 #include "sentry/kernel/kernel.h"
@@ -28,6 +30,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -37,16 +40,43 @@
 /* Host fds the sentry may hold at once (donated gofer fds back guest files). */
 #define SENTRY_NOFILE 65536
 
-static bool testonly_forbidden;
+static int testonly_forbidden;	/* TESTONLY_* (options.h) */
+/* The old root's detach, finished before the first guest instruction. */
+static struct confine_pivot pivot;
+static bool pivoting;
+
+/* The tests of the filter's report (tests/security/confine.sh): each of
+ * these must kill the sentry with a one-line report naming it; if the
+ * filter let it through, the sandbox runs on and the test sees that. */
+static void testonly_forbidden_syscall(void)
+{
+	if (testonly_forbidden == TESTONLY_SOCKET) {
+		/* socket(2) is not listed */
+		if (syscall(SYS_socket, AF_INET, SOCK_STREAM, 0) >= 0)
+			log_printf("confine: --testonly-forbidden-syscall: socket was allowed");
+	} else if (testonly_forbidden == TESTONLY_MMAP_EXEC) {
+		/* executable memory from the sentry's own code */
+		void *p = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p != MAP_FAILED)
+			log_printf("confine: --testonly-forbidden-syscall: mmap(PROT_EXEC) was allowed");
+	} else if (testonly_forbidden == TESTONLY_MPROTECT_EXEC) {
+		void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p != MAP_FAILED && mprotect(p, 4096, PROT_READ | PROT_EXEC) == 0)
+			log_printf("confine: --testonly-forbidden-syscall: mprotect(PROT_EXEC) was allowed");
+	}
+}
 
 static int before_guest(void)
 {
-	int r = hostfilter_install(platform);
-	if (r == 0 && testonly_forbidden) {
-		/* The test of the filter's report: socket(2) is not listed. */
-		if (syscall(SYS_socket, AF_INET, SOCK_STREAM, 0) >= 0)
-			log_printf("confine: --testonly-forbidden-syscall: socket was allowed");
+	if (pivoting) {
+		pivoting = false;
+		int e = confine_pivot_finish(&pivot);
+		if (e < 0)
+			log_printf("confine: detaching the host's root: %s", strerror(-e));
 	}
+	int r = hostfilter_install(platform);
+	if (r == 0 && testonly_forbidden)
+		testonly_forbidden_syscall();
 	return r;
 }
 
@@ -67,10 +97,11 @@ static int confine(const struct run_options *o, int logfd)
 	if (!(o->ns & CLONE_NEWNET))
 		log_printf("confine: no network namespace of its own (the host refused it)");
 	if (o->ns & CLONE_NEWNS) {
-		int r = confine_pivot_root(NULL, 1);
+		int r = confine_pivot_root(NULL, 1, &pivot);
 		if (r < 0)
 			log_printf("confine: pivot_root into an empty root: %s; going on in the host's root",
 				   strerror(-r));
+		pivoting = r == 0;
 	} else {
 		log_printf("confine: no mount namespace of its own: no pivot_root");
 	}

@@ -8,10 +8,20 @@
  * cgroup, and user when the launcher is not root. */
 unsigned long spawn_ns_flags(void);
 
-/* Start /proc/self/exe with argv (NULL-terminated; argv[ns_slot], if
- * ns_slot > 0, is replaced by "--ns=HEX", the CLONE_NEW* flags actually
- * obtained) with the fds in keep inherited (every other fd is close-on-
- * exec already) in new namespaces, or in none when the host refuses
- * them. cgroup_fd >= 0: start it in that cgroup v2 directory. The pid,
- * or -errno. */
-pid_t spawn_sandboxed(char **argv, size_t ns_slot, const int *keep, size_t nkeep, int cgroup_fd);
+struct spawn_args {
+	char **argv;		/* NULL-terminated, for /proc/self/exe */
+	size_t ns_slot;		/* > 0: argv[ns_slot] becomes "--ns=HEX", the
+				 * CLONE_NEW* flags actually obtained */
+	const int *keep;	/* fds it inherits (every other fd is close-on-
+				 * exec already) */
+	size_t nkeep;
+	int cgroup_fd;		/* >= 0: start it in that cgroup v2 directory */
+	int share_pidfd;	/* >= 0: a pidfd of the sandbox's other process,
+				 * whose net, ipc, uts and cgroup namespaces it
+				 * joins (never when a user namespace is made) */
+};
+
+/* Start /proc/self/exe as a sandbox process in new namespaces, or in
+ * none when the host refuses them. The pid (and a pidfd of it in
+ * *pidfd_out if not NULL), or -errno. */
+pid_t spawn_sandboxed(const struct spawn_args *a, int *pidfd_out);
