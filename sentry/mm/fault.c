@@ -258,15 +258,13 @@ static void remap_window(struct mm *mm, struct vma *v, uint64_t addr)
 	run_flush(mm, &r);
 }
 
-/* Remember a populated window (mm->hot), once. */
-static void hot_note(struct mm *mm, uint64_t wstart)
+/* A young fork child's populated window: its siblings start with it. */
+static void win_note(struct mm *mm, uint64_t wstart)
 {
-	uint64_t w = wstart & ~(FAULT_WINDOW * PAGE_SIZE - 1);
-	for (unsigned i = 0; i < MM_HOT; i++)
-		if (mm->hot[i] == w)
-			return;
-	mm->hot[mm->hot_next] = w;
-	mm->hot_next = (mm->hot_next + 1) % MM_HOT;
+	if (mm->young_win && mm->rec) {
+		mm->young_win--;
+		fork_prof_note_win(mm->rec, wstart & ~(FAULT_WINDOW * PAGE_SIZE - 1));
+	}
 }
 
 void mm_prefault(struct mm *mm)
@@ -301,8 +299,11 @@ void mm_prefault(struct mm *mm)
 		if (r >= 0)
 			eager[neager++] = a;
 	}
-	for (unsigned i = 0; i < MM_HOT; i++) {
-		uint64_t w = mm->hot[i];
+	uint64_t wins[FORK_WIN_N];
+	for (unsigned i = 0; i < FORK_WIN_N; i++)
+		wins[i] = mm->rec ? __atomic_load_n(&mm->rec->win[i], __ATOMIC_RELAXED) : 0;
+	for (unsigned i = 0; i < FORK_WIN_N; i++) {
+		uint64_t w = wins[i];
 		if (!w)
 			continue;
 		/* The window may span VMAs: each part as a fault there would. */
@@ -325,8 +326,8 @@ void mm_prefault(struct mm *mm)
 	for (unsigned i = 0; i < neager; i++) {
 		uint64_t w = eager[i] & ~(FAULT_WINDOW * PAGE_SIZE - 1);
 		bool hot = false;
-		for (unsigned k = 0; k < MM_HOT && !hot; k++)
-			hot = mm->hot[k] == w;
+		for (unsigned k = 0; k < FORK_WIN_N && !hot; k++)
+			hot = wins[k] == w;
 		struct vma *v = mm_find_vma(mm, eager[i]);
 		if (!hot && v)
 			map_window(mm, v, eager[i], eager[i] + PAGE_SIZE, &b);
@@ -412,7 +413,7 @@ int mm_fault(struct mm *mm, uint64_t addr, int access, bool prot_fault)
 	}
 	if (mm->as)
 		ret = map_window(mm, v, wstart, wend, NULL);
-	hot_note(mm, wstart);
+	win_note(mm, wstart);
 out:
 	pthread_mutex_unlock(&mm->lock);
 	return ret;

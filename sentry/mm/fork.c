@@ -2,10 +2,10 @@
  * shared copy-on-write: each gains a reference and neither side may write
  * it in place any more, so the parent's present private pages of writable
  * ranges become read-only in its mirror (one batch) and its writes fault
- * (see fault.c). Shared mappings keep sharing their object. The child
- * starts with the parent's recent fault windows (mm->hot, mm_prefault in
- * fault.c); pages each side wrote right after earlier forks (the fork
- * profiles) are copied at once instead of faulting. */
+ * (see fault.c). Shared mappings keep sharing their object. Pages each
+ * side wrote right after earlier forks are copied at once instead of
+ * faulting, and a child starts with the windows its siblings faulted in
+ * first mirrored (the fork profiles; mm_prefault in fault.c). */
 #include "sentry/mm/mm.h"
 #include "sentry/mm/pagemap.h"
 #include "sentry/mm/vma.h"
@@ -100,13 +100,24 @@ void fork_prof_put(struct fork_prof *p)
 		free(p);
 }
 
+/* v into ring (n entries, next: where the next one goes), once. */
+static void ring_note(uint64_t *ring, uint32_t *next, unsigned n, uint64_t v)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (__atomic_load_n(&ring[i], __ATOMIC_RELAXED) == v)
+			return;
+	unsigned i = __atomic_fetch_add(next, 1, __ATOMIC_RELAXED) % n;
+	__atomic_store_n(&ring[i], v, __ATOMIC_RELAXED);
+}
+
 void fork_prof_note(struct fork_prof *p, uint64_t page)
 {
-	for (unsigned i = 0; i < FORK_PROF_N; i++)
-		if (__atomic_load_n(&p->page[i], __ATOMIC_RELAXED) == page)
-			return;
-	unsigned i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED) % FORK_PROF_N;
-	__atomic_store_n(&p->page[i], page, __ATOMIC_RELAXED);
+	ring_note(p->page, &p->next, FORK_PROF_N, page);
+}
+
+void fork_prof_note_win(struct fork_prof *p, uint64_t win)
+{
+	ring_note(p->win, &p->wnext, FORK_WIN_N, win);
 }
 
 /* The parent's pages it wrote right after its last forks: its own copies
@@ -208,8 +219,6 @@ struct mm *mm_fork(struct mm *old, struct as *as)
 	mm->arg_end = old->arg_end;
 	mm->env_start = old->env_start;
 	mm->env_end = old->env_end;
-	memcpy(mm->hot, old->hot, sizeof(mm->hot));
-	mm->hot_next = old->hot_next;
 	mm->prefault = true;
 	/* Early writes: the child's are noted for its siblings, the
 	 * parent's for its own next fork. */
@@ -223,6 +232,7 @@ struct mm *mm_fork(struct mm *old, struct as *as)
 	}
 	mm->rec = prof_get(old->kids);
 	mm->young = FORK_PROF_N;
+	mm->young_win = FORK_WIN_N;
 	fork_prof_put(old->rec);
 	old->rec = prof_get(old->self);
 	old->young = FORK_PROF_N;

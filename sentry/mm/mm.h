@@ -39,17 +39,19 @@ struct vma {
 
 struct pagemap;
 
-#define MM_HOT 32
 #define FORK_PROF_N 8
+#define FORK_WIN_N 16
 
 /* Pages written (copy-on-write breaks) soon after a fork, so that the
  * next fork copies them at once rather than faulting on them: a parent's
- * own (mm->self) and its children's (mm->kids, shared with them). Hints
- * only, read and written racily (atomics). */
+ * own (mm->self) and its children's (mm->kids, shared with them); and the
+ * fault windows its children populated first, which the next child
+ * starts with mirrored. Hints only, read and written racily (atomics). */
 struct fork_prof {
 	uint32_t refs;
-	uint32_t next;
+	uint32_t next, wnext;
 	uint64_t page[FORK_PROF_N];	/* page addresses; 0 = none */
+	uint64_t win[FORK_WIN_N];	/* window addresses; 0 = none */
 };
 
 struct mm {
@@ -75,16 +77,12 @@ struct mm {
 	 * mprotect, mremap and madvise over it fail, like on a range above
 	 * the guest's address space. */
 	uint64_t resv_start, resv_end;
-	/* The fault windows most recently populated (ring; 0 = none): a
-	 * fork child starts with them mirrored (mm_prefault) rather than
-	 * faulting them in one by one. */
-	uint64_t hot[MM_HOT];
-	unsigned hot_next;
 	bool prefault;		/* set by mm_fork: mm_prefault has work */
 	struct fork_prof *kids;	/* what its fork children write early */
 	struct fork_prof *self;	/* what it writes right after it forks */
 	struct fork_prof *rec;	/* where its early writes are noted: self, or its parent's kids */
 	unsigned young;		/* early writes left to note */
+	unsigned young_win;	/* a fork child: early fault windows left to note */
 	bool ro_pending;	/* mm_fork_done has the parent's mirror to protect */
 };
 
@@ -139,14 +137,15 @@ int mm_msync(struct mm *mm, uint64_t addr, uint64_t len, int flags);
  * of a mapped file); -ENOMEM: out of memory. */
 int mm_fault(struct mm *mm, uint64_t addr, int access, bool prot_fault);
 
-/* A fork child's first run: copy the pages its siblings wrote early
- * (mm->rec) and mirror them and the windows its parent faulted in last
- * (mm->hot), in one batch, so that it does not fault them in one by one.
- * Does nothing after the first call. */
+/* A fork child's first run: copy the pages its siblings wrote early and
+ * mirror them and the windows its siblings faulted in first (mm->rec), in
+ * one batch, so that it does not fault them in one by one. Does nothing
+ * after the first call. */
 void mm_prefault(struct mm *mm);
 /* fork.c: the profile's reference; noting a page written. */
 void fork_prof_put(struct fork_prof *p);
 void fork_prof_note(struct fork_prof *p, uint64_t page);
+void fork_prof_note_win(struct fork_prof *p, uint64_t win);
 
 /* For the loader: write into guest memory ignoring VMA protections
  * (populating pages as needed). 0 or -EFAULT/-ENOMEM. */
