@@ -20,8 +20,8 @@
  *    whole set), at most every MOVE_GAP_NS;
  *  - the budgets adapt: halved when the other side did not come in time
  *    on another CPU (a busy host, where spinning steals the CPU the other
- *    side needs), doubled when it did; now and then a full spin probes
- *    whether a CPU is free again. */
+ *    side needs), doubled when it did; every 64 turns both sides spin in
+ *    full together, to probe whether CPUs are free again. */
 #include "platform/systrap/systrap.h"
 
 #include <sched.h>
@@ -82,10 +82,13 @@ uint32_t systrap_spin_before(struct slot *sl, volatile uint8_t *msg, uint32_t *s
 	*(volatile uint32_t *)(msg + MSG_SENTRY_CPU) = cpu;
 	sl->same_cpu = cpu == stub_cpu;
 	sl->probe++;
-	if (spin < max && (sl->probe & 63) == 0)
+	/* Both sides probe in the same turn: when both sleep, each one's
+	 * wake-up outlasts the other's spin, and only spinning together
+	 * gets them out. */
+	if ((sl->probe & 63) == 0) {
 		spin = max;
-	if (sspin < max && (sl->probe & 63) == 32)
 		sspin = max;
+	}
 	*stub_spin = sspin;
 	return spin;
 }
@@ -98,8 +101,13 @@ uint32_t systrap_spin_handed(struct slot *sl, uint32_t stub_slept, uint32_t sspi
 {
 	uint32_t max = systrap_spin_max(), waited = sl->stub_spin_given;
 	sl->stub_spin_given = sspin;
-	if (stub_slept != MSG_SLEEP_SAME_CPU)
-		sl->stub_spin = stub_slept ? waited / 2 : (waited > max / 2 ? max : waited * 2 + 16);
+	/* The verdict is on the budget before the one just handed over:
+	 * merge it into the current budget rather than replace it, or odd
+	 * and even turns become two budgets of their own. */
+	if (stub_slept == MSG_SLEEP_SPUN && waited / 2 < sl->stub_spin)
+		sl->stub_spin = waited / 2;
+	else if (!stub_slept && waited * 2 + 16 > sl->stub_spin)
+		sl->stub_spin = waited > max / 2 ? max : waited * 2 + 16;
 	sl->skip_spin = sl->same_cpu && !stub_slept;
 	return sl->skip_spin ? 0 : spin;
 }

@@ -49,9 +49,12 @@ static const int stub_signals[] = {
 
 /* Not a canonical address: the first return to the guest sets fs and gs. */
 #define BASE_UNSET 0x8000000000000001UL
-/* How long each side spins before it sleeps on the futex: long enough
- * for a quick syscall's round trip, short enough not to starve others. */
-#define SPIN_NS 10000
+/* How long each side spins at most before it sleeps on the futex: long
+ * enough for a quick syscall's round trip plus the other side's wake-up
+ * (tens of microseconds on a virtual machine, where waking an idle CPU
+ * goes through the host), short enough not to starve others; spin.c
+ * halves it when it does not pay. */
+#define SPIN_NS 50000
 /* How long a wait sleeps before it checks that the stub lives. */
 #define WAIT_SLICE_NS 50000000L
 #ifndef SA_RESTORER
