@@ -209,6 +209,16 @@ static void *forker(void *arg)
 	return NULL;
 }
 
+void systrap_stub_prefetch(void)
+{
+	pthread_mutex_lock(&fork_lock);
+	if (pool_takes == 0 && pool_want == 0 && pool_n == 0) {
+		pool_want = 1;
+		pthread_cond_signal(&fork_cond);
+	}
+	pthread_mutex_unlock(&fork_lock);
+}
+
 /* Give as a pooled stub, waiting for one if need be. Of takers waiting
  * together, one gets a failed preparation's error; the others ask again. */
 static int pool_take(struct as *as)

@@ -91,6 +91,7 @@ static uint64_t systrap_max_user_addr(void) { return SYSTRAP_GUEST_MAX; }
 
 static struct as *systrap_as_new(void)
 {
+	systrap_stub_prefetch();
 	struct as *as = calloc(1, sizeof(*as));
 	if (as)
 		pthread_mutex_init(&as->lock, NULL);

@@ -121,6 +121,10 @@ uint32_t systrap_spin_handed(struct slot *sl, uint32_t stub_slept, uint32_t sspi
 void systrap_spin_waited(struct slot *sl, uint32_t spin, bool slept);
 /* FUTEX_WAKE (shared) one waiter of word. */
 void systrap_wake(volatile uint32_t *word);
+/* The sandbox's first address space is being made: start the first stub
+ * (the zygote, then a stub from it) now, while the sentry loads the
+ * program, instead of at its first switch. */
+void systrap_stub_prefetch(void);
 
 /* Copy between a slot's pages (stub address addr, within the slot) and
  * buf. -EFAULT if the range leaves the slot. */
