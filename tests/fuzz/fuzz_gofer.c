@@ -34,6 +34,7 @@
  * (with subdirectories, "..", and names the client must refuse) and
  * open fds. The task's root goes back to the tmpfs root after each input
  * and the goferfs tree is dropped, so inputs stay independent. */
+#include "fuzz_task.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/process.h"
 #include "sentry/kernel/rlimit.h"
@@ -231,34 +232,13 @@ static void *fake_gofer(void *arg)
 
 /* --- the task --- */
 
-static struct task *fuzz_task(void)
+/* fuzz_task's task, with the data region the syscalls point into. */
+static struct task *gofer_task(void)
 {
 	static struct task *t;
 	if (t)
 		return t;
-	if (memfile_init(256ULL << 20) < 0)
-		abort();
-	t = calloc(1, sizeof(*t));
-	static struct sandbox_config cfg = { .platform = "none", .cwd = "/", .hostname = "fuzz",
-					     .memory_limit = 256ULL << 20 };
-	kernel.cfg = &cfg;
-	t->k = &kernel;
-	pthread_cond_init(&t->wake, NULL);
-	t->tid = t->tgid = kernel.next_tid++;
-	t->sighand = sighand_new(NULL);
-	t->tg = tgroup_new(t);
-	t->sigactions = t->sighand->action;
-	t->altstack_flags = 2;
-	rlimit_init_defaults(t->rlim);
-	t->files = fdtable_new();
-	t->fs = fs_context_new("/");	/* the VFS starts on a tmpfs: no gofer yet */
-	t->mm = mm_new(NULL, MAX_ADDR);
-	t->pgid = t->sid = t->tgid;
-	if (!t->sighand || !t->tg || !t->files || !t->fs || !t->mm)
-		abort();
-	kernel.tasks = t;
-	kernel.ntasks = 1;
-	current = t;
+	t = fuzz_task(MAX_ADDR);
 	if (mm_mmap(t->mm, REGION, REGION_LEN, PROT_READ | PROT_WRITE,
 		    MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, NULL, 0) != (int64_t)REGION)
 		abort();
@@ -395,7 +375,7 @@ static void drop_children(struct dentry *d)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct task *t = fuzz_task();
+	struct task *t = gofer_task();
 	if (size < 3)
 		return 0;
 	size_t split = 2 + ((size_t)data[0] | (size_t)data[1] << 8) % (size - 1);

@@ -10,6 +10,7 @@
  * a small integer, a pointer into a 64 KiB region filled from the input,
  * a pointer to unmapped memory, or raw 64 bits. A crash, a sanitizer
  * report or a hang is a bug; the handlers' results are not checked. */
+#include "fuzz_task.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/process.h"
 #include "sentry/kernel/rlimit.h"
@@ -54,40 +55,10 @@ static bool skipped(uint64_t nr)
 	}
 }
 
-static struct task *fuzz_task(void)
-{
-	static struct task *t;
-	if (t)
-		return t;
-	if (memfile_init(256ULL << 20) < 0)
-		abort();
-	t = calloc(1, sizeof(*t));
-	static struct sandbox_config cfg = { .platform = "none", .cwd = "/", .hostname = "fuzz",
-					     .memory_limit = 256ULL << 20 };
-	kernel.cfg = &cfg;
-	t->k = &kernel;
-	pthread_cond_init(&t->wake, NULL);
-	t->tid = t->tgid = kernel.next_tid++;
-	t->sighand = sighand_new(NULL);
-	t->tg = tgroup_new(t);
-	t->sigactions = t->sighand->action;
-	t->altstack_flags = 2;
-	rlimit_init_defaults(t->rlim);
-	t->files = fdtable_new();
-	t->fs = fs_context_new("/");
-	t->mm = mm_new(NULL, MAX_ADDR);
-	t->pgid = t->sid = t->tgid;
-	if (!t->sighand || !t->tg || !t->files || !t->fs || !t->mm)
-		abort();
-	kernel.tasks = t;
-	kernel.ntasks = 1;
-	current = t;
-	return t;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct task *t = fuzz_task();
+	struct task *t = fuzz_task(MAX_ADDR);
 	/* The region the pointers point into, refilled from the input. */
 	mm_munmap(t->mm, REGION, REGION_LEN);
 	if (mm_mmap(t->mm, REGION, REGION_LEN, PROT_READ | PROT_WRITE,
