@@ -39,11 +39,10 @@ void systrap_spin_init(void)
 		nallowed = CPU_COUNT(&allowed);
 }
 
-static uint64_t mono_ns(void)
+/* A budget that paid off, doubled (plus a little, to leave 0), at most max. */
+static uint32_t grow(uint32_t budget, uint32_t max)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	return budget > max / 2 ? max : budget * 2 + 16;
 }
 
 /* Move the calling thread off cpu, to the next allowed CPU after it.
@@ -73,7 +72,7 @@ uint32_t systrap_spin_before(struct slot *sl, volatile uint8_t *msg, uint32_t *s
 		sl->same_rounds = 0;
 	} else if (nallowed > 1 && ++sl->same_rounds >= SAME_CPU_ROUNDS) {
 		sl->same_rounds = 0;
-		uint64_t now = mono_ns();
+		uint64_t now = systrap_now_ns();
 		if (now - sl->moved_at >= MOVE_GAP_NS) {
 			sl->moved_at = now;
 			cpu = move_off(cpu);
@@ -106,8 +105,8 @@ uint32_t systrap_spin_handed(struct slot *sl, uint32_t stub_slept, uint32_t sspi
 	 * and even turns become two budgets of their own. */
 	if (stub_slept == MSG_SLEEP_SPUN && waited / 2 < sl->stub_spin)
 		sl->stub_spin = waited / 2;
-	else if (!stub_slept && waited * 2 + 16 > sl->stub_spin)
-		sl->stub_spin = waited > max / 2 ? max : waited * 2 + 16;
+	else if (!stub_slept && grow(waited, max) > sl->stub_spin)
+		sl->stub_spin = grow(waited, max);
 	sl->skip_spin = sl->same_cpu && !stub_slept;
 	return sl->skip_spin ? 0 : spin;
 }
@@ -117,5 +116,5 @@ void systrap_spin_waited(struct slot *sl, uint32_t spin, bool slept)
 	uint32_t max = systrap_spin_max();
 	if (sl->skip_spin)
 		return;
-	sl->spin = slept ? sl->spin / 2 : (spin > max / 2 ? max : spin * 2 + 16);
+	sl->spin = slept ? sl->spin / 2 : grow(spin, max);
 }

@@ -65,7 +65,7 @@ struct kernel_sigaction {
 	uint64_t handler, flags, restorer, mask;
 };
 
-static uint64_t now_ns(void)
+uint64_t systrap_now_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -76,10 +76,10 @@ static uint64_t now_ns(void)
  * over a hundred cycles depending on the CPU). */
 static void spin_calibrate(void)
 {
-	uint64_t t0 = now_ns();
+	uint64_t t0 = systrap_now_ns();
 	for (int i = 0; i < 2000; i++)
 		__builtin_ia32_pause();
-	uint64_t per = (now_ns() - t0) / 2000;
+	uint64_t per = (systrap_now_ns() - t0) / 2000;
 	if (per == 0)
 		per = 1;
 	uint64_t n = SPIN_NS / per;

@@ -108,6 +108,8 @@ int systrap_wait(pid_t pid, pid_t tid, volatile uint32_t *word, uint32_t want,
  * to sleep on the futex. */
 int systrap_wait_spin(pid_t pid, pid_t tid, volatile uint32_t *word, uint32_t want,
 		      volatile uint32_t *sleeping, uint32_t spin, bool *slept);
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t systrap_now_ns(void);
 /* The calibrated spin budget (about 10 us of pause instructions). */
 uint32_t systrap_spin_max(void);
 /* Spin policy (spin.c). systrap_spin_before: the sentry's budget for

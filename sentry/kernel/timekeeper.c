@@ -8,6 +8,7 @@
  * gap, after the host slept, is jumped forward at once). Syscalls read
  * the same clock (timekeeper_now), so a guest mixing them sees one time. */
 #include "sentry/kernel/timekeeper.h"
+#include "sentry/kernel/kernel.h"
 #include "sentry/loader/vdso/vvar.h"
 #include "lib/log.h"
 
@@ -26,9 +27,7 @@ static struct vvar cur;		/* what the page holds (the thread's copy) */
 
 static int64_t host_ns(clockid_t id)
 {
-	struct timespec ts;
-	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	return (int64_t)kernel_now_ns(id);
 }
 
 /* CPUID 0x80000007 EDX bit 8: the TSC runs at a constant rate in every
@@ -145,25 +144,10 @@ void timekeeper_start(struct vvar *page)
 
 bool timekeeper_now(clockid_t id, struct timespec *ts)
 {
-	if (!vv || (id != CLOCK_REALTIME && id != CLOCK_MONOTONIC && id != CLOCK_BOOTTIME &&
-		    id != CLOCK_REALTIME_COARSE && id != CLOCK_MONOTONIC_COARSE))
+	int64_t ns;
+	if (!vv || vvar_read(vv, id, &ns) < 0)
 		return false;
-	for (;;) {
-		uint32_t seq = __atomic_load_n(&vv->seq, __ATOMIC_ACQUIRE);
-		if (seq == 0)
-			return false;
-		if (seq & 1)
-			continue;
-		struct vvar snap = { .shift = vv->shift, .tsc_base = vv->tsc_base,
-				     .mult = vv->mult, .mono_base = vv->mono_base };
-		int64_t off = id == CLOCK_REALTIME || id == CLOCK_REALTIME_COARSE ? vv->real_offset
-			    : id == CLOCK_BOOTTIME ? vv->boot_offset : 0;
-		int64_t ns = vvar_mono(&snap, vvar_rdtsc()) + off;
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		if (__atomic_load_n(&vv->seq, __ATOMIC_RELAXED) != seq)
-			continue;
-		ts->tv_sec = ns / 1000000000LL;
-		ts->tv_nsec = ns % 1000000000LL;
-		return true;
-	}
+	ts->tv_sec = ns / 1000000000LL;
+	ts->tv_nsec = ns % 1000000000LL;
+	return true;
 }

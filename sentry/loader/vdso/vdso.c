@@ -14,7 +14,7 @@ struct timeval_ {
 	long tv_sec, tv_usec;
 };
 
-extern const volatile struct vvar vvar_page __attribute__((visibility("hidden")));
+extern const struct vvar vvar_page __attribute__((visibility("hidden")));
 
 #define NR_gettimeofday	96
 #define NR_time		201
@@ -27,44 +27,11 @@ static long sys2(long nr, long a, long b)
 	return r;
 }
 
-/* Guest monotonic time and the offset of clock id from it; 0, or -1
- * when the page cannot serve it. */
-static int read_clock(int id, int64_t *mono, int64_t *off)
-{
-	const volatile struct vvar *v = &vvar_page;
-	for (;;) {
-		uint32_t seq = v->seq;
-		if (seq == 0)
-			return -1;
-		if (seq & 1)
-			continue;
-		__asm__ volatile("" ::: "memory");
-		struct vvar snap = { .tsc_base = v->tsc_base, .mult = v->mult, .shift = v->shift,
-				     .mono_base = v->mono_base };
-		int64_t o = id == CLOCK_REALTIME || id == CLOCK_REALTIME_COARSE ? v->real_offset
-			  : id == CLOCK_BOOTTIME ? v->boot_offset : 0;
-		int64_t m = vvar_mono(&snap, vvar_rdtsc());
-		__asm__ volatile("" ::: "memory");
-		if (v->seq == seq) {
-			*mono = m;
-			*off = o;
-			return 0;
-		}
-	}
-}
-
-static int served(int id)
-{
-	return id == CLOCK_REALTIME || id == CLOCK_MONOTONIC || id == CLOCK_BOOTTIME ||
-	       id == CLOCK_REALTIME_COARSE || id == CLOCK_MONOTONIC_COARSE;
-}
-
 int __vdso_clock_gettime(clockid_t id, struct timespec *ts)
 {
-	int64_t mono, off;
-	if (!served(id) || read_clock(id, &mono, &off) < 0)
+	int64_t ns;
+	if (vvar_read(&vvar_page, id, &ns) < 0)
 		return (int)sys2(NR_clock_gettime, id, (long)ts);
-	int64_t ns = mono + off;
 	ts->tv_sec = ns / 1000000000;
 	ts->tv_nsec = ns % 1000000000;
 	return 0;
@@ -72,11 +39,10 @@ int __vdso_clock_gettime(clockid_t id, struct timespec *ts)
 
 int __vdso_gettimeofday(struct timeval_ *tv, void *tz)
 {
-	int64_t mono, off;
-	if (tz || read_clock(CLOCK_REALTIME, &mono, &off) < 0)
+	int64_t ns;
+	if (tz || vvar_read(&vvar_page, CLOCK_REALTIME, &ns) < 0)
 		return (int)sys2(NR_gettimeofday, (long)tv, (long)tz);
 	if (tv) {
-		int64_t ns = mono + off;
 		tv->tv_sec = ns / 1000000000;
 		tv->tv_usec = ns % 1000000000 / 1000;
 	}
@@ -85,10 +51,10 @@ int __vdso_gettimeofday(struct timeval_ *tv, void *tz)
 
 long __vdso_time(long *t)
 {
-	int64_t mono, off;
-	if (read_clock(CLOCK_REALTIME, &mono, &off) < 0)
+	int64_t ns;
+	if (vvar_read(&vvar_page, CLOCK_REALTIME, &ns) < 0)
 		return sys2(NR_time, (long)t, 0);
-	long s = (long)((mono + off) / 1000000000);
+	long s = (long)(ns / 1000000000);
 	if (t)
 		*t = s;
 	return s;
