@@ -244,7 +244,8 @@ static void remap_window(struct mm *mm, struct vma *v, uint64_t addr)
 		start = v->start;
 	if (end > v->end)
 		end = v->end;
-	struct run r = { 0 };
+	struct batch b = { .n = 0 };
+	struct run r = { .batch = &b };
 	for (uint64_t p = start; p < end; p += PAGE_SIZE) {
 		uint64_t *slot = pagemap_slot(mm->pm, p, false);
 		if (!slot || (*slot & (PTE_PRESENT | PTE_RO_MAPPED)) != (PTE_PRESENT | PTE_RO_MAPPED) ||
@@ -256,6 +257,7 @@ static void remap_window(struct mm *mm, struct vma *v, uint64_t addr)
 		run_add(mm, &r, p, PTE_OFF(*slot), v->prot);
 	}
 	run_flush(mm, &r);
+	batch_flush(mm, &b);
 }
 
 /* A young fork child's populated window: its siblings start with it. */
@@ -411,8 +413,13 @@ int mm_fault(struct mm *mm, uint64_t addr, int access, bool prot_fault)
 			}
 		}
 	}
-	if (mm->as)
-		ret = map_window(mm, v, wstart, wend, NULL);
+	if (mm->as) {
+		/* One request for the window's runs (a file's cached pages
+		 * are seldom contiguous in the memory file). */
+		struct batch b = { .n = 0 };
+		ret = map_window(mm, v, wstart, wend, &b);
+		batch_flush(mm, &b);
+	}
 	win_note(mm, wstart);
 out:
 	pthread_mutex_unlock(&mm->lock);

@@ -18,10 +18,35 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/uio.h>
 
 #define RW_CHUNK 65536
+
+/* The calling thread's bounce buffer for reads and writes that cannot go
+ * straight to guest pages, made at its first use: a buffer in thread-local
+ * storage would be zeroed by every sentry thread at its start (16 pages
+ * of first-touch faults each), most of which never read a file. */
+static pthread_key_t bounce_key;
+static pthread_once_t bounce_once = PTHREAD_ONCE_INIT;
+
+static void bounce_key_init(void)
+{
+	pthread_key_create(&bounce_key, free);
+}
+
+static char *rw_bounce(void)
+{
+	static __thread char *bounce;
+	if (!bounce) {
+		pthread_once(&bounce_once, bounce_key_init);
+		bounce = malloc(RW_CHUNK);
+		if (bounce)
+			pthread_setspecific(bounce_key, bounce);
+	}
+	return bounce;
+}
 /* Transfers at least this long go straight to the guest's pages. */
 #define RW_DIRECT_MIN 8192
 
@@ -98,7 +123,6 @@ static ssize_t direct_rw(struct task *t, struct file *f, uint64_t buf, size_t le
 static ssize_t read_to_user(struct task *t, struct file *f, uint64_t buf, size_t len,
 			    int64_t *pos)
 {
-	static __thread char bounce[RW_CHUNK];
 	ssize_t total = 0;
 	if (f->inode && S_ISDIR(f->inode->mode))
 		return -EISDIR;
@@ -110,6 +134,9 @@ static ssize_t read_to_user(struct task *t, struct file *f, uint64_t buf, size_t
 		if (!none)
 			return r;
 	}
+	char *bounce = rw_bounce();
+	if (!bounce)
+		return -ENOMEM;
 	while (len > 0) {
 		size_t n = len < RW_CHUNK ? len : RW_CHUNK;
 		ssize_t r = f->ops->read(f, bounce, n, pos);
@@ -132,7 +159,6 @@ static ssize_t read_to_user(struct task *t, struct file *f, uint64_t buf, size_t
 static ssize_t write_from_user(struct task *t, struct file *f, uint64_t buf, size_t len,
 			       int64_t *pos)
 {
-	static __thread char bounce[RW_CHUNK];
 	ssize_t total = 0;
 	if (!f->ops->write)
 		return -EINVAL;
@@ -142,6 +168,9 @@ static ssize_t write_from_user(struct task *t, struct file *f, uint64_t buf, siz
 		if (!none)
 			return r;
 	}
+	char *bounce = rw_bounce();
+	if (!bounce)
+		return -ENOMEM;
 	while (len > 0) {
 		size_t n = len < RW_CHUNK ? len : RW_CHUNK;
 		int c = copy_in(t->mm, bounce, buf, n);
