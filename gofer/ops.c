@@ -1,7 +1,8 @@
 /* gofer/ops.c: the gofer's request handlers. Every host file is reached
  * from an export's root fd one component at a time with
  * openat(O_PATH|O_NOFOLLOW); names are single components (no '/', not
- * "." or ".."), so nothing the sentry asks for leaves an export. O_PATH
+ * "." or ".."; WALKN's several names are split and checked one by one
+ * here), so nothing the sentry asks for leaves an export. O_PATH
  * fds are reopened for I/O through /proc/self/fd/N, which names exactly
  * the inode already walked to (no second path resolution). Only regular
  * files and directories are opened; exports marked read-only refuse every
@@ -131,6 +132,98 @@ static int walk_name(struct gofer_state *g, struct gofer_fid *dir, const char *n
 	bool ro = dir->ro;
 	resp->fid = fid_new(g, fd, ro);
 	return resp->fid ? 0 : -ENOMEM;
+}
+
+/* WALKN (gofer/protocol.h): the components of path, '/'-separated,
+ * walked from dir one at a time exactly as walk_name walks one. Each
+ * name is checked as the serving loop checks WALK's (one component, not
+ * "." or ".."); the fds of attributes-only steps are closed as soon as
+ * the next step is open. */
+static bool component_ok(const char *s, size_t len)
+{
+	if (len == 0 || len > GOFER_NAME_MAX)
+		return false;
+	return !((len == 1 && s[0] == '.') || (len == 2 && s[0] == '.' && s[1] == '.'));
+}
+
+static int do_walkn(struct gofer_state *g, struct gofer_fid *dir, const struct gofer_req *req,
+		    const char *path, struct gofer_resp *resp, char *data, int *sendfd)
+{
+	if (!path)
+		return -EINVAL;
+	const char *comp[GOFER_WALKN_MAX];
+	size_t len[GOFER_WALKN_MAX], n = 0;
+	for (const char *p = path;;) {
+		size_t l = strcspn(p, "/");
+		if (n == GOFER_WALKN_MAX || !component_ok(p, l))
+			return -EINVAL;
+		comp[n] = p;
+		len[n++] = l;
+		if (!p[l])
+			break;
+		p += l + 1;
+	}
+	if (req->arg < 0 || (uint64_t)req->arg > n)
+		return -EINVAL;
+	size_t first_fid = (size_t)req->arg;
+	bool ro = dir->ro;	/* dir moves if fid_new grows the table */
+	int cur = dir->fd, temp = -1;	/* temp: an attributes-only step's fd */
+	struct gofer_walk_ent *ent = (struct gofer_walk_ent *)data;
+	size_t used = 0, extra = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct gofer_walk_ent *e = &ent[used++];
+		memset(e, 0, sizeof(*e));
+		char name[GOFER_NAME_MAX + 1];
+		memcpy(name, comp[i], len[i]);
+		name[len[i]] = 0;
+		if (kernel_fs(cur)) {
+			e->err = -EACCES;
+			break;
+		}
+		int fd = openat(cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			e->err = -errno;
+			break;
+		}
+		if (temp >= 0)
+			close(temp);
+		temp = -1;
+		int r = stat_fd(fd, &e->st);
+		if (r < 0) {
+			close(fd);
+			e->err = r;
+			break;
+		}
+		if (i >= first_fid) {
+			e->fid = fid_new(g, fd, ro);
+			if (!e->fid) {
+				memset(e, 0, sizeof(*e));
+				e->err = -ENOMEM;
+				break;
+			}
+		} else {
+			temp = fd;
+		}
+		cur = fd;
+		if (S_ISLNK(e->st.mode)) {
+			ssize_t k = readlinkat(fd, "", data + n * sizeof(*ent), PATH_MAX - 1);
+			if (k > 0 && !memchr(data + n * sizeof(*ent), 0, (size_t)k))
+				extra = (size_t)k;
+		} else if (S_ISREG(e->st.mode) && i + 1 == n && (req->flags & GOFER_WALK_OPEN)) {
+			int o = reopen(g, fd, O_RDONLY);
+			if (o >= 0)
+				*sendfd = o;
+		}
+		if (!S_ISDIR(e->st.mode))
+			break;
+	}
+	if (temp >= 0)
+		close(temp);
+	if (extra)
+		memmove(data + used * sizeof(*ent), data + n * sizeof(*ent), extra);
+	resp->arg = (int64_t)used;
+	resp->datalen = (uint32_t)(used * sizeof(*ent) + extra);
+	return 0;
 }
 
 static int do_open(struct gofer_state *g, struct gofer_fid *f, uint32_t flags, int *sendfd)
@@ -319,6 +412,8 @@ static int handle(struct gofer_state *g, const struct gofer_req *req, const char
 	switch (req->op) {
 	case GOFER_WALK:
 		return walk_name(g, f, name, req->flags, resp);
+	case GOFER_WALKN:
+		return do_walkn(g, f, req, name2, resp, data, sendfd);
 	case GOFER_STAT:
 		return stat_fd(f->fd, &resp->st);
 	case GOFER_OPEN:

@@ -45,12 +45,34 @@ enum gofer_op {
 				 * -> stat afterwards */
 	GOFER_TMPFILE,		/* fid = dir, flags = O_WRONLY/O_RDWR [| O_EXCL],
 				 * mode -> fid of a new unnamed file, stat */
+	GOFER_WALKN,		/* fid, name2 = names, arg = first fid index,
+				 * flags GOFER_WALK_OPEN -> entries (below) */
 	GOFER_OP_MAX
 };
 
 /* WALK flags: only the attributes, no fid (revalidation of a cached
  * name: one round trip, nothing to clunk). */
 #define GOFER_WALK_STAT_ONLY 0x1
+
+/* WALKN: several components in one round trip (9P's Twalk). name2 holds
+ * 1..GOFER_WALKN_MAX names joined by single '/' (each a component as
+ * WALK checks it: not empty, ".", ".." or longer than GOFER_NAME_MAX;
+ * no leading, trailing or doubled '/'). The gofer walks them from fid
+ * one at a time with openat(O_PATH|O_NOFOLLOW), exactly as WALK, and
+ * stops after the first error, after the first component that is not a
+ * directory, or after the last name. The reply's arg is the number of
+ * entries n (1..names), its data n struct gofer_walk_ent, in order: a
+ * component at index below the request's arg gets attributes only (fid
+ * 0: revalidation of cached names), the others a new fid each. Only the
+ * last entry may carry an error (err < 0, fid 0, no attributes); every
+ * entry before the last is a directory. When the last entry is a
+ * symlink, its target follows the entries (the rest of the data, at
+ * most PATH_MAX - 1 bytes, no NUL; none if it could not be read). With
+ * GOFER_WALK_OPEN, when the last entry is the last name and a regular
+ * file, it is also opened read-only and the fd donated (none if that
+ * fails: the sentry opens it later and sees why). */
+#define GOFER_WALKN_MAX 32
+#define GOFER_WALK_OPEN 0x2
 
 #define GOFER_SET_MODE	0x01
 #define GOFER_SET_UID	0x02
@@ -73,6 +95,14 @@ struct gofer_stat {
 	int64_t atime_sec, atime_nsec;
 	int64_t mtime_sec, mtime_nsec;
 	int64_t ctime_sec, ctime_nsec;
+};
+
+/* One component of a WALKN reply. */
+struct gofer_walk_ent {
+	int32_t err;		/* 0 or -errno */
+	uint32_t pad;
+	uint64_t fid;		/* 0 below the request's arg, or on error */
+	struct gofer_stat st;
 };
 
 struct gofer_req {
