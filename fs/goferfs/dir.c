@@ -1,4 +1,5 @@
-/* fs/goferfs/dir.c: goferfs directories: lookup by WALK, the namespace
+/* fs/goferfs/dir.c: goferfs directories: lookup by WALK (several
+ * components at once: walk.c), the namespace
  * ops of writable exports (the VFS holds vfs_lock; O_TMPFILE files too), and readdir over a
  * listing fetched with GETDENTS when the directory is opened or rewound. */
 #include "fs/goferfs/goferfs.h"
@@ -38,6 +39,8 @@ static void refresh(struct inode *inode)
 
 static int gf_lookup(struct inode *dir, struct dentry *d)
 {
+	if (goferfs_walk_absent(dir, d->name, d->namelen))
+		return 0;	/* asked a moment ago, in this walk */
 	struct gofer_req req = { .op = GOFER_WALK, .fid = fid_of(dir) };
 	struct gofer_resp resp;
 	int r = gofer_call(&req, d->name, NULL, &resp, NULL, 0, NULL);
@@ -196,6 +199,7 @@ const struct inode_ops goferfs_dir_iops = {
 	.rmdir = gf_rmdir,
 	.rename = gf_rename,
 	.revalidate = goferfs_revalidate,
+	.walk_ahead = goferfs_walk_ahead,
 	.setattr = goferfs_setattr,
 	.getxattr = goferfs_getxattr,
 	.setxattr = goferfs_setxattr,

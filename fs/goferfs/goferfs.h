@@ -51,6 +51,10 @@ struct dentry *goferfs_mount(int export_index, bool ro, int *err);
 bool goferfs_revalidates(struct super_block *sb);
 /* The revalidate op of every goferfs inode (fs/vfs/inode.h). */
 int goferfs_revalidate(struct inode *dir, struct dentry *d);
+/* The walk_ahead op of goferfs directories (walk.c): one WALKN. */
+void goferfs_walk_ahead(struct inode *dir, struct dentry *d, const char *rest, unsigned flags);
+/* Did the current walk's walk_ahead find name absent in dir? */
+bool goferfs_walk_absent(struct inode *dir, const char *name, size_t len);
 struct gofer_inode {
 	uint64_t fid;
 	int rofd;		/* shared read-only host fd, or -1 */

@@ -469,8 +469,24 @@ static int ovl_rename(struct inode *odir, struct dentry *od, struct inode *ndir,
 	return r;
 }
 
+/* The walk missed the overlay's cache at the first name of rest: let the
+ * lower file system (the gofer's) take the rest at once. Only its cache
+ * is filled; ovl_lookup then finds the lower names there, one by one. */
+static void ovl_walk_ahead(struct inode *dir, struct dentry *d, const char *rest,
+			   unsigned flags)
+{
+	struct ovl_inode *poi = oi_of(dir);
+	(void)d;
+	if (!poi->lower || poi->opaque || (poi->lower->flags & D_DEAD))
+		return;
+	struct inode *li = poi->lower->inode;
+	if (li && li->iops && li->iops->walk_ahead)
+		li->iops->walk_ahead(li, poi->lower, rest, flags);
+}
+
 const struct inode_ops ovl_dir_iops = {
 	.lookup = ovl_lookup,
+	.walk_ahead = ovl_walk_ahead,
 	.mknod = ovl_mknod,
 	.mkdir = ovl_mkdir,
 	.symlink = ovl_symlink,

@@ -33,6 +33,7 @@ struct dentry {
 	size_t namelen;
 	uint64_t cookie;	/* readdir position in the parent */
 	uint64_t next_cookie;	/* for children */
+	uint64_t walk_seq;	/* the walk that last confirmed it (vfs_walk_seq) */
 	struct dentry *hnext;	/* hash chain */
 	struct dentry *sib_prev, *sib_next;
 	struct dentry *child_first, *child_last;
@@ -40,6 +41,12 @@ struct dentry {
 
 void vfs_lock(void);
 void vfs_unlock(void);
+
+/* The number of the current walk (under vfs_lock; each nd_init starts a
+ * new one). A dentry whose walk_seq is the current walk's was confirmed
+ * by its file system during this walk (inode_ops.walk_ahead): the walk
+ * does not revalidate it again. */
+uint64_t vfs_walk_seq(void);
 
 /* A new root dentry for inode (takes the inode reference). */
 struct dentry *d_make_root(struct super_block *sb, struct inode *inode);

@@ -44,6 +44,8 @@ struct iattr {
 	struct timespec atime, mtime;
 };
 
+#define WALK_AHEAD_OPEN 0x1
+
 struct inode_ops {
 	/* Find name (d->name) in dir: set d->inode (d_instantiate) or leave
 	 * it negative. 0 or -errno. NULL: the dcache is complete (tmpfs). */
@@ -82,6 +84,18 @@ struct inode_ops {
 	 * the file system has (1), stale (0: the VFS drops it and looks the
 	 * name up again), or -errno? NULL: the cache is always right. */
 	int (*revalidate)(struct inode *dir, struct dentry *d);
+	/* A walk is about to look up the first component of rest in dir
+	 * (directory dentry d) and found no cached dentry, or one it would
+	 * revalidate. rest runs to the end of the path (or symlink body)
+	 * being walked, '/'-separated, maybe with "." or "..". The file
+	 * system may look several components up at once: it instantiates
+	 * what it found (children of d, then their children...) and sets
+	 * walk_seq = vfs_walk_seq() on each dentry it made or confirmed, so
+	 * the walk neither looks up nor revalidates them again. A hint: no
+	 * result; the walk then goes on as usual, component by component.
+	 * flags: WALK_AHEAD_OPEN (the walk's final file is opened read-only).
+	 * Under vfs_lock. NULL: nothing ahead. */
+	void (*walk_ahead)(struct inode *dir, struct dentry *d, const char *rest, unsigned flags);
 	/* A magic link (procfs fd/N, exe, cwd, root): the object itself
 	 * instead of a walk of readlink's text. Sets *out (referenced) or,
 	 * for a file without a path (a pipe, an anonymous file), *fout

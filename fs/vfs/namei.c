@@ -13,9 +13,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+static uint64_t walk_seq;
+
+uint64_t vfs_walk_seq(void)
+{
+	return __atomic_load_n(&walk_seq, __ATOMIC_RELAXED);
+}
+
 int nd_init(struct nameidata *nd, const struct walk_start *ws, const char *name,
 	    unsigned flags)
 {
+	__atomic_add_fetch(&walk_seq, 1, __ATOMIC_RELAXED);
 	memset(nd, 0, sizeof(*nd));
 	nd->flags = flags;
 	nd->root = (flags & (LOOKUP_IN_ROOT | LOOKUP_BENEATH)) ? ws->dir : ws->root;
@@ -101,7 +109,20 @@ int nd_lookup_child(struct nameidata *nd, const char *name, size_t len, struct d
 	if (len > NAME_MAX)
 		return -ENAMETOOLONG;
 	struct dentry *d = d_lookup(dir, name, len);
-	if (d && !d->mounted && !(dir->flags & D_DEAD) && di->iops && di->iops->revalidate) {
+	uint64_t seq = vfs_walk_seq();
+	bool stale = d && !d->mounted && !(dir->flags & D_DEAD) && di->iops &&
+		     di->iops->revalidate && d->walk_seq != seq;
+	if ((!d || stale) && !(dir->flags & D_DEAD) && di->iops && di->iops->walk_ahead) {
+		/* name runs on to the end of the path: the file system may
+		 * take several components in one go. */
+		if (d)
+			dput(d);
+		di->iops->walk_ahead(di, dir, name,
+				     (nd->flags & LOOKUP_OPEN) ? WALK_AHEAD_OPEN : 0);
+		d = d_lookup(dir, name, len);
+	}
+	if (d && !d->mounted && !(dir->flags & D_DEAD) && di->iops && di->iops->revalidate &&
+	    d->walk_seq != seq) {
 		r = di->iops->revalidate(di, d);
 		if (r < 0) {
 			dput(d);

@@ -40,7 +40,9 @@ void nd_done(struct nameidata *nd);
 /* Walk all but the last component of name; set last/lastlen/type. */
 int nd_walk_parent(struct nameidata *nd, const char *name);
 /* Look the last component up in nd->cur (which must be a directory):
- * a referenced dentry, possibly negative. */
+ * a referenced dentry, possibly negative. name (len bytes) points into
+ * the path or symlink body being walked, which runs on after it to its
+ * NUL: what a file system's walk_ahead may look up in the same go. */
 int nd_lookup_child(struct nameidata *nd, const char *name, size_t len, struct dentry **out);
 /* Walk the last component (following a symlink if follow): nd->cur
  * becomes it. */

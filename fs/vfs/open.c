@@ -189,6 +189,10 @@ int vfs_open(const struct walk_start *ws, const char *name, int oflags, mode_t m
 	bool created = false;
 	if (oflags & VFS_O_TMPFILE_BIT)
 		return open_tmpfile(ws, name, oflags, mode, lookup_flags, out);
+	/* A read-only open of an existing file: file systems may open it
+	 * while they walk to it. */
+	if (!(oflags & (O_CREAT | O_PATH | O_TRUNC)) && (oflags & O_ACCMODE) == O_RDONLY)
+		lookup_flags |= LOOKUP_OPEN;
 	vfs_lock();
 	int r = nd_init(&nd, ws, name, lookup_flags);
 	if (r == 0)

@@ -27,6 +27,9 @@ struct dir_context;
 #define LOOKUP_IN_ROOT		0x040	/* RESOLVE_IN_ROOT */
 #define LOOKUP_NO_XDEV		0x080	/* RESOLVE_NO_XDEV */
 #define LOOKUP_NO_MAGICLINKS	0x100	/* RESOLVE_NO_MAGICLINKS */
+/* An intent: the caller opens the result read-only (exec, open O_RDONLY),
+ * so a file system may open it during the walk (inode_ops.walk_ahead). */
+#define LOOKUP_OPEN		0x200
 
 #define MAXSYMLINKS 40
 

@@ -62,7 +62,7 @@ static struct mobj *vfsfile_obj(void *priv)
 static int exec_open(struct fs_context *fs, const char *path, struct loader_file *lf)
 {
 	struct path p;
-	int r = fs_context_lookup(fs, path, LOOKUP_FOLLOW, &p);
+	int r = fs_context_lookup(fs, path, LOOKUP_FOLLOW | LOOKUP_OPEN, &p);
 	if (r < 0)
 		return r;
 	struct inode *inode = p.dentry->inode;

@@ -37,7 +37,7 @@
 static int program_at(struct fs_context *fs, const char *path)
 {
 	struct path p;
-	int r = fs_context_lookup(fs, path, LOOKUP_FOLLOW, &p);
+	int r = fs_context_lookup(fs, path, LOOKUP_FOLLOW | LOOKUP_OPEN, &p);
 	if (r < 0)
 		return r;
 	if (!S_ISREG(p.dentry->inode->mode))
