@@ -3,7 +3,8 @@
  * scratch directory: walks, opens and fd donation, readlink, hostile
  * names ("..", ".", "a/b"), malformed messages, symlinks that must not be
  * followed, host fifos, read-only exports, a gofer that sends garbage and
- * one that dies (-EIO, never a crash). */
+ * one that dies (-EIO, never a crash); WALKN (chains, a cached prefix,
+ * where it stops, the open it adds, the names it refuses). */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -262,4 +263,136 @@ Test(gofer, garbage_is_eio)
 	cr_assert_eq(gofer_call(&w, "x", NULL, &resp, NULL, 0, NULL), -EIO);
 	close(sv[0]);
 	waitpid(pid, NULL, 0);
+}
+
+/* --- WALKN: several components in one round trip --- */
+
+static int walkn(uint64_t fid, const char *path, int64_t first, uint32_t flags,
+		 struct gofer_resp *resp, struct gofer_walk_ent *ent, int *fd)
+{
+	static char buf[GOFER_WALKN_MAX * sizeof(struct gofer_walk_ent) + PATH_MAX];
+	struct gofer_req req = { .op = GOFER_WALKN, .fid = fid, .arg = first, .flags = flags };
+	int r = gofer_call(&req, NULL, path, resp, buf, sizeof(buf), fd);
+	if (r == 0)
+		memcpy(ent, buf, resp->datalen);
+	return r;
+}
+
+static void mkpath(const char *rel)
+{
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/%s", dir, rel);
+	cr_assert_eq(mkdir(p, 0755), 0, "mkdir %s", p);
+}
+
+Test(gofer, walkn_chain, .init = start_rw, .fini = stop)
+{
+	uint64_t root = attach();
+	mkpath("d/e");
+	mkpath("d/e/g");
+	struct gofer_resp resp;
+	struct gofer_walk_ent e[GOFER_WALKN_MAX + 8];
+	cr_assert_eq(walkn(root, "d/e/g", 0, 0, &resp, e, NULL), 0);
+	cr_assert_eq(resp.arg, 3);
+	cr_assert_eq(resp.datalen, 3 * sizeof(e[0]));
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(e[i].err, 0);
+		cr_assert(S_ISDIR(e[i].st.mode));
+		cr_assert_neq(e[i].fid, 0);
+	}
+	/* The last fid is g: walk on from it. */
+	cr_assert_eq(walk(e[2].fid, "missing", &resp), -ENOENT);
+	/* Attributes only below arg: a cached prefix. */
+	cr_assert_eq(walkn(root, "d/e/g", 2, 0, &resp, e, NULL), 0);
+	cr_assert_eq(resp.arg, 3);
+	cr_assert_eq(e[0].fid, 0);
+	cr_assert_eq(e[1].fid, 0);
+	cr_assert_neq(e[2].fid, 0);
+	cr_assert_eq(walkn(root, "d/e/g", 3, 0, &resp, e, NULL), 0);
+	cr_assert_eq(e[2].fid, 0);
+	cr_assert(S_ISDIR(e[2].st.mode));
+}
+
+Test(gofer, walkn_stops, .init = start_rw, .fini = stop)
+{
+	uint64_t root = attach();
+	mkpath("d/e");
+	struct gofer_resp resp;
+	struct gofer_walk_ent e[GOFER_WALKN_MAX + 8];
+	/* ENOENT at each position: that entry is the last. */
+	const char *miss[] = { "x/e/f", "d/x/f", "d/e/x" };
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(walkn(root, miss[i], 0, 0, &resp, e, NULL), 0);
+		cr_assert_eq(resp.arg, i + 1, "%s", miss[i]);
+		cr_assert_eq(e[i].err, -ENOENT);
+		cr_assert_eq(e[i].fid, 0);
+	}
+	/* A regular file ends the walk (ENOTDIR is the sentry's to say). */
+	cr_assert_eq(walkn(root, "f/x/y", 0, 0, &resp, e, NULL), 0);
+	cr_assert_eq(resp.arg, 1);
+	cr_assert(S_ISREG(e[0].st.mode));
+	cr_assert_eq(resp.datalen, sizeof(e[0]));
+	/* A symlink too, never followed, with its target after the entries. */
+	cr_assert_eq(walkn(root, "l/passwd", 0, 0, &resp, e, NULL), 0);
+	cr_assert_eq(resp.arg, 1);
+	cr_assert(S_ISLNK(e[0].st.mode));
+	size_t tl = strlen("../../etc/passwd");
+	cr_assert_eq(resp.datalen, sizeof(e[0]) + tl);
+	cr_assert_eq(memcmp((char *)&e[1], "../../etc/passwd", tl), 0);
+	cr_assert_eq(walk(e[0].fid, "passwd", &resp), -ENOTDIR);
+}
+
+Test(gofer, walkn_open, .init = start_rw, .fini = stop)
+{
+	uint64_t root = attach();
+	struct gofer_resp resp;
+	struct gofer_walk_ent e[GOFER_WALKN_MAX + 8];
+	int fd;
+	cr_assert_eq(walkn(root, "f", 0, GOFER_WALK_OPEN, &resp, e, &fd), 0);
+	cr_assert_geq(fd, 0);
+	char buf[8] = { 0 };
+	cr_assert_eq(pread(fd, buf, sizeof(buf), 0), 5);
+	cr_assert_str_eq(buf, "hello");
+	cr_assert_eq(write(fd, "x", 1), -1, "read-only");
+	close(fd);
+	/* Nothing to open: a directory, a fifo, a symlink, a missing name. */
+	const char *none[] = { "d", "p", "l", "zz" };
+	for (int i = 0; i < 4; i++) {
+		cr_assert_eq(walkn(root, none[i], 0, GOFER_WALK_OPEN, &resp, e, &fd), 0);
+		cr_assert_eq(fd, -1, "%s", none[i]);
+	}
+}
+
+Test(gofer, walkn_hostile, .init = start_rw, .fini = stop)
+{
+	uint64_t root = attach();
+	struct gofer_resp resp;
+	struct gofer_walk_ent e[GOFER_WALKN_MAX + 8];
+	const char *bad[] = { "..", ".", "d/..", "d/./x", "/d", "d/", "d//x", "../f",
+			      "d/../../etc" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_eq(walkn(root, bad[i], 0, 0, &resp, e, NULL), -EINVAL, "%s", bad[i]);
+	struct gofer_req req = { .op = GOFER_WALKN, .fid = root };
+	cr_assert_eq(gofer_call(&req, NULL, NULL, &resp, NULL, 0, NULL), -EINVAL);
+	cr_assert_eq(walkn(root, "d", 2, 0, &resp, e, NULL), -EINVAL);
+	cr_assert_eq(walkn(root, "d", -1, 0, &resp, e, NULL), -EINVAL);
+	cr_assert_eq(walkn(12345, "d", 0, 0, &resp, e, NULL), -EBADF);
+	/* Names of 255 bytes pass, 256 do not; GOFER_WALKN_MAX names at most. */
+	char p[PATH_MAX];
+	memset(p, 'a', 255);
+	p[255] = 0;
+	cr_assert_eq(walkn(root, p, 0, 0, &resp, e, NULL), 0);
+	cr_assert_eq(e[0].err, -ENOENT);
+	memset(p, 'a', 256);
+	p[256] = 0;
+	cr_assert_eq(walkn(root, p, 0, 0, &resp, e, NULL), -EINVAL);
+	size_t l = 0;
+	for (int i = 0; i < GOFER_WALKN_MAX; i++)
+		l += (size_t)snprintf(p + l, sizeof(p) - l, i ? "/x" : "x");
+	cr_assert_eq(walkn(root, p, 0, 0, &resp, e, NULL), 0);
+	cr_assert_eq(resp.arg, 1);
+	snprintf(p + l, sizeof(p) - l, "/x");
+	cr_assert_eq(walkn(root, p, 0, 0, &resp, e, NULL), -EINVAL);
+	/* Still serving. */
+	cr_assert_eq(walk(root, "f", &resp), 0);
 }
