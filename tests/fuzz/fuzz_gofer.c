@@ -2,6 +2,8 @@
  * replies into the sentry's gofer client (fs/goferfs/client.c) and the
  * goferfs code that consumes them (attach, walk, revalidate, stat,
  * readdir, readlink, open with donated fds, read, write, the page cache,
+ * multi-component walks (WALKN: revalidation of cached prefixes, chains
+ * of new dentries, ENOENT remembered, symlink targets, the walk's open),
  * create, mkdir, symlink, link, unlink, rename, setattr, statfs,
  * fallocate, O_TMPFILE and linkat of it), under
  * ASan and UBSan. A sentry crash, a sanitizer report or a hang is a bug:
@@ -24,7 +26,9 @@
  * 0: datalen = the payload's length; bit 1: err folded into 0..-1023;
  * bits 2-3: the file type of st.mode: as is, directory, regular file,
  * symlink; bit 7, for a GETDENTS: the payload made into well-formed
- * records with names of any bytes), and ctl bits 4-6 choose an fd to
+ * records with names of any bytes, for a WALKN: into entries that fit
+ * the request more often than not, with a symlink target after them),
+ * and ctl bits 4-6 choose an fd to
  * donate with it (none, a
  * memfd with content, /dev/null, a directory, an O_PATH fd, a pipe, a
  * socket, two memfds). When the records run out, the fake gofer hangs
@@ -147,7 +151,57 @@ static size_t dirents(uint8_t *p, size_t n)
 	return out;
 }
 
-static void reply(struct fake *f, const struct gofer_req *req)
+/* A WALKN reply made of the bytes at p (n of them), in place, for a
+ * request of names names with attributes only below first: [count]
+ * [last's kind][ino...] give entries that are well formed more often
+ * than not (directories, then a last one of any type, or an error; fids
+ * where they belong), then a symlink target from what is left. The
+ * entries' count goes to *arg; the payload's length is returned. */
+static size_t walk_entries(uint8_t *p, size_t n, size_t names, int64_t first, int64_t *arg)
+{
+	static uint8_t src[GOFER_MSG_MAX];
+	memcpy(src, p, n);
+	if (n < 2 || names == 0)
+		return 0;
+	size_t m = 1 + src[0] % names, in = 2;
+	uint8_t kind = src[1];
+	static const uint32_t types[] = { S_IFDIR, S_IFREG, S_IFLNK, S_IFIFO };
+	struct gofer_walk_ent *e = (struct gofer_walk_ent *)p;
+	for (size_t j = 0; j < m; j++) {
+		struct gofer_walk_ent x = { 0 };
+		x.st.ino = in < n ? src[in++] : j;
+		x.st.mode = (j + 1 < m ? S_IFDIR : types[kind & 3]) | 0755;
+		x.fid = (int64_t)j >= first ? 100 + j : 0;
+		if (j + 1 == m && (kind & 4)) {
+			x.err = kind & 8 ? -ENOENT : -(int32_t)(kind >> 4);
+			x.fid = 0;
+			memset(&x.st, 0, sizeof(x.st));
+		}
+		memcpy(&e[j], &x, sizeof(x));
+	}
+	*arg = (int64_t)m;
+	size_t out = m * sizeof(*e);
+	size_t extra = in < n ? n - in : 0;
+	if (extra > 100)
+		extra = 100;
+	memmove(p + out, src + in, extra);
+	return out + extra;
+}
+
+/* The names of a WALKN request: '/'-separated in name2. */
+static size_t walk_names(const char *msg, size_t len)
+{
+	const struct gofer_req *req = (const struct gofer_req *)msg;
+	size_t off = sizeof(*req) + (req->namelen ? (size_t)req->namelen + 1 : 0);
+	if (len < sizeof(*req) || off >= len)
+		return 0;
+	size_t names = 1;
+	for (size_t i = off; i < len && msg[i]; i++)
+		names += msg[i] == '/';
+	return names;
+}
+
+static void reply(struct fake *f, const struct gofer_req *req, size_t names)
 {
 	static _Alignas(8) uint8_t msg[GOFER_MSG_MAX];
 	if (f->sent == 0 && f->good_attach) {
@@ -177,6 +231,11 @@ static void reply(struct fake *f, const struct gofer_req *req)
 	struct gofer_resp *r = (struct gofer_resp *)msg;
 	if ((ctl & 0x80) && req->op == GOFER_GETDENTS && len >= sizeof(*r))
 		len = sizeof(*r) + dirents(msg + sizeof(*r), len - sizeof(*r));
+	if ((ctl & 0x80) && req->op == GOFER_WALKN && len >= sizeof(*r)) {
+		len = sizeof(*r) + walk_entries(msg + sizeof(*r), len - sizeof(*r), names,
+						req->arg, &r->arg);
+		r->err = 0;
+	}
 	if (ctl & 1)
 		r->datalen = (uint32_t)(len - sizeof(*r));
 	if (ctl & 2)
@@ -224,7 +283,7 @@ static void *fake_gofer(void *arg)
 		struct gofer_req req;
 		memset(&req, 0, sizeof(req));
 		memcpy(&req, in, (size_t)n < sizeof(req) ? (size_t)n : sizeof(req));
-		reply(f, &req);
+		reply(f, &req, req.op == GOFER_WALKN ? walk_names(in, (size_t)n) : 0);
 	}
 	close(f->sock);
 	return NULL;
@@ -250,6 +309,7 @@ static struct task *gofer_task(void)
 static const char *const names[] = {
 	"a", "b", "dir", "lnk", "file", "dir/a", "dir/b/c", "a/..", "..", ".",
 	"lnk/x", "dir/lnk", "/a", "/dir/file", "a/b/c/d/e", "x",
+	"dir/b/c/d/e/f/g/h", "dir/b/../b/c", "a//b/c/", "dir/b/lnk/file",
 };
 #define NNAMES (sizeof(names) / sizeof(names[0]))
 
