@@ -55,6 +55,7 @@
 #include "fs/vfs/fs_context.h"
 #include "fs/vfs/mount.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
