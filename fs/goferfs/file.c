@@ -20,8 +20,16 @@ static struct gofer_inode *gi_of(struct inode *inode)
 	return inode->priv;
 }
 
-static int open_fd(struct inode *inode, int flags)
+int goferfs_open_fd(struct inode *inode, int flags)
 {
+	if (flags == O_RDONLY) {
+		struct gofer_inode *gi = gi_of(inode);
+		pthread_mutex_lock(&inode->lock);
+		int fd = gi->rofd >= 0 ? fcntl(gi->rofd, F_DUPFD_CLOEXEC, 0) : -1;
+		pthread_mutex_unlock(&inode->lock);
+		if (fd >= 0)
+			return fd;
+	}
 	struct gofer_req req = { .op = GOFER_OPEN, .fid = gi_of(inode)->fid, .flags = (uint32_t)flags };
 	struct gofer_resp resp;
 	int fd;
@@ -42,7 +50,7 @@ static int gf_open(struct inode *inode, struct file *f)
 		pthread_mutex_unlock(&inode->lock);
 		if (have >= 0)
 			return 0;
-		int fd = open_fd(inode, O_RDONLY);
+		int fd = goferfs_open_fd(inode, O_RDONLY);
 		if (fd < 0)
 			return fd;
 		pthread_mutex_lock(&inode->lock);
@@ -53,7 +61,7 @@ static int gf_open(struct inode *inode, struct file *f)
 		pthread_mutex_unlock(&inode->lock);
 		return 0;
 	}
-	int fd = open_fd(inode, acc);
+	int fd = goferfs_open_fd(inode, acc);
 	if (fd < 0)
 		return fd;
 	f->priv = (void *)(intptr_t)(fd + 1);

@@ -64,6 +64,11 @@ struct gofer_inode {
 extern const struct inode_ops goferfs_dir_iops, goferfs_file_iops, goferfs_link_iops;
 extern const struct file_ops goferfs_dir_fops, goferfs_file_fops;
 struct inode *goferfs_inode(struct super_block *sb, uint64_t fid, const struct gofer_stat *st);
+/* A new host fd of regular file inode opened with flags (O_RDONLY, O_WRONLY
+ * or O_RDWR, maybe O_TRUNC/O_APPEND): for O_RDONLY a duplicate of the
+ * inode's shared read-only fd when it has one (no round trip), else
+ * from the gofer (OPEN). The fd or -errno. */
+int goferfs_open_fd(struct inode *inode, int flags);
 void goferfs_set_attrs(struct inode *inode, const struct gofer_stat *st);
 int goferfs_setattr(struct dentry *d, const struct iattr *ia);
 /* No extended attributes through the gofer: none to read (ENODATA, an
