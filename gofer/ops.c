@@ -379,8 +379,26 @@ static int do_tmpfile(struct gofer_state *g, struct gofer_fid *f, const struct g
 	return resp->fid ? 0 : -ENOMEM;
 }
 
-static int handle(struct gofer_state *g, const struct gofer_req *req, const char *name,
-		  const char *name2, struct gofer_resp *resp, char *data, int *sendfd)
+/* Append the attributes of fd to a change's reply data (nothing if it
+ * cannot be stat'ed: the sentry then asks with STAT). */
+static void append_stat(int fd, struct gofer_resp *resp, char *data)
+{
+	struct gofer_stat st;
+	if (fd >= 0 && stat_fd(fd, &st) == 0) {
+		memcpy(data + resp->datalen, &st, sizeof(st));
+		resp->datalen += (uint32_t)sizeof(st);
+	}
+}
+
+/* O_PATH fd of name in dir, if there is one (-1): a file a change is
+ * about to unlink or replace, to report its attributes afterwards. */
+static int peek(int dir, const char *name)
+{
+	return name ? openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC) : -1;
+}
+
+static int handle_op(struct gofer_state *g, const struct gofer_req *req, const char *name,
+		     const char *name2, struct gofer_resp *resp, char *data, int *sendfd)
 {
 	if (req->op == GOFER_ATTACH) {
 		if (req->arg < 0 || req->arg >= g->nexports)
@@ -521,6 +539,51 @@ static int handle(struct gofer_state *g, const struct gofer_req *req, const char
 	default:
 		return -EINVAL;
 	}
+}
+
+/* handle_op, and for the changes the attributes afterwards of what they
+ * changed, as data (gofer/protocol.h): no STAT round trips after them. */
+static int handle(struct gofer_state *g, const struct gofer_req *req, const char *name,
+		  const char *name2, struct gofer_resp *resp, char *data, int *sendfd)
+{
+	struct gofer_fid *f = req->op == GOFER_ATTACH ? NULL : fid_get(g, req->fid);
+	struct gofer_fid *f2 = req->op == GOFER_RENAME ? fid_get(g, req->fid2) : NULL;
+	int dir = f ? f->fd : -1, dir2 = f2 ? f2->fd : -1;	/* fid_new may move f */
+	int victim = -1;
+	if (f && !f->ro && req->op == GOFER_UNLINK)
+		victim = peek(dir, name);
+	else if (f && f2 && !f2->ro && req->op == GOFER_RENAME)
+		victim = peek(dir2, name2);
+	int r = handle_op(g, req, name, name2, resp, data, sendfd);
+	if (r == 0) {
+		switch (req->op) {
+		case GOFER_CREATE:
+		case GOFER_MKDIR:
+		case GOFER_SYMLINK:
+		case GOFER_MKNOD:
+		case GOFER_LINK:
+			append_stat(dir, resp, data);
+			break;
+		case GOFER_UNLINK:
+			append_stat(dir, resp, data);
+			if (resp->datalen)
+				append_stat(victim, resp, data);
+			break;
+		case GOFER_RENAME:
+			append_stat(dir, resp, data);
+			if (resp->datalen)
+				append_stat(dir2, resp, data);
+			if (resp->datalen == 2 * sizeof(struct gofer_stat))
+				append_stat(victim, resp, data);
+			break;
+		case GOFER_SETSTAT:
+			append_stat(dir, resp, data);
+			break;
+		}
+	}
+	if (victim >= 0)
+		close(victim);
+	return r;
 }
 
 void gofer_handle(struct gofer_state *g, const struct gofer_req *req,

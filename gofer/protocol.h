@@ -74,6 +74,13 @@ enum gofer_op {
 #define GOFER_WALKN_MAX 32
 #define GOFER_WALK_OPEN 0x2
 
+/* A change's reply data: the attributes after it (struct gofer_stat
+ * each) of the directory it changed (CREATE, MKDIR, SYMLINK, MKNOD,
+ * LINK, UNLINK), then for UNLINK the removed file's; for RENAME the old
+ * directory's, the new one's, then the replaced (or exchanged) file's;
+ * for SETSTAT the file's. Any may be missing (from the end) when the
+ * gofer could not stat it; the sentry then asks with STAT. */
+
 #define GOFER_SET_MODE	0x01
 #define GOFER_SET_UID	0x02
 #define GOFER_SET_GID	0x04

@@ -37,6 +37,35 @@ static void refresh(struct inode *inode)
 		goferfs_set_attrs(inode, &resp.st);
 }
 
+/* What a change's reply says of the files it changed (gofer/protocol.h):
+ * their attributes afterwards, in the op's order. */
+struct after {
+	struct gofer_stat st[3];
+	size_t n;
+};
+
+static void after_count(struct after *a, const struct gofer_resp *resp)
+{
+	a->n = resp->datalen % sizeof(a->st[0]) ? 0 : resp->datalen / sizeof(a->st[0]);
+}
+
+/* Renew inode's attributes from the i-th if that is the same file, else
+ * with a STAT of its own. */
+static void renew(struct inode *inode, const struct after *a, size_t i)
+{
+	if (i < a->n) {
+		pthread_mutex_lock(&inode->lock);
+		bool same = inode->ino == a->st[i].ino &&
+			    (inode->mode & S_IFMT) == (a->st[i].mode & S_IFMT);
+		pthread_mutex_unlock(&inode->lock);
+		if (same) {
+			goferfs_set_attrs(inode, &a->st[i]);
+			return;
+		}
+	}
+	refresh(inode);
+}
+
 static int gf_lookup(struct inode *dir, struct dentry *d)
 {
 	if (goferfs_walk_absent(dir, d->name, d->namelen))
@@ -77,21 +106,30 @@ static int gf_mknod(struct inode *dir, struct dentry *d, mode_t mode, dev_t rdev
 {
 	struct gofer_req req = { .fid = fid_of(dir), .mode = mode, .arg = (int64_t)rdev };
 	struct gofer_resp resp;
+	struct after a;
 	int fd = -1, r;
 	if (S_ISREG(mode)) {
+		/* Read-write: the open that usually follows takes this fd
+		 * (a new file may be opened any way its creator asks). */
 		req.op = GOFER_CREATE;
-		req.flags = O_WRONLY;
-		r = gofer_call(&req, d->name, NULL, &resp, NULL, 0, &fd);
-		if (fd >= 0)
-			close(fd);
+		req.flags = O_RDWR;
+		r = gofer_call(&req, d->name, NULL, &resp, a.st, sizeof(a.st), &fd);
 	} else {
 		req.op = GOFER_MKNOD;
-		r = gofer_call(&req, d->name, NULL, &resp, NULL, 0, NULL);
+		r = gofer_call(&req, d->name, NULL, &resp, a.st, sizeof(a.st), NULL);
 	}
 	if (r < 0)
 		return r;
-	refresh(dir);
-	return instantiate(dir, d, &resp);
+	after_count(&a, &resp);
+	renew(dir, &a, 0);
+	r = instantiate(dir, d, &resp);
+	if (r == 0 && fd >= 0 && S_ISREG(d->inode->mode)) {
+		((struct gofer_inode *)d->inode->priv)->spare = fd;
+		fd = -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	return r;
 }
 
 /* O_TMPFILE: the host makes the unnamed file (its own O_TMPFILE); d, a
@@ -115,10 +153,12 @@ static int gf_mkdir(struct inode *dir, struct dentry *d, mode_t mode)
 {
 	struct gofer_req req = { .op = GOFER_MKDIR, .fid = fid_of(dir), .mode = mode };
 	struct gofer_resp resp;
-	int r = gofer_call(&req, d->name, NULL, &resp, NULL, 0, NULL);
+	struct after a;
+	int r = gofer_call(&req, d->name, NULL, &resp, a.st, sizeof(a.st), NULL);
 	if (r < 0)
 		return r;
-	refresh(dir);
+	after_count(&a, &resp);
+	renew(dir, &a, 0);
 	return instantiate(dir, d, &resp);
 }
 
@@ -126,10 +166,12 @@ static int gf_symlink(struct inode *dir, struct dentry *d, const char *target)
 {
 	struct gofer_req req = { .op = GOFER_SYMLINK, .fid = fid_of(dir) };
 	struct gofer_resp resp;
-	int r = gofer_call(&req, d->name, target, &resp, NULL, 0, NULL);
+	struct after a;
+	int r = gofer_call(&req, d->name, target, &resp, a.st, sizeof(a.st), NULL);
 	if (r < 0)
 		return r;
-	refresh(dir);
+	after_count(&a, &resp);
+	renew(dir, &a, 0);
 	return instantiate(dir, d, &resp);
 }
 
@@ -138,14 +180,16 @@ static int gf_link(struct dentry *old, struct inode *dir, struct dentry *d)
 	struct gofer_req req = { .op = GOFER_LINK, .fid = fid_of(dir),
 				 .fid2 = fid_of(old->inode) };
 	struct gofer_resp resp;
-	int r = gofer_call(&req, d->name, NULL, &resp, NULL, 0, NULL);
+	struct after a;
+	int r = gofer_call(&req, d->name, NULL, &resp, a.st, sizeof(a.st), NULL);
 	if (r < 0)
 		return r;
 	goferfs_clunk(resp.fid);	/* the same inode as old */
 	goferfs_set_attrs(old->inode, &resp.st);
 	iget(old->inode);
 	d_instantiate(d, old->inode);
-	refresh(dir);
+	after_count(&a, &resp);
+	renew(dir, &a, 0);
 	return 0;
 }
 
@@ -153,11 +197,13 @@ static int remove_name(struct inode *dir, struct dentry *d, unsigned flags)
 {
 	struct gofer_req req = { .op = GOFER_UNLINK, .fid = fid_of(dir), .flags = flags };
 	struct gofer_resp resp;
-	int r = gofer_call(&req, d->name, NULL, &resp, NULL, 0, NULL);
+	struct after a;
+	int r = gofer_call(&req, d->name, NULL, &resp, a.st, sizeof(a.st), NULL);
 	if (r < 0)
 		return r;
-	refresh(d->inode);
-	refresh(dir);
+	after_count(&a, &resp);
+	renew(d->inode, &a, 1);
+	renew(dir, &a, 0);
 	return 0;
 }
 
@@ -177,14 +223,16 @@ static int gf_rename(struct inode *odir, struct dentry *od, struct inode *ndir,
 	struct gofer_req req = { .op = GOFER_RENAME, .fid = fid_of(odir),
 				 .fid2 = fid_of(ndir), .flags = flags };
 	struct gofer_resp resp;
-	int r = gofer_call(&req, od->name, nd->name, &resp, NULL, 0, NULL);
+	struct after a;
+	int r = gofer_call(&req, od->name, nd->name, &resp, a.st, sizeof(a.st), NULL);
 	if (r < 0)
 		return r;
-	refresh(odir);
+	after_count(&a, &resp);
+	renew(odir, &a, 0);
 	if (ndir != odir)
-		refresh(ndir);
+		renew(ndir, &a, 1);
 	if (nd->inode)
-		refresh(nd->inode);
+		renew(nd->inode, &a, 2);
 	return 0;
 }
 

@@ -43,6 +43,24 @@ int goferfs_open_fd(struct inode *inode, int flags)
 static int gf_open(struct inode *inode, struct file *f)
 {
 	int acc = f->flags & O_ACCMODE;
+	/* The read-write fd the file was created with, once. */
+	struct gofer_inode *sg = gi_of(inode);
+	pthread_mutex_lock(&inode->lock);
+	int spare = sg->spare;
+	sg->spare = -1;
+	if (spare >= 0 && acc == O_RDONLY && sg->rofd < 0) {
+		sg->rofd = spare;
+		spare = -1;
+		pthread_mutex_unlock(&inode->lock);
+		return 0;
+	}
+	pthread_mutex_unlock(&inode->lock);
+	if (spare >= 0 && acc != O_RDONLY) {
+		f->priv = (void *)(intptr_t)(spare + 1);
+		return 0;
+	}
+	if (spare >= 0)
+		close(spare);
 	if (acc == O_RDONLY) {
 		struct gofer_inode *gi = gi_of(inode);
 		pthread_mutex_lock(&inode->lock);
@@ -255,11 +273,18 @@ int goferfs_setattr(struct dentry *d, const struct iattr *ia)
 		req.mtime_nsec = ia->mtime.tv_nsec;
 	}
 	struct gofer_resp resp;
-	int r = req.valid ? gofer_call(&req, NULL, NULL, &resp, NULL, 0, NULL) : 0;
+	struct gofer_stat st;	/* the attributes afterwards (gofer/protocol.h) */
+	int r = req.valid ? gofer_call(&req, NULL, NULL, &resp, &st, sizeof(st), NULL) : 0;
 	if (r < 0)
 		return r;
+	pthread_mutex_lock(&inode->lock);
+	bool have = req.valid && resp.datalen == sizeof(st) && st.ino == inode->ino &&
+		    (st.mode & S_IFMT) == (inode->mode & S_IFMT);
+	pthread_mutex_unlock(&inode->lock);
 	struct gofer_req sreq = { .op = GOFER_STAT, .fid = req.fid };
-	if (gofer_call(&sreq, NULL, NULL, &resp, NULL, 0, NULL) == 0)
+	if (have)
+		goferfs_set_attrs(inode, &st);
+	else if (gofer_call(&sreq, NULL, NULL, &resp, NULL, 0, NULL) == 0)
 		goferfs_set_attrs(inode, &resp.st);
 	if ((ia->valid & ATTR_SIZE) && S_ISREG(inode->mode))
 		goferfs_cache_resize(inode, ia->size);

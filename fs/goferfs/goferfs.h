@@ -58,6 +58,7 @@ bool goferfs_walk_absent(struct inode *dir, const char *name, size_t len);
 struct gofer_inode {
 	uint64_t fid;
 	int rofd;		/* shared read-only host fd, or -1 */
+	int spare;		/* read-write fd from CREATE for the next open, or -1 */
 	char *link;		/* cached symlink target */
 	struct mobj *cache;	/* page cache once mapped (pagecache.c) */
 };

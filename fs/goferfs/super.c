@@ -37,6 +37,8 @@ static void goferfs_evict(struct inode *inode)
 	goferfs_cache_evict(inode);
 	if (gi->rofd >= 0)
 		close(gi->rofd);
+	if (gi->spare >= 0)
+		close(gi->spare);
 	free(gi->link);
 	free(gi);
 }
@@ -94,6 +96,7 @@ struct inode *goferfs_inode(struct super_block *sb, uint64_t fid, const struct g
 	}
 	gi->fid = fid;
 	gi->rofd = -1;
+	gi->spare = -1;
 	inode->priv = gi;
 	goferfs_set_attrs(inode, st);
 	switch (st->mode & S_IFMT) {

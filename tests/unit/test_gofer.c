@@ -3,7 +3,8 @@
  * scratch directory: walks, opens and fd donation, readlink, hostile
  * names ("..", ".", "a/b"), malformed messages, symlinks that must not be
  * followed, host fifos, read-only exports, a gofer that sends garbage and
- * one that dies (-EIO, never a crash); WALKN (chains, a cached prefix,
+ * one that dies (-EIO, never a crash); the attributes a change's reply
+ * carries; WALKN (chains, a cached prefix,
  * where it stops, the open it adds, the names it refuses). */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -196,17 +197,56 @@ Test(gofer, create_and_remove, .init = start_rw, .fini = stop)
 	struct gofer_resp resp;
 	struct gofer_req req = { .op = GOFER_CREATE, .fid = root, .flags = O_RDWR, .mode = 0600 };
 	int fd;
-	cr_assert_eq(gofer_call(&req, "new", NULL, &resp, NULL, 0, &fd), 0);
+	/* A change's reply carries the attributes afterwards of what it
+	 * changed: here the directory. */
+	struct gofer_stat after[3];
+	struct stat st;
+	cr_assert_eq(gofer_call(&req, "new", NULL, &resp, after, sizeof(after), &fd), 0);
 	cr_assert_geq(fd, 0);
+	cr_assert_eq(resp.datalen, sizeof(after[0]));
+	cr_assert_eq(stat(dir, &st), 0);
+	cr_assert_eq(after[0].ino, st.st_ino);
+	cr_assert_eq(after[0].mtime_sec, st.st_mtim.tv_sec);
+	cr_assert_eq(after[0].mtime_nsec, st.st_mtim.tv_nsec);
 	cr_assert_eq(write(fd, "x", 1), 1);
 	close(fd);
 	char p[128];
 	snprintf(p, sizeof(p), "%s/new", dir);
 	cr_assert_eq(access(p, F_OK), 0);
-	cr_assert_eq(gofer_call(&req, "new", NULL, &resp, NULL, 0, &fd), -EEXIST);
+	cr_assert_eq(gofer_call(&req, "new", NULL, &resp, after, sizeof(after), &fd), -EEXIST);
+	/* A second name: LINK reports the directory too. */
+	cr_assert_eq(walk(root, "new", &resp), 0);
+	uint64_t newfid = resp.fid;
+	struct gofer_req ln = { .op = GOFER_LINK, .fid = root, .fid2 = newfid };
+	cr_assert_eq(gofer_call(&ln, "new2", NULL, &resp, after, sizeof(after), NULL), 0);
+	cr_assert_eq(resp.st.nlink, 2);
+	cr_assert_eq(resp.datalen, sizeof(after[0]));
+	/* UNLINK: the directory, then the removed file (one link left). */
 	struct gofer_req un = { .op = GOFER_UNLINK, .fid = root };
-	cr_assert_eq(gofer_call(&un, "new", NULL, &resp, NULL, 0, NULL), 0);
+	cr_assert_eq(gofer_call(&un, "new", NULL, &resp, after, sizeof(after), NULL), 0);
 	cr_assert_eq(access(p, F_OK), -1);
+	cr_assert_eq(resp.datalen, 2 * sizeof(after[0]));
+	cr_assert_eq(after[0].ino, st.st_ino);
+	cr_assert(S_ISREG(after[1].mode));
+	cr_assert_eq(after[1].nlink, 1);
+	/* RENAME over another file: both directories, then the replaced one. */
+	snprintf(p, sizeof(p), "%s/victim", dir);
+	FILE *v = fopen(p, "w");
+	cr_assert_not_null(v);
+	fclose(v);
+	struct gofer_req rn = { .op = GOFER_RENAME, .fid = root, .fid2 = root };
+	cr_assert_eq(gofer_call(&rn, "new2", "victim", &resp, after, sizeof(after), NULL), 0);
+	cr_assert_eq(resp.datalen, 3 * sizeof(after[0]));
+	cr_assert_eq(after[1].ino, st.st_ino);
+	cr_assert_eq(after[2].nlink, 0);
+	/* SETSTAT: the file itself. */
+	struct gofer_req ss = { .op = GOFER_SETSTAT, .fid = newfid, .valid = GOFER_SET_MODE,
+				.mode = 0640 };
+	cr_assert_eq(gofer_call(&ss, NULL, NULL, &resp, after, sizeof(after), NULL), 0);
+	cr_assert_eq(resp.datalen, sizeof(after[0]));
+	cr_assert_eq(after[0].mode & 07777, 0640);
+	/* A caller that takes no data: garbage to it, the connection dies. */
+	cr_assert_eq(gofer_call(&ss, NULL, NULL, &resp, NULL, 0, NULL), -EIO);
 }
 
 Test(gofer, read_only_export, .init = start_ro, .fini = stop)
