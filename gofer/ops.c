@@ -165,6 +165,9 @@ static int do_walkn(struct gofer_state *g, struct gofer_fid *dir, const struct g
 	}
 	if (req->arg < 0 || (uint64_t)req->arg > n)
 		return -EINVAL;
+	bool sib = req->flags & GOFER_WALK_SIBLINGS;
+	if (sib && (req->arg || (req->flags & GOFER_WALK_OPEN)))
+		return -EINVAL;
 	size_t first_fid = (size_t)req->arg;
 	bool ro = dir->ro;	/* dir moves if fid_new grows the table */
 	int cur = dir->fd, temp = -1;	/* temp: an attributes-only step's fd */
@@ -178,11 +181,15 @@ static int do_walkn(struct gofer_state *g, struct gofer_fid *dir, const struct g
 		name[len[i]] = 0;
 		if (kernel_fs(cur)) {
 			e->err = -EACCES;
+			if (sib)
+				continue;
 			break;
 		}
 		int fd = openat(cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0) {
 			e->err = -errno;
+			if (sib)
+				continue;
 			break;
 		}
 		if (temp >= 0)
@@ -192,6 +199,8 @@ static int do_walkn(struct gofer_state *g, struct gofer_fid *dir, const struct g
 		if (r < 0) {
 			close(fd);
 			e->err = r;
+			if (sib)
+				continue;
 			break;
 		}
 		if (i >= first_fid) {
@@ -204,6 +213,8 @@ static int do_walkn(struct gofer_state *g, struct gofer_fid *dir, const struct g
 		} else {
 			temp = fd;
 		}
+		if (sib)
+			continue;	/* each from dir, nothing more */
 		cur = fd;
 		if (S_ISLNK(e->st.mode)) {
 			ssize_t k = readlinkat(fd, "", data + n * sizeof(*ent), PATH_MAX - 1);

@@ -73,6 +73,10 @@ enum gofer_op {
  * fails: the sentry opens it later and sees why). */
 #define GOFER_WALKN_MAX 32
 #define GOFER_WALK_OPEN 0x2
+/* WALKN with GOFER_WALK_SIBLINGS: each name is looked up in fid itself
+ * (not in the one before); an entry for every name, each with a fid or
+ * its own error; arg must be 0, no GOFER_WALK_OPEN, no symlink targets. */
+#define GOFER_WALK_SIBLINGS 0x4
 
 /* A change's reply data: the attributes after it (struct gofer_stat
  * each) of the directory it changed (CREATE, MKDIR, SYMLINK, MKNOD,

@@ -53,6 +53,10 @@ bool goferfs_revalidates(struct super_block *sb);
 int goferfs_revalidate(struct inode *dir, struct dentry *d);
 /* The walk_ahead op of goferfs directories (walk.c): one WALKN. */
 void goferfs_walk_ahead(struct inode *dir, struct dentry *d, const char *rest, unsigned flags);
+/* Look the names (single components) up in directory d in one round
+ * trip and cache what exists (walk.c): for names the sandbox is about to
+ * use. Best effort. */
+void goferfs_prefetch(struct dentry *d, const char *const *names, size_t n);
 /* Did the current walk's walk_ahead find name absent in dir? */
 bool goferfs_walk_absent(struct inode *dir, const char *name, size_t len);
 struct gofer_inode {

@@ -44,6 +44,9 @@ struct dentry *goferfs_rootfs(int *err)
 	struct dentry *lower = goferfs_mount(0, true, err);
 	if (!lower)
 		return NULL;
+	/* The mount points fs/vfs/init.c looks up next, in one go. */
+	static const char *const mnt[] = { "tmp", "dev", "proc", "sys" };
+	goferfs_prefetch(lower, mnt, sizeof(mnt) / sizeof(mnt[0]));
 	struct dentry *upper = tmpfs_mount(0755);
 	struct dentry *root = upper ? overlay_mount(lower, upper) : NULL;
 	if (!root) {

@@ -8,6 +8,8 @@
  * final symlink's target comes too, and a final regular file the caller
  * will read is opened in the same trip. An ENOENT is remembered for the
  * rest of the walk, so that the lookup that follows asks nobody.
+ * goferfs_prefetch looks up several names of one directory at once
+ * (the mount points at start-up).
  *
  * The reply is checked whole before anything is used; anything that is
  * not what was asked for is ignored (the walk then asks one component
@@ -285,4 +287,61 @@ out:
 	free(data);
 	for (size_t i = 0; i < k; i++)
 		dput(held[i]);
+}
+
+void goferfs_prefetch(struct dentry *d, const char *const *names, size_t n)
+{
+	char joined[PATH_MAX];
+	size_t jl = 0;
+	if (n == 0 || n > GOFER_WALKN_MAX)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(names[i]);
+		if (!plain(names[i], l) || memchr(names[i], '/', l) ||
+		    jl + 1 + l >= sizeof(joined))
+			return;
+		if (i)
+			joined[jl++] = '/';
+		memcpy(joined + jl, names[i], l);
+		jl += l;
+	}
+	joined[jl] = 0;
+	struct gofer_walk_ent *e = malloc(GOFER_WALKN_MAX * sizeof(*e));
+	if (!e)
+		return;
+	struct gofer_req req = { .op = GOFER_WALKN, .fid = fid_of(d->inode),
+				 .flags = GOFER_WALK_SIBLINGS };
+	struct gofer_resp resp;
+	int r = gofer_call(&req, NULL, joined, &resp, e, GOFER_WALKN_MAX * sizeof(*e), NULL);
+	bool ok = r == 0 && resp.arg == (int64_t)n && resp.datalen == n * sizeof(*e);
+	for (size_t i = 0; ok && i < n; i++)
+		ok = e[i].err <= 0 && e[i].err > -GOFER_ERRNO_LIMIT && (e[i].err < 0) == (e[i].fid == 0);
+	if (!ok) {
+		free(e);
+		return;
+	}
+	vfs_lock();
+	for (size_t i = 0; i < n; i++) {
+		if (e[i].err)
+			continue;
+		struct dentry *x = d_lookup(d, names[i], strlen(names[i]));
+		if (x) {	/* known already */
+			dput(x);
+			goferfs_clunk(e[i].fid);
+			continue;
+		}
+		x = d_alloc(d, names[i], strlen(names[i]));
+		struct inode *in = x ? goferfs_inode(d->sb, e[i].fid, &e[i].st) : NULL;
+		if (!in) {
+			if (x)
+				dput(x);
+			else
+				goferfs_clunk(e[i].fid);
+			continue;
+		}
+		d_instantiate(x, in);
+		dput(x);
+	}
+	vfs_unlock();
+	free(e);
 }

@@ -16,9 +16,10 @@
  * request, on a fresh socketpair. The first two bytes say where the
  * replies start; the first op byte chooses the export (the root, cached,
  * or a -v one, writable and revalidated), whether ATTACH gets a random
- * reply too (else a valid directory, so that the rest goes deeper), and
+ * reply too (else a valid directory, so that the rest goes deeper),
  * whether the root export is seen as the sandbox sees it, under an
- * overlay with a tmpfs upper (copy-ups, merged readdir).
+ * overlay with a tmpfs upper (copy-ups, merged readdir), and whether a
+ * prefetch of root names (the start-up's) comes first.
  *
  * A reply record is [ctl][len lo][len hi][len bytes]: the bytes are the
  * message (struct gofer_resp, then the payload), sent as they are or
@@ -460,6 +461,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	int err = 0;
 	struct dentry *gofer_root = goferfs_mount(vol ? 1 : 0, !vol, &err);
+	/* Bit 3: the start-up's prefetch of names in the root (WALKN of
+	 * siblings). */
+	static const char *const pre[] = { "a", "dir", "lnk", "file" };
+	if (gofer_root && ops < ops_end && (*ops & 8))
+		goferfs_prefetch(gofer_root, pre, sizeof(pre) / sizeof(pre[0]));
 	/* The sandbox's root is an overlay of a tmpfs over the root export:
 	 * its copy-ups read the gofer's files and its readdir merges the
 	 * gofer's names (first op byte, bit 2). */

@@ -436,3 +436,28 @@ Test(gofer, walkn_hostile, .init = start_rw, .fini = stop)
 	/* Still serving. */
 	cr_assert_eq(walk(root, "f", &resp), 0);
 }
+
+Test(gofer, walkn_siblings, .init = start_rw, .fini = stop)
+{
+	uint64_t root = attach();
+	struct gofer_resp resp;
+	struct gofer_walk_ent e[GOFER_WALKN_MAX + 8];
+	/* Each name from the directory itself; errors do not stop it. */
+	cr_assert_eq(walkn(root, "d/zz/f/l", 0, GOFER_WALK_SIBLINGS, &resp, e, NULL), 0);
+	cr_assert_eq(resp.arg, 4);
+	cr_assert_eq(resp.datalen, 4 * sizeof(e[0]));
+	cr_assert(S_ISDIR(e[0].st.mode) && e[0].fid);
+	cr_assert_eq(e[1].err, -ENOENT);
+	cr_assert_eq(e[1].fid, 0);
+	cr_assert(S_ISREG(e[2].st.mode) && e[2].fid);
+	cr_assert(S_ISLNK(e[3].st.mode) && e[3].fid);
+	/* Never below one another: "d" then "f" is not d/f. */
+	cr_assert_eq(walkn(root, "d/d", 0, GOFER_WALK_SIBLINGS, &resp, e, NULL), 0);
+	cr_assert_eq(e[1].err, 0);
+	cr_assert_eq(e[1].st.ino, e[0].st.ino);
+	/* No open, no attributes-only prefix with it; the names checked. */
+	cr_assert_eq(walkn(root, "f", 0, GOFER_WALK_SIBLINGS | GOFER_WALK_OPEN, &resp, e, NULL),
+		     -EINVAL);
+	cr_assert_eq(walkn(root, "d/f", 1, GOFER_WALK_SIBLINGS, &resp, e, NULL), -EINVAL);
+	cr_assert_eq(walkn(root, "d/..", 0, GOFER_WALK_SIBLINGS, &resp, e, NULL), -EINVAL);
+}
