@@ -1,7 +1,7 @@
 /* fs/goferfs/dir.c: goferfs directories: lookup by WALK (several
  * components at once: walk.c), the namespace
  * ops of writable exports (the VFS holds vfs_lock; O_TMPFILE files too), and readdir over a
- * listing fetched with GETDENTS when the directory is opened or rewound. */
+ * listing fetched with GETDENTS by the first getdents and at each rewind. */
 #include "fs/goferfs/goferfs.h"
 #include "fs/vfs/dentry.h"
 #include "fs/vfs/file.h"
@@ -334,23 +334,25 @@ out:
 	return 0;
 }
 
+/* The listing is fetched by the first getdents (and again at each one
+ * from position 0), not at open: one GETDENTS for an opendir+readdir. */
 static int gf_dir_open(struct inode *inode, struct file *f)
 {
-	struct listing *l;
-	int r = listing_load(inode, &l);
-	if (r < 0)
-		return r;
-	f->priv = l;
+	(void)inode;
+	f->priv = NULL;
 	return 0;
 }
 
 static int gf_iterate(struct file *f, struct dir_context *ctx)
 {
-	if (ctx->pos == 0) {
+	if (ctx->pos == 0 || !f->priv) {
 		struct listing *l;
-		if (listing_load(f->inode, &l) == 0) {
+		int r = listing_load(f->inode, &l);
+		if (r == 0) {
 			listing_free(f->priv);
 			f->priv = l;
+		} else if (!f->priv) {
+			return r;
 		}
 	}
 	struct listing *l = f->priv;
