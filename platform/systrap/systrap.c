@@ -66,7 +66,10 @@ static pthread_mutex_t bind_lock = PTHREAD_MUTEX_INITIALIZER;
 static int systrap_init(void)
 {
 	systrap_spin_init();
-	return systrap_stub_init();
+	int r = systrap_stub_init();
+	if (r == 0)
+		systrap_stub_prefetch();	/* the zygote and a first stub, meanwhile */
+	return r;
 }
 
 static void systrap_as_set_owner(struct as *as, struct mm *mm)
