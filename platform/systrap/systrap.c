@@ -121,6 +121,9 @@ static void systrap_as_release(struct as *as)
 			__atomic_store_n(&c->cur_as, NULL, __ATOMIC_RELEASE);
 			c->cur = NULL;
 		}
+		/* Its context lives on elsewhere (an exec): no task runs here
+		 * any more, so the thread waits in its handler; let it go. */
+		systrap_slot_retire(sl);
 	}
 	systrap_stub_release(as);
 	systrap_patch_release(as);
