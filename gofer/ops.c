@@ -408,9 +408,36 @@ static int peek(int dir, const char *name)
 	return name ? openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC) : -1;
 }
 
+/* CLUNKN: forget the fids listed in decimal in s, '/'-separated. */
+static int do_clunkn(struct gofer_state *g, const char *s)
+{
+	if (!s)
+		return -EINVAL;
+	for (int n = 0; n < GOFER_CLUNKN_MAX; n++) {
+		char *end;
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		errno = 0;
+		unsigned long long v = strtoull(s, &end, 10);
+		if (errno || (*end && *end != '/'))
+			return -EINVAL;
+		struct gofer_fid *f = fid_get(g, v);
+		if (f) {
+			close(f->fd);
+			f->fd = -1;
+		}
+		if (!*end)
+			return 0;
+		s = end + 1;
+	}
+	return -EINVAL;
+}
+
 static int handle_op(struct gofer_state *g, const struct gofer_req *req, const char *name,
 		     const char *name2, struct gofer_resp *resp, char *data, int *sendfd)
 {
+	if (req->op == GOFER_CLUNKN)
+		return do_clunkn(g, name2);
 	if (req->op == GOFER_ATTACH) {
 		if (req->arg < 0 || req->arg >= g->nexports)
 			return -ENOENT;
@@ -557,7 +584,8 @@ static int handle_op(struct gofer_state *g, const struct gofer_req *req, const c
 static int handle(struct gofer_state *g, const struct gofer_req *req, const char *name,
 		  const char *name2, struct gofer_resp *resp, char *data, int *sendfd)
 {
-	struct gofer_fid *f = req->op == GOFER_ATTACH ? NULL : fid_get(g, req->fid);
+	struct gofer_fid *f = req->op == GOFER_ATTACH || req->op == GOFER_CLUNKN ? NULL :
+			      fid_get(g, req->fid);
 	struct gofer_fid *f2 = req->op == GOFER_RENAME ? fid_get(g, req->fid2) : NULL;
 	int dir = f ? f->fd : -1, dir2 = f2 ? f2->fd : -1;	/* fid_new may move f */
 	int victim = -1;

@@ -47,6 +47,11 @@ enum gofer_op {
 				 * mode -> fid of a new unnamed file, stat */
 	GOFER_WALKN,		/* fid, name2 = names, arg = first fid index,
 				 * flags GOFER_WALK_OPEN -> entries (below) */
+	GOFER_CLUNKN,		/* name2 = fids in decimal, '/'-separated (at
+				 * most GOFER_CLUNKN_MAX) -> forget each (fid
+				 * is not looked at; unknown ones are skipped).
+				 * The sentry sends it just before another
+				 * request, both in one go (two replies). */
 	GOFER_OP_MAX
 };
 
@@ -72,6 +77,7 @@ enum gofer_op {
  * file, it is also opened read-only and the fd donated (none if that
  * fails: the sentry opens it later and sees why). */
 #define GOFER_WALKN_MAX 32
+#define GOFER_CLUNKN_MAX 64
 #define GOFER_WALK_OPEN 0x2
 /* WALKN with GOFER_WALK_SIBLINGS: each name is looked up in fid itself
  * (not in the one before); an entry for every name, each with a fid or

@@ -27,6 +27,9 @@ struct super_block;
 /* Use host fd sock (one end of the socketpair) for every request. */
 void gofer_client_set_fd(int sock);
 bool gofer_client_ready(void);
+/* Forget fid: sent with the next request (GOFER_CLUNKN), or at once
+ * when GOFER_CLUNKN_MAX are waiting. No reply, no error. */
+void gofer_client_clunk(uint64_t fid);
 /* Tests only (tests/fuzz/fuzz_gofer.c): forget that the gofer was found
  * dead and talk to sock from now on (-1: to nobody, every call EIO). The
  * sentry itself never revives a gofer that sent garbage. */

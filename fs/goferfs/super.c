@@ -23,9 +23,7 @@ bool goferfs_revalidates(struct super_block *sb)
 
 void goferfs_clunk(uint64_t fid)
 {
-	struct gofer_req req = { .op = GOFER_CLUNK, .fid = fid };
-	struct gofer_resp resp;
-	gofer_call(&req, NULL, NULL, &resp, NULL, 0, NULL);
+	gofer_client_clunk(fid);
 }
 
 static void goferfs_evict(struct inode *inode)

@@ -2,6 +2,8 @@
  * replies into the sentry's gofer client (fs/goferfs/client.c) and the
  * goferfs code that consumes them (attach, walk, revalidate, stat,
  * readdir, readlink, open with donated fds, read, write, the page cache,
+ * clunks batched before the next request (CLUNKN, whose replies are
+ * dropped but checked),
  * multi-component walks (WALKN: revalidation of cached prefixes, chains
  * of new dentries, ENOENT remembered, symlink targets, the walk's open),
  * create, mkdir, symlink, link, unlink, rename, setattr, statfs,

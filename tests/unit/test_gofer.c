@@ -4,7 +4,7 @@
  * names ("..", ".", "a/b"), malformed messages, symlinks that must not be
  * followed, host fifos, read-only exports, a gofer that sends garbage and
  * one that dies (-EIO, never a crash); the attributes a change's reply
- * carries; WALKN (chains, a cached prefix,
+ * carries; clunks batched into the next request (CLUNKN); WALKN (chains, a cached prefix,
  * where it stops, the open it adds, the names it refuses). */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -460,4 +460,45 @@ Test(gofer, walkn_siblings, .init = start_rw, .fini = stop)
 		     -EINVAL);
 	cr_assert_eq(walkn(root, "d/f", 1, GOFER_WALK_SIBLINGS, &resp, e, NULL), -EINVAL);
 	cr_assert_eq(walkn(root, "d/..", 0, GOFER_WALK_SIBLINGS, &resp, e, NULL), -EINVAL);
+}
+
+Test(gofer, clunks_wait_for_the_next_request, .init = start_rw, .fini = stop)
+{
+	uint64_t root = attach();
+	struct gofer_resp resp;
+	cr_assert_eq(walk(root, "f", &resp), 0);
+	uint64_t f = resp.fid;
+	cr_assert_eq(walk(root, "d", &resp), 0);
+	uint64_t d = resp.fid;
+	gofer_client_clunk(f);
+	gofer_client_clunk(d);
+	gofer_client_clunk(99999);	/* unknown: skipped */
+	/* Sent with this request: both fids are gone by its turn. */
+	struct gofer_req st = { .op = GOFER_STAT, .fid = f };
+	cr_assert_eq(gofer_call(&st, NULL, NULL, &resp, NULL, 0, NULL), -EBADF);
+	st.fid = d;
+	cr_assert_eq(gofer_call(&st, NULL, NULL, &resp, NULL, 0, NULL), -EBADF);
+	st.fid = root;
+	cr_assert_eq(gofer_call(&st, NULL, NULL, &resp, NULL, 0, NULL), 0);
+	/* A full batch goes at once. */
+	uint64_t fids[GOFER_CLUNKN_MAX];
+	for (int i = 0; i < GOFER_CLUNKN_MAX; i++) {
+		cr_assert_eq(walk(root, "f", &resp), 0);
+		fids[i] = resp.fid;
+	}
+	for (int i = 0; i < GOFER_CLUNKN_MAX; i++)
+		gofer_client_clunk(fids[i]);
+	cr_assert_eq(walk(root, "f", &resp), 0);
+	cr_assert_eq(resp.fid, fids[0], "the lowest free fid again");
+	/* Malformed lists. */
+	const char *bad[] = { "", "x", "1/", "/1", "1//2", "-1", " 1", "1 ",
+			      "99999999999999999999999" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct gofer_req c = { .op = GOFER_CLUNKN };
+		cr_assert_eq(gofer_call(&c, NULL, bad[i][0] ? bad[i] : NULL, &resp, NULL, 0, NULL),
+			     -EINVAL, "'%s'", bad[i]);
+	}
+	struct gofer_req c = { .op = GOFER_CLUNKN };
+	cr_assert_eq(gofer_call(&c, NULL, "1", &resp, NULL, 0, NULL), 0);
+	cr_assert_eq(walk(root, "f", &resp), -EBADF, "root (fid 1) is gone");
 }
