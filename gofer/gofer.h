@@ -20,6 +20,7 @@ struct gofer_fid {
 struct gofer_state {
 	int sock;
 	int procfd;	/* /proc/self/fd, to reopen O_PATH fds */
+	int done;	/* the launcher's socket: "finished" when the sentry is gone, or -1 */
 	struct gofer_export *exports;
 	int nexports;
 	int *export_fds;
