@@ -40,4 +40,9 @@ int gofer_main(int argc, char **argv);
 /* gofer/filter.c: install the gofer's seccomp whitelist (0 or -errno);
  * print it for `cvisor syscalls --host` (returns the syscall count). */
 int gofer_filter_install(void);
+/* Its lists (at most GOFER_FILTER_LISTS, into l) and default action. */
+#define GOFER_FILTER_LISTS 2
+#define GOFER_FILTER_ACTION SCMP_ACT_TRAP
+struct host_list;
+size_t gofer_filter_lists(struct host_list *l);
 size_t gofer_filter_print(FILE *out);
