@@ -20,6 +20,7 @@
 #include "tools/cvisor/cgroup.h"
 #include "tools/cvisor/spawn.h"
 #include "tools/cvisor/report.h"
+#include "tools/cvisor/keeper.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -247,6 +248,10 @@ static int run_sandbox(const struct run_options *o, int argc, char **argv, int c
 	/* The terminal's ^C reaches the sentry too; the launcher just waits. */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
+	/* Our own memory's teardown, after our caller has heard of our exit
+	 * (see keeper.h; made while the sentry starts). */
+	struct keeper k;
+	keeper_start(&k);
 	struct report rep;
 	report_read(rp[0], &rep);
 	close(rp[0]);
