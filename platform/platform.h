@@ -76,7 +76,7 @@ struct as_op {
 
 struct platform_ops {
 	const char *name;
-	int (*init)(void);	/* once, in the sentry, before any as_new */
+	int (*init)(void);	/* once, in the sentry, after memfile_init, before any as_new */
 	/* Highest guest address + 1 that the platform leaves to the guest. */
 	uint64_t (*max_user_addr)(void);
 

@@ -33,22 +33,29 @@ struct gofer_cache {
 	bool wb;		/* ever mapped shared-writable */
 };
 
-static int gc_fill(struct mobj *o, uint64_t idx, void *page)
+/* Pages idx.. (n of them, zeroed) from the host file: one pread for the
+ * run; past the end of the file they stay zero. */
+static int gc_fill_run(struct mobj *o, uint64_t idx, uint64_t n, void *pages)
 {
 	struct gofer_cache *gc = o->priv;
-	size_t got = 0;
-	while (got < PAGE_SIZE) {
-		ssize_t n = pread(gc->rofd, (char *)page + got, PAGE_SIZE - got,
+	size_t got = 0, len = (size_t)n * PAGE_SIZE;
+	while (got < len) {
+		ssize_t k = pread(gc->rofd, (char *)pages + got, len - got,
 				  (off_t)(idx * PAGE_SIZE + got));
-		if (n < 0 && errno == EINTR)
+		if (k < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
+		if (k < 0)
 			return -EIO;
-		if (n == 0)
+		if (k == 0)
 			break;	/* the rest is zero */
-		got += (size_t)n;
+		got += (size_t)k;
 	}
 	return 0;
+}
+
+static int gc_fill(struct mobj *o, uint64_t idx, void *page)
+{
+	return gc_fill_run(o, idx, 1, page);
 }
 
 struct wb_arg {
@@ -103,6 +110,7 @@ static void gc_release(struct mobj *o)
 
 static const struct mobj_ops gofer_cache_ops = {
 	.fill = gc_fill,
+	.fill_run = gc_fill_run,
 	.release = gc_release,
 	.sync = gc_sync,
 };

@@ -51,6 +51,7 @@ static int ptrace_init(void)
 		ptrace_stub_page = at;
 		ptrace_syscall_addr = at + (uint64_t)(ptrace_stub_syscall - ptrace_stub_start);
 		ptrace_clone_addr = at + (uint64_t)(ptrace_stub_clone - ptrace_stub_start);
+		as_pool_prefetch();	/* the first stub, while the program loads */
 		return 0;
 	}
 	return -ENOMEM;

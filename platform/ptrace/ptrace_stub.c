@@ -203,6 +203,33 @@ static void *refill_main(void *arg)
 	return NULL;
 }
 
+/* Under pool_lock. */
+static void refill_start_locked(void)
+{
+	if (refill_running)
+		return;
+	/* Detached. Not with signals blocked: the stubs its service threads
+	 * fork inherit their mask, and a stub must take the interrupt
+	 * (SIGURG) for its tracer to see it. */
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_t th;
+	refill_running = pthread_create(&th, &attr, refill_main, NULL) == 0;
+	pthread_attr_destroy(&attr);
+}
+
+void as_pool_prefetch(void)
+{
+	pthread_mutex_lock(&pool_lock);
+	if (pool_takes == 0 && pool_want == 0) {
+		pool_want = 1;
+		refill_start_locked();
+		pthread_cond_signal(&pool_cond);
+	}
+	pthread_mutex_unlock(&pool_lock);
+}
+
 struct as *as_pool_take(void)
 {
 	struct as *as = NULL;
@@ -211,17 +238,10 @@ struct as *as_pool_take(void)
 		as = pool[--pool_n];
 	if (++pool_takes > 1) {
 		pool_want = POOL_MAX;
-		if (!refill_running) {
-			/* Detached, with every signal blocked like the sentry's
-			 * other service threads. */
-			pthread_attr_t attr;
-			pthread_attr_init(&attr);
-			pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-			pthread_t th;
-			refill_running = pthread_create(&th, &attr, refill_main, NULL) == 0;
-			pthread_attr_destroy(&attr);
-		}
+		refill_start_locked();
 		pthread_cond_signal(&pool_cond);
+	} else {
+		pool_want = 0;	/* one process may be all there is */
 	}
 	pthread_mutex_unlock(&pool_lock);
 	return as;

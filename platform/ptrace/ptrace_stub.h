@@ -66,3 +66,5 @@ struct as *as_alloc(void);
 void as_free(struct as *as);
 /* A started address space made ahead of need, or NULL (ptrace_stub.c). */
 struct as *as_pool_take(void);
+/* Start the first address space ahead of its need (at the platform's init). */
+void as_pool_prefetch(void);

@@ -76,6 +76,7 @@ static int alloc_pages(uint64_t *off, unsigned n)
 		int64_t o = memfile_alloc(n - i, &got);
 		if (o < 0)
 			return (int)o;
+		memfile_prepare((uint64_t)o, got);	/* written whole below */
 		for (size_t k = 0; k < got; k++)
 			off[i++] = (uint64_t)o + k * STUB_PAGE;
 	}

@@ -90,8 +90,17 @@ static void spin_calibrate(void)
  * dead ones, so that neither waits on the critical path of fork, exec or
  * exit. A pooled stub is complete: its map thread answered, and one guest
  * thread is spawned and waits for its first registers (a "ready" slot).
- * Pooled stubs never ran guest code; a stub that did is never reused: it
- * is killed, and the forker reaps it and frees its pages afterwards.
+ * A stub whose address space is released is recycled when it can be
+ * (stub_recycle): once every guest thread it had has exited, the map
+ * thread unmaps the whole guest range and the stub, with a fresh guest
+ * thread, joins the pool again, like gVisor's subprocess pool. What a
+ * guest could leave behind in its stub goes with that: its memory and
+ * mappings (it cannot make its own: every syscall of guest code traps),
+ * its threads (and any signal mask a forged rt_sigreturn gave them); the
+ * stub's own pages it can write (the response page, message pages and
+ * signal stacks) the sentry never trusts. A stub that does not answer,
+ * or whose threads do not go, is killed instead, and the forker reaps it
+ * and frees its pages afterwards.
  *
  * The pool stays empty (want 0) until the second address space starts:
  * a sandbox that never forks makes no spare stub. From then on the forker
@@ -104,9 +113,18 @@ static struct as *pool[POOL_MAX];
 static unsigned pool_n, pool_want, pool_takes;
 static int pool_err;		/* the last failed preparation, for a waiting taker */
 static struct as *corpses;	/* killed stubs to reap (linked by dead_next) */
+static struct as *spent;	/* released stubs to recycle (linked by dead_next) */
+static uint64_t last_take_ns;	/* when a stub last left the pool */
+/* While the pool is not empty, the forker waits this long after a take
+ * before it makes a new stub: the stub of a process that exits meanwhile
+ * (a fork child, the old image of an exec) is recycled instead, at a
+ * fraction of the cost. */
+#define RECYCLE_GRACE_NS 5000000ULL
 
 static int stub_make(struct as *as);
 static void pages_free(struct as *as);
+static bool stub_recycle(struct as *p);
+static void stub_kill(struct as *d);
 static __attribute__((noreturn)) void stub_child(const struct as *as, bool zygote);
 
 /* Move the stub (process, shared pages, slots) from src to dst. */
@@ -163,6 +181,51 @@ static int stub_prepare(struct as **out)
 	return 0;
 }
 
+static void stub_kill(struct as *d)
+{
+	if (d->pid > 0)
+		kill(d->pid, SIGKILL);
+}
+
+/* How long the forker waits for a released stub's threads to go. */
+#define RECYCLE_WAIT_NS 20000000ULL
+
+/* A released stub (in the forker, which owns it now): wait for its old
+ * guest threads to exit, unmap the guest range but the trap table, and
+ * give it a ready guest thread. False if it cannot be reused. */
+static bool stub_recycle(struct as *p)
+{
+	uint64_t deadline = systrap_now_ns() + RECYCLE_WAIT_NS;
+	bool ready = false;
+	for (unsigned i = 0; i < p->nslots; i++) {
+		struct slot *sl = p->slots[i];
+		if (sl->ready) {
+			ready = true;	/* spawned ahead, never ran guest code */
+			continue;
+		}
+		while (sl->tid > 0 && syscall(SYS_tgkill, p->pid, sl->tid, 0) == 0) {
+			if (systrap_now_ns() > deadline)
+				return false;
+			sched_yield();
+		}
+	}
+	const uint64_t req[2][7] = {
+		{ SYS_munmap, 0, TRAP_TABLE_ADDR, 0, 0, 0, 0 },
+		{ SYS_munmap, TRAP_TABLE_ADDR + TRAP_TABLE_SIZE,
+		  SYSTRAP_GUEST_MAX - (TRAP_TABLE_ADDR + TRAP_TABLE_SIZE), 0, 0, 0, 0 },
+	};
+	int64_t ret[2] = { -1, -1 };
+	if (systrap_stub_call(p, req, 2, ret) < 0 || ret[0] != 0 || ret[1] != 0)
+		return false;
+	struct slot *sl;
+	if (!ready) {
+		if (systrap_slot_spawn(p, NULL, &sl) < 0)
+			return false;
+		sl->ready = true;
+	}
+	return true;
+}
+
 static void corpse_reap(struct as *d)
 {
 	int status;
@@ -188,6 +251,37 @@ static void *forker(void *arg)
 				corpse_reap(d);
 			}
 			pthread_mutex_lock(&fork_lock);
+			continue;
+		}
+		if (spent) {
+			struct as *p = spent;
+			spent = p->dead_next;
+			p->dead_next = NULL;
+			bool wanted = pool_n < POOL_MAX;
+			pthread_mutex_unlock(&fork_lock);
+			bool ok = wanted && stub_recycle(p);
+			pthread_mutex_lock(&fork_lock);
+			if (ok && pool_n < POOL_MAX) {
+				pool[pool_n++] = p;
+				pthread_cond_broadcast(&pool_cond);
+			} else {
+				pthread_mutex_unlock(&fork_lock);
+				stub_kill(p);
+				corpse_reap(p);
+				pthread_mutex_lock(&fork_lock);
+			}
+			continue;
+		}
+		if (pool_n < pool_want && pool_n > 0 &&
+		    systrap_now_ns() < last_take_ns + RECYCLE_GRACE_NS) {
+			struct timespec until;	/* fork_cond's clock */
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_nsec += (long)RECYCLE_GRACE_NS;
+			if (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&fork_cond, &fork_lock, &until);
 			continue;
 		}
 		if (pool_n < pool_want) {
@@ -241,6 +335,7 @@ static int pool_take(struct as *as)
 		return r;
 	}
 	struct as *p = pool[--pool_n];
+	last_take_ns = systrap_now_ns();
 	pool_want = pool_takes > 1 ? POOL_MAX : 0;
 	pthread_cond_signal(&fork_cond);
 	pthread_mutex_unlock(&fork_lock);
@@ -506,8 +601,31 @@ static int stub_make(struct as *as)
 	return 0;
 }
 
+/* A released stub's slots: true when each is free or ready (none failed
+ * to start, none still owned). */
+static bool slots_spent(const struct as *as)
+{
+	for (unsigned i = 0; i < as->nslots; i++)
+		if (as->slots[i]->owner && !as->slots[i]->ready)
+			return false;
+	return true;
+}
+
 void systrap_stub_release(struct as *as)
 {
+	if (as->pid > 0 && slots_spent(as)) {
+		/* To the forker, to recycle (stub_recycle) or kill. */
+		struct as *d = shell_new();
+		if (d) {
+			stub_move(d, as);
+			pthread_mutex_lock(&fork_lock);
+			d->dead_next = spent;
+			spent = d;
+			pthread_cond_signal(&fork_cond);
+			pthread_mutex_unlock(&fork_lock);
+			return;
+		}
+	}
 	if (as->pid > 0) {
 		/* Dead at once (no guest code runs there any more); its pages
 		 * are freed once the forker has reaped it, since a thread on

@@ -66,7 +66,10 @@ static pthread_mutex_t bind_lock = PTHREAD_MUTEX_INITIALIZER;
 static int systrap_init(void)
 {
 	systrap_spin_init();
-	return systrap_stub_init();
+	int r = systrap_stub_init();
+	if (r == 0)
+		systrap_stub_prefetch();	/* the zygote and a first stub, meanwhile */
+	return r;
 }
 
 static void systrap_as_set_owner(struct as *as, struct mm *mm)
@@ -118,6 +121,9 @@ static void systrap_as_release(struct as *as)
 			__atomic_store_n(&c->cur_as, NULL, __ATOMIC_RELEASE);
 			c->cur = NULL;
 		}
+		/* Its context lives on elsewhere (an exec): no task runs here
+		 * any more, so the thread waits in its handler; let it go. */
+		systrap_slot_retire(sl);
 	}
 	systrap_stub_release(as);
 	systrap_patch_release(as);

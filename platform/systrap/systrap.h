@@ -85,7 +85,9 @@ int systrap_stub_init(void);
  * its map thread up and one guest thread spawned, waiting for its first
  * systrap_slot_spawn. Called with as->lock held. */
 int systrap_stub_start(struct as *as);
-/* Kill the stub; the stub-forking thread reaps it and frees the shared
+/* The address space is gone: the stub-forking thread recycles the stub
+ * (its guest threads gone, its guest range unmapped, a fresh guest
+ * thread) into the pool, or kills and reaps it and frees the shared
  * pages and the slots (their structs included). */
 void systrap_stub_release(struct as *as);
 /* Give owner a stub thread in as: reuse a free slot whose thread is gone

@@ -64,14 +64,16 @@ int kernel_run(const struct sandbox_config *cfg)
 	kernel.strace = cfg->strace;
 	kernel.boot_ns = kernel_now_ns(CLOCK_MONOTONIC);
 
-	int r = platform_select(cfg->platform);
-	if (r < 0) {
-		fprintf(stderr, "cvisor: platform %s: %s\n", cfg->platform, strerror(-r));
-		return -EIO;
-	}
-	r = memfile_init(cfg->memory_limit);
+	/* The memory file first: the platform starts its first stub at once,
+	 * and the stub maps it. */
+	int r = memfile_init(cfg->memory_limit);
 	if (r < 0) {
 		fprintf(stderr, "cvisor: memory file: %s\n", strerror(-r));
+		return -EIO;
+	}
+	r = platform_select(cfg->platform);
+	if (r < 0) {
+		fprintf(stderr, "cvisor: platform %s: %s\n", cfg->platform, strerror(-r));
 		return -EIO;
 	}
 	r = vdso_init();

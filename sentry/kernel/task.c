@@ -201,9 +201,10 @@ static bool is_restart(uint64_t rax)
 void task_run(struct task *t)
 {
 	cputime_start(t);
-	mm_prefault(t->mm);	/* a fork child: its parent's hot pages, in one go */
 	while (!t->exiting) {
 		struct ctx_exit ev;
+		/* A fork child's or a new image's first pages, in one go. */
+		mm_prefault(t->mm);
 		cputime_user(t);
 		int r = ctx_switch(t->ctx, t->mm->as, &t->regs, &ev);
 		cputime_sys(t);

@@ -51,6 +51,12 @@
 #define STACK_MAP_MAX (1UL << 30)	/* initial stack VMA at most */
 #define STACK_EXPAND (128UL << 10)	/* room left beyond the arguments */
 #define STACK_GUARD_GAP (256 * PAGE_SIZE) /* kept free below the stack */
+/* An image with at most this many file bytes is mirrored whole before it
+ * runs (read in one go: most of a small program's pages are touched at
+ * start anyway); a larger one, only the 64 KiB around its entry point. */
+#define WARM_IMAGE_MAX (2UL << 20)
+#define WARM_ENTRY (64UL << 10)
+#define WARM_STACK_BELOW (4 * PAGE_SIZE)
 #define ARG_STRLEN_MAX (32 * PAGE_SIZE)	/* MAX_ARG_STRLEN, with the NUL */
 #define ARG_STRINGS_MAX 0x7fffffffUL	/* MAX_ARG_STRINGS */
 #define ARG_SPACE_MIN (32 * PAGE_SIZE)	/* ARG_MAX: granted whatever rlimit */
@@ -697,6 +703,20 @@ static int place_interp(const struct mm *mm, const struct elf_image *iimg,
 	return 0;
 }
 
+/* What of an image its first instructions will touch (see mm_warm). */
+static void warm_image(struct mm *mm, const struct elf_image *img, uint64_t bias,
+		       uint64_t entry)
+{
+	uint64_t bytes = 0;
+	for (int i = 0; i < img->nphdrs; i++)
+		if (img->phdrs[i].p_type == PT_LOAD)
+			bytes += img->phdrs[i].p_filesz;
+	if (bytes <= WARM_IMAGE_MAX)
+		mm_warm(mm, img->lo + bias, img->hi + bias);
+	else
+		mm_warm(mm, entry & ~(WARM_ENTRY - 1), (entry & ~(WARM_ENTRY - 1)) + WARM_ENTRY);
+}
+
 int loader_exec(struct mm *mm, struct loader_file *f,
 		const struct loader_args *args,
 		struct user_regs_struct *regs, const char **why)
@@ -794,6 +814,12 @@ int loader_exec(struct mm *mm, struct loader_file *f,
 		fail(why, "cannot build the stack", r);
 		goto out;
 	}
+	warm_image(mm, img, bias, load.entry);
+	if (have_interp)
+		warm_image(mm, iimg, iload.bias, iload.entry);
+	/* The initial stack, written above, and the pages below it that
+	 * libc's start pushes into. */
+	mm_warm(mm, rsp - WARM_STACK_BELOW, top);
 	memset(regs, 0, sizeof(*regs));
 	regs->rip = have_interp ? iload.entry : load.entry;
 	regs->rsp = rsp;

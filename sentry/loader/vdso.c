@@ -89,5 +89,6 @@ int64_t vdso_map(struct mm *mm)
 	}
 	name(mm, base, "[vvar]");
 	name(mm, base + PAGE_SIZE, "[vdso]");
+	mm_warm(mm, base, base + PAGE_SIZE + text_len);	/* libc's start calls it */
 	return (int64_t)(base + PAGE_SIZE);
 }

@@ -200,6 +200,9 @@ static int map_window(struct mm *mm, struct vma *v, uint64_t start, uint64_t end
 		      struct batch *batch)
 {
 	struct run r = { .batch = batch };
+	if (v->obj)	/* a cache's missing pages, read in runs */
+		mobj_fill_range(v->obj, (v->obj_off + (start - v->start)) / PAGE_SIZE,
+				(end - start) / PAGE_SIZE);
 	for (uint64_t p = start; p < end; p += PAGE_SIZE) {
 		uint64_t off;
 		int prot = v->prot;
@@ -269,6 +272,68 @@ static void win_note(struct mm *mm, uint64_t wstart)
 	}
 }
 
+/* A new image's writable private pages in its warm ranges (data, bss,
+ * the top of the stack) are made its own at once, up to this many per
+ * range, since libc's start writes most of them: a copy costs far less
+ * than the write fault it saves. */
+#define WARM_COPY_MAX 32
+
+static void warm_copy(struct mm *mm, struct vma *v, uint64_t start, uint64_t end,
+		      unsigned *budget)
+{
+	if ((v->flags & VMA_SHARED) || !(v->prot & PROT_WRITE))
+		return;
+	for (uint64_t p = start; p < end && *budget; p += PAGE_SIZE) {
+		uint64_t *slot = pagemap_slot(mm->pm, p, false);
+		if (slot && (*slot & PTE_PRESENT))
+			continue;
+		if (mm_page_get(mm, v, p, true) < 0)
+			return;
+		(*budget)--;
+	}
+}
+
+/* Mirror what exists of [start, end), which may span VMAs: each part as
+ * a fault there would; with budget, writable private pages are made
+ * first (warm_copy). */
+static void map_range(struct mm *mm, uint64_t start, uint64_t end, struct batch *b,
+		      unsigned *budget)
+{
+	for (uint64_t p = start; p < end;) {
+		struct vma *v = mm_find_vma(mm, p);
+		if (!v) {
+			size_t k = vma_lower_bound(mm, p);
+			if (k == mm->nvmas || mm->vmas[k].start <= p || mm->vmas[k].start >= end)
+				break;
+			p = mm->vmas[k].start;
+			continue;
+		}
+		uint64_t e = v->end < end ? v->end : end;
+		if (v->prot != PROT_NONE && !(v->flags & VMA_RESERVED)) {
+			if (budget) {
+				if (v->obj)
+					mobj_fill_range(v->obj, (v->obj_off + (p - v->start)) / PAGE_SIZE,
+							(e - p) / PAGE_SIZE);
+				warm_copy(mm, v, p, e, budget);
+			}
+			map_window(mm, v, p, e, b);
+		}
+		p = e;
+	}
+}
+
+void mm_warm(struct mm *mm, uint64_t start, uint64_t end)
+{
+	pthread_mutex_lock(&mm->lock);
+	if (mm->nwarm < MM_WARM_MAX && start < end) {
+		mm->warm[mm->nwarm].start = start & ~(PAGE_SIZE - 1);
+		mm->warm[mm->nwarm].end = end;
+		mm->nwarm++;
+		__atomic_store_n(&mm->prefault, true, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&mm->lock);
+}
+
 void mm_prefault(struct mm *mm)
 {
 	if (!__atomic_load_n(&mm->prefault, __ATOMIC_ACQUIRE))
@@ -304,27 +369,14 @@ void mm_prefault(struct mm *mm)
 	uint64_t wins[FORK_WIN_N];
 	for (unsigned i = 0; i < FORK_WIN_N; i++)
 		wins[i] = mm->rec ? __atomic_load_n(&mm->rec->win[i], __ATOMIC_RELAXED) : 0;
-	for (unsigned i = 0; i < FORK_WIN_N; i++) {
-		uint64_t w = wins[i];
-		if (!w)
-			continue;
-		/* The window may span VMAs: each part as a fault there would. */
-		for (uint64_t p = w; p < w + FAULT_WINDOW * PAGE_SIZE;) {
-			struct vma *v = mm_find_vma(mm, p);
-			if (!v) {
-				size_t k = vma_lower_bound(mm, p);
-				if (k == mm->nvmas || mm->vmas[k].start <= p)
-					break;
-				p = mm->vmas[k].start;
-				continue;
-			}
-			uint64_t end = v->end < w + FAULT_WINDOW * PAGE_SIZE ? v->end :
-				       w + FAULT_WINDOW * PAGE_SIZE;
-			if (v->prot != PROT_NONE && !(v->flags & VMA_RESERVED))
-				map_window(mm, v, p, end, &b);
-			p = end;
-		}
+	for (unsigned i = 0; i < FORK_WIN_N; i++)
+		if (wins[i])
+			map_range(mm, wins[i], wins[i] + FAULT_WINDOW * PAGE_SIZE, &b, NULL);
+	for (unsigned i = 0; i < mm->nwarm; i++) {
+		unsigned budget = WARM_COPY_MAX;
+		map_range(mm, mm->warm[i].start, mm->warm[i].end, &b, &budget);
 	}
+	mm->nwarm = 0;
 	for (unsigned i = 0; i < neager; i++) {
 		uint64_t w = eager[i] & ~(FAULT_WINDOW * PAGE_SIZE - 1);
 		bool hot = false;

@@ -125,6 +125,19 @@ int64_t memfile_alloc(size_t want, size_t *got)
 	return page * (int64_t)PAGE_SIZE;
 }
 
+/* A first touch of a page the host has not allocated costs a fault that
+ * allocates and zeroes it (~13 us on a virtual machine, where faults are
+ * dear); MADV_POPULATE_WRITE does a run in one call (~1 us a page). Only
+ * for pages the sentry writes at once: a page the guest has not touched
+ * must not look resident to its mincore. */
+#define PREPARE_MIN 4
+
+void memfile_prepare(uint64_t off, size_t n)
+{
+	if (n >= PREPARE_MIN)
+		madvise(mf.base + off, n * PAGE_SIZE, MADV_POPULATE_WRITE);
+}
+
 /* Insert [page, page+1) into the sorted free list, coalescing. */
 static void free_insert(uint64_t page)
 {

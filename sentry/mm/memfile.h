@@ -31,6 +31,9 @@ void *memfile_ptr(uint64_t off);
 /* Allocate up to want zeroed pages, contiguous in the file; at least 1.
  * Returns the offset and sets *got, or -ENOMEM. */
 int64_t memfile_alloc(size_t want, size_t *got);
+/* About to write all of the n pages at off from the sentry (a fill): have
+ * the host allocate them in one call rather than a fault each. */
+void memfile_prepare(uint64_t off, size_t n);
 /* Refcounts of single pages. unref frees the page at zero. */
 void memfile_ref(uint64_t off);
 void memfile_unref(uint64_t off);

@@ -54,6 +54,8 @@ struct fork_prof {
 	uint64_t win[FORK_WIN_N];	/* window addresses; 0 = none */
 };
 
+#define MM_WARM_MAX 6
+
 struct mm {
 	pthread_mutex_t lock;
 	int refs;
@@ -77,7 +79,11 @@ struct mm {
 	 * mprotect, mremap and madvise over it fail, like on a range above
 	 * the guest's address space. */
 	uint64_t resv_start, resv_end;
-	bool prefault;		/* set by mm_fork: mm_prefault has work */
+	bool prefault;		/* set by mm_fork and mm_warm: mm_prefault has work */
+	/* Ranges a new image will touch first (mm_warm): mirrored by
+	 * mm_prefault in one batch before its first instruction. */
+	struct { uint64_t start, end; } warm[MM_WARM_MAX];
+	unsigned nwarm;
 	struct fork_prof *kids;	/* what its fork children write early */
 	struct fork_prof *self;	/* what it writes right after it forks */
 	struct fork_prof *rec;	/* where its early writes are noted: self, or its parent's kids */
@@ -93,6 +99,11 @@ static inline bool mm_reserved_overlap(const struct mm *mm, uint64_t start, uint
 }
 
 struct mm *mm_new(struct as *as, uint64_t max_addr);
+/* For the loader: [start, end) will be touched as soon as the image
+ * runs (its segments, its stack, the vDSO); mm_prefault mirrors what of
+ * it exists (a file's pages read in runs), in one batch, instead of a
+ * fault each. Ranges beyond MM_WARM_MAX are dropped. */
+void mm_warm(struct mm *mm, uint64_t start, uint64_t end);
 void mm_get(struct mm *mm);
 /* A copy-on-write copy of old for fork, mirrored by as. When the forking
  * task is old's only user, the parent's mirror is made read-only only by
@@ -137,10 +148,11 @@ int mm_msync(struct mm *mm, uint64_t addr, uint64_t len, int flags);
  * of a mapped file); -ENOMEM: out of memory. */
 int mm_fault(struct mm *mm, uint64_t addr, int access, bool prot_fault);
 
-/* A fork child's first run: copy the pages its siblings wrote early and
- * mirror them and the windows its siblings faulted in first (mm->rec), in
- * one batch, so that it does not fault them in one by one. Does nothing
- * after the first call. */
+/* Before a task runs guest code in mm: a fork child's first run copies
+ * the pages its siblings wrote early and mirrors them and the windows its
+ * siblings faulted in first (mm->rec); a new image's warm ranges
+ * (mm_warm) are mirrored; all in one batch, so that they do not fault in
+ * one by one. Does nothing when there is nothing (left) to do. */
 void mm_prefault(struct mm *mm);
 /* fork.c: the profile's reference; noting a page written. */
 void fork_prof_put(struct fork_prof *p);

@@ -269,6 +269,72 @@ int64_t mobj_page_window(struct mobj *o, uint64_t idx)
 	return off;
 }
 
+static bool absent_locked(struct mobj *o, uint64_t idx)
+{
+	uint64_t *e = entry_of(o, idx, false);
+	return !e || !*e;
+}
+
+/* Make and fill the n absent pages idx.. (one memory-file run, maybe
+ * shorter): how many were made, or -errno. Under o->lock. */
+static int64_t fill_run_locked(struct mobj *o, uint64_t idx, uint64_t n)
+{
+	if (o->ops->charge) {
+		int r = o->ops->charge(o, n);
+		if (r < 0)
+			return r;
+	}
+	size_t got = 0;
+	int64_t off = memfile_alloc(n, &got);
+	if (off >= 0)
+		memfile_prepare((uint64_t)off, got);
+	if (off >= 0 && o->ops->fill_run(o, idx, got, memfile_ptr((uint64_t)off)) < 0) {
+		for (size_t k = 0; k < got; k++)
+			memfile_unref((uint64_t)off + k * PAGE_SIZE);
+		off = -EIO;
+	}
+	if (off < 0)
+		got = 0;
+	for (size_t k = 0; k < got; k++) {
+		uint64_t *e = entry_of(o, idx + k, true);
+		if (!e) {
+			for (size_t r = k; r < got; r++)
+				memfile_unref((uint64_t)off + r * PAGE_SIZE);
+			got = k;
+			break;
+		}
+		*e = ((uint64_t)off + k * PAGE_SIZE) | E_PRESENT;
+		o->nr_pages++;
+	}
+	if (o->ops->uncharge && got < n)
+		o->ops->uncharge(o, n - got);
+	return got ? (int64_t)got : (off < 0 ? off : -ENOMEM);
+}
+
+void mobj_fill_range(struct mobj *o, uint64_t idx, uint64_t n)
+{
+	if (!o->ops || !o->ops->fill_run)
+		return;
+	pthread_mutex_lock(&o->lock);
+	uint64_t end = page_limit(o);
+	if (idx < end && n < end - idx)
+		end = idx + n;
+	while (idx < end) {
+		if (!absent_locked(o, idx)) {
+			idx++;
+			continue;
+		}
+		uint64_t want = 1;
+		while (idx + want < end && absent_locked(o, idx + want))
+			want++;
+		int64_t got = fill_run_locked(o, idx, want);
+		if (got < 0)
+			break;
+		idx += (uint64_t)got;
+	}
+	pthread_mutex_unlock(&o->lock);
+}
+
 int mobj_prealloc(struct mobj *o, uint64_t idx)
 {
 	pthread_mutex_lock(&o->lock);

@@ -29,6 +29,9 @@ struct mobj_ops {
 	/* Fill a new zeroed page idx (the file's bytes); 0 or -errno.
 	 * Called under o->lock. */
 	int (*fill)(struct mobj *o, uint64_t idx, void *page);
+	/* Optional: fill n new zeroed pages idx.. at once (contiguous in
+	 * the memory file; readahead); 0 or -errno. Under o->lock. */
+	int (*fill_run)(struct mobj *o, uint64_t idx, uint64_t n, void *pages);
 	/* The last reference is going: pages are still there (write-back). */
 	void (*release)(struct mobj *o);
 	/* Write changed pages back to their file (msync, munmap of a shared
@@ -73,6 +76,11 @@ int64_t mobj_page_ref(struct mobj *o, uint64_t idx, bool alloc);
  * now for anonymous memory and caches (ops->fill); a file's hole stays a
  * hole (-ENOENT). */
 int64_t mobj_page_window(struct mobj *o, uint64_t idx);
+/* Readahead of a cache with ops->fill_run: the absent pages of
+ * [idx, idx + n) below the size are made and filled, each gap as one
+ * contiguous run and one fill. Best effort: a page it could not make is
+ * left to mobj_page_window, which meets (and reports) the error again. */
+void mobj_fill_range(struct mobj *o, uint64_t idx, uint64_t n);
 /* Make page idx exist, even beyond the size (fallocate): it stays a
  * hole to mobj_seek until written or mapped. */
 int mobj_prealloc(struct mobj *o, uint64_t idx);

@@ -2,7 +2,7 @@
  * trees over the whole 36-bit index range, the size limit (-EFAULT
  * beyond, PAGE ALIGN of a partial last page), set_size cutting pages and
  * zeroing the tail, SEEK_DATA/HOLE scans (fallocated pages are holes until
- * written), fill and charge ops, for_each, and the reverse map (one entry
+ * written), fill and charge ops, readahead in runs (fill_range), for_each, and the reverse map (one entry
  * per address space, counted per VMA; writable shared VMAs counted for
  * seals); private file mappings: reads see the object's page, a write
  * copies it. */
@@ -177,6 +177,78 @@ Test(mobj, fill_charge_for_each)
 	struct mobj *a = mobj_new(4 * P);
 	cr_assert_geq(mobj_page_window(a, 1), 0);
 	mobj_put(a);
+}
+
+static int runs, run_pages;
+
+static int t_fill_run(struct mobj *o, uint64_t idx, uint64_t n, void *pages)
+{
+	(void)o;
+	runs++;
+	run_pages += (int)n;
+	for (uint64_t k = 0; k < n; k++) {
+		if (idx + k == 7)
+			return -EIO;
+		memset((char *)pages + k * P, 'a' + (int)(idx + k), P);
+	}
+	return 0;
+}
+
+static int t_charge_big(struct mobj *o, uint64_t n)
+{
+	(void)o;
+	if (charged + (int)n > 12)
+		return -ENOSPC;
+	charged += (int)n;
+	return 0;
+}
+
+static const struct mobj_ops rops = { .fill = t_fill, .fill_run = t_fill_run,
+				      .charge = t_charge_big, .uncharge = t_uncharge };
+
+Test(mobj, fill_range_reads_gaps_in_runs)
+{
+	fills = charged = runs = run_pages = 0;
+	/* Nine and a half pages: the last one is partial, index 10 is beyond. */
+	struct mobj *o = mobj_new_file(9 * P + 100, &rops, NULL);
+	int64_t two = mobj_page(o, 2);
+	cr_assert_geq(two, 0);
+	cr_assert_eq(fills, 1);
+	mobj_fill_range(o, 0, 6);
+	cr_assert_eq(runs, 2, "the gaps 0-1 and 3-5: one fill each");
+	cr_assert_eq(run_pages, 5);
+	cr_assert_eq(mobj_page(o, 2), two, "a present page stays");
+	for (uint64_t i = 0; i < 6; i++) {
+		int64_t off = mobj_page(o, i);
+		cr_assert_geq(off, 0);
+		cr_assert_eq(((char *)memfile_ptr((uint64_t)off))[P - 1], (char)('a' + (int)i));
+	}
+	cr_assert_eq(fills, 1, "no page was filled alone");
+	cr_assert_eq(charged, 6);
+	/* A run that fails is given back whole (uncharged, absent). */
+	mobj_fill_range(o, 6, 2);
+	cr_assert_eq(charged, 6, "a failed fill is uncharged");
+	cr_assert_not(mobj_page_present(o, 6));
+	cr_assert_not(mobj_page_present(o, 7));
+	/* Only up to the size; the charge limit stops it without a trace. */
+	runs = 0;
+	mobj_fill_range(o, 8, 100);
+	cr_assert_eq(runs, 1);
+	cr_assert(mobj_page_present(o, 8) && mobj_page_present(o, 9));
+	cr_assert_not(mobj_page_present(o, 10), "beyond the size");
+	cr_assert_eq(charged, 8);
+	struct mobj *big = mobj_new_file(64 * P, &rops, NULL);
+	mobj_fill_range(big, 20, 10);
+	cr_assert_not(mobj_page_present(big, 20), "over the charge limit: nothing");
+	cr_assert_eq(charged, 8);
+	mobj_put(big);
+	mobj_put(o);
+	cr_assert_eq(charged, 0, "all uncharged at the end");
+	/* Without fill_run it does nothing: pages come one by one. */
+	struct mobj *f = mobj_new_file(4 * P, &tops, NULL);
+	mobj_fill_range(f, 0, 4);
+	cr_assert_not(mobj_page_present(f, 0));
+	mobj_put(f);
 }
 
 Test(mobj, reverse_map_and_private_file_pages)
