@@ -248,14 +248,15 @@ static int run_sandbox(const struct run_options *o, int argc, char **argv, int c
 	/* The terminal's ^C reaches the sentry too; the launcher just waits. */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
-	/* Our own memory's teardown, after our caller has heard of our exit
-	 * (see keeper.h; made while the sentry starts). */
-	struct keeper k;
-	keeper_start(&k);
 	struct report rep;
 	report_read(rp[0], &rep);
 	close(rp[0]);
 	if (rep.status >= 0 && !rep.name[0] && cgroup_fd < 0) {
+		/* Our own memory's teardown, after our caller has heard of our
+		 * exit (see keeper.h; made while the gofer finishes, not while
+		 * the sandbox starts, when both CPUs are busy). */
+		struct keeper k;
+		keeper_start(&k);
 		gofer_finish(gofer, gp[0]);
 		close(gp[0]);
 		return rep.status;
