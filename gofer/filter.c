@@ -49,6 +49,13 @@ static void sigsys_handler(int sig, siginfo_t *si, void *uc)
 	_exit(125);
 }
 
+size_t gofer_filter_lists(struct host_list *l)
+{
+	l[0] = gofer_host_syscalls;
+	l[1] = host_sanitizer_list;
+	return host_sanitizer_list.n ? 2 : 1;
+}
+
 int gofer_filter_install(void)
 {
 	struct sigaction sa;
@@ -58,8 +65,8 @@ int gofer_filter_install(void)
 	sigfillset(&sa.sa_mask);
 	if (sigaction(SIGSYS, &sa, NULL) < 0)
 		return -errno;
-	struct host_list l[2] = { gofer_host_syscalls, host_sanitizer_list };
-	return host_rules_install(l, host_sanitizer_list.n ? 2 : 1, SCMP_ACT_TRAP, 0);
+	struct host_list l[GOFER_FILTER_LISTS];
+	return host_rules_install(l, gofer_filter_lists(l), GOFER_FILTER_ACTION, 0);
 }
 
 size_t gofer_filter_print(FILE *out)

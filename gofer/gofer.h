@@ -20,6 +20,7 @@ struct gofer_fid {
 struct gofer_state {
 	int sock;
 	int procfd;	/* /proc/self/fd, to reopen O_PATH fds */
+	int done;	/* the launcher's socket: "finished" when the sentry is gone, or -1 */
 	struct gofer_export *exports;
 	int nexports;
 	int *export_fds;
@@ -39,4 +40,9 @@ int gofer_main(int argc, char **argv);
 /* gofer/filter.c: install the gofer's seccomp whitelist (0 or -errno);
  * print it for `cvisor syscalls --host` (returns the syscall count). */
 int gofer_filter_install(void);
+/* Its lists (at most GOFER_FILTER_LISTS, into l) and default action. */
+#define GOFER_FILTER_LISTS 2
+#define GOFER_FILTER_ACTION SCMP_ACT_TRAP
+struct host_list;
+size_t gofer_filter_lists(struct host_list *l);
 size_t gofer_filter_print(FILE *out);

@@ -1,5 +1,11 @@
 /* lib/hostrules.c: turning host-syscall lists (lib/hostrules.h) into a
- * loaded libseccomp filter, and printing them. */
+ * loaded seccomp filter, and printing them.
+ *
+ * libseccomp makes the program; that costs about a millisecond of CPU
+ * (rule by rule transactions, then the tree's generation), so the cvisor
+ * binary carries the programs of its fixed lists made at build time
+ * (tools/bpfgen writes host_prebuilt[]), found by the lists' fingerprint:
+ * lists that differ from the build's are built now, the same way. */
 #include "lib/hostrules.h"
 
 #include <errno.h>
@@ -9,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -33,7 +40,7 @@ const struct host_list host_sanitizer_list = { "sanitizer", NULL, 0 };
 
 /* The lists as a libseccomp context (NULL: out of memory, *err set). */
 static scmp_filter_ctx build(const struct host_list *lists, size_t nlists,
-			     uint32_t def_action, int tsync, int *err)
+			     uint32_t def_action, int *err)
 {
 	scmp_filter_ctx ctx = seccomp_init(def_action);
 	if (!ctx) {
@@ -41,8 +48,6 @@ static scmp_filter_ctx build(const struct host_list *lists, size_t nlists,
 		return NULL;
 	}
 	int r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, def_action);
-	if (r == 0 && tsync)
-		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
 	/* A binary tree of syscall numbers rather than a linear list: the
 	 * sentry makes several host syscalls per guest syscall. */
 	if (r == 0)
@@ -70,24 +75,44 @@ static scmp_filter_ctx build(const struct host_list *lists, size_t nlists,
 	return ctx;
 }
 
-int host_rules_install(const struct host_list *lists, size_t nlists,
-		       uint32_t def_action, int tsync)
+__attribute__((weak)) const struct host_prebuilt host_prebuilt[] = { { 0, NULL, 0 } };
+
+/* FNV-1a, 64 bits. */
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
 {
-	int r = 0;
-	scmp_filter_ctx ctx = build(lists, nlists, def_action, tsync, &r);
-	if (!ctx)
-		return r;
-	r = seccomp_load(ctx);
-	seccomp_release(ctx);
-	return r;
+	const unsigned char *c = p;
+	for (size_t i = 0; i < n; i++) {
+		h ^= c[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
 }
 
-int host_rules_install_prefixed(const struct host_list *lists, size_t nlists,
-				uint32_t def_action, int tsync,
-				const struct sock_filter *prefix, size_t nprefix)
+uint64_t host_rules_fingerprint(const struct host_list *lists, size_t nlists,
+				uint32_t def_action)
+{
+	uint64_t h = fnv(0xcbf29ce484222325ULL, &def_action, sizeof(def_action));
+	for (size_t l = 0; l < nlists; l++) {
+		for (size_t i = 0; i < lists[l].n; i++) {
+			const struct host_rule *r = &lists[l].rules[i];
+			int64_t v[3] = { r->nr, r->err, r->ncmp };
+			h = fnv(h, v, sizeof(v));
+			for (unsigned k = 0; k < r->ncmp && k < 3; k++) {
+				uint64_t c[4] = { r->cmp[k].arg, r->cmp[k].op, r->cmp[k].a, r->cmp[k].b };
+				h = fnv(h, c, sizeof(c));
+			}
+		}
+		uint64_t end = ~0ULL;	/* a list's end: [a][b] is not [a, b] */
+		h = fnv(h, &end, sizeof(end));
+	}
+	return h;
+}
+
+int host_rules_build(const struct host_list *lists, size_t nlists, uint32_t def_action,
+		     struct sock_filter **out, size_t *nout)
 {
 	int r = 0;
-	scmp_filter_ctx ctx = build(lists, nlists, def_action, tsync, &r);
+	scmp_filter_ctx ctx = build(lists, nlists, def_action, &r);
 	if (!ctx)
 		return r;
 	/* libseccomp writes the program to an fd; read it back. */
@@ -103,25 +128,75 @@ int host_rules_install_prefixed(const struct host_list *lists, size_t nlists,
 	if (r == 0 && fstat(fd, &st) < 0)
 		r = -errno;
 	size_t n = r == 0 ? (size_t)st.st_size / sizeof(struct sock_filter) : 0;
-	if (r == 0 && (n == 0 || nprefix + n > BPF_MAXINSNS))
+	if (r == 0 && (n == 0 || n > BPF_MAXINSNS))
 		r = -E2BIG;
-	struct sock_filter *prog = r == 0 ? calloc(nprefix + n, sizeof(*prog)) : NULL;
+	struct sock_filter *prog = r == 0 ? calloc(n, sizeof(*prog)) : NULL;
 	if (r == 0 && !prog)
 		r = -ENOMEM;
-	if (r == 0) {
-		memcpy(prog, prefix, nprefix * sizeof(*prog));
-		if (pread(fd, prog + nprefix, n * sizeof(*prog), 0) != (ssize_t)(n * sizeof(*prog)))
-			r = -EIO;
-	}
+	if (r == 0 && pread(fd, prog, n * sizeof(*prog), 0) != (ssize_t)(n * sizeof(*prog)))
+		r = -EIO;
 	close(fd);
+	if (r < 0) {
+		free(prog);
+		return r;
+	}
+	*out = prog;
+	*nout = n;
+	return 0;
+}
+
+static const struct host_prebuilt *prebuilt_find(uint64_t fp)
+{
+	for (const struct host_prebuilt *p = host_prebuilt; p->n; p++)
+		if (p->fingerprint == fp)
+			return p;
+	return NULL;
+}
+
+int host_rules_install(const struct host_list *lists, size_t nlists,
+		       uint32_t def_action, int tsync)
+{
+	return host_rules_install_prefixed(lists, nlists, def_action, tsync, NULL, 0);
+}
+
+int host_rules_install_prefixed(const struct host_list *lists, size_t nlists,
+				uint32_t def_action, int tsync,
+				const struct sock_filter *prefix, size_t nprefix)
+{
+	const struct host_prebuilt *pre =
+		prebuilt_find(host_rules_fingerprint(lists, nlists, def_action));
+	struct sock_filter *built = NULL;
+	const struct sock_filter *body;
+	size_t n;
+	int r = 0;
+	if (pre) {
+		body = pre->prog;
+		n = pre->n;
+	} else {
+		r = host_rules_build(lists, nlists, def_action, &built, &n);
+		if (r < 0)
+			return r;
+		body = built;
+	}
+	struct sock_filter *prog = NULL;
+	if (nprefix + n > BPF_MAXINSNS)
+		r = -E2BIG;
+	else if (!(prog = calloc(nprefix + n, sizeof(*prog))))
+		r = -ENOMEM;
 	if (r == 0) {
+		if (nprefix)
+			memcpy(prog, prefix, nprefix * sizeof(*prog));
+		memcpy(prog + nprefix, body, n * sizeof(*prog));
 		struct sock_fprog fp = { .len = (unsigned short)(nprefix + n), .filter = prog };
 		unsigned flags = tsync ? SECCOMP_FILTER_FLAG_TSYNC : 0;
-		long k = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fp);
+		long k = -1;
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0)
+			k = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fp);
 		/* > 0: a thread that could not follow (TSYNC) */
 		r = k < 0 ? -errno : k > 0 ? -ESRCH : 0;
 	}
 	free(prog);
+	free(built);
 	return r;
 }
 

@@ -53,16 +53,38 @@ struct host_list {
  * the build is sanitized (-DCVISOR_SANITIZE=ON). */
 extern const struct host_list host_sanitizer_list;
 
-/* Build a filter from the lists; not-listed syscalls (and other
- * architectures) get def_action (SCMP_ACT_TRAP, SCMP_ACT_KILL_PROCESS...).
- * tsync: apply to every thread of the process. Loads it: 0 or -errno. */
+/* A program made at build time (tools/bpfgen, the same libseccomp calls
+ * as at run time) for lists whose fingerprint is fingerprint. */
+struct sock_filter;
+struct host_prebuilt {
+	uint64_t fingerprint;
+	const struct sock_filter *prog;
+	size_t n;
+};
+/* The programs built into the binary, ended by an entry with n == 0. The
+ * cvisor binary links the generated table; elsewhere (the generator,
+ * unit tests) a weak empty one stands in and every program is built at
+ * run time. */
+extern const struct host_prebuilt host_prebuilt[];
+/* What a program depends on: every rule of the lists, in order, and the
+ * default action. */
+uint64_t host_rules_fingerprint(const struct host_list *lists, size_t nlists,
+				uint32_t def_action);
+/* The lists' program built now with libseccomp (a binary tree of syscall
+ * numbers): *prog (malloc'ed) and *n instructions. 0 or -errno. */
+int host_rules_build(const struct host_list *lists, size_t nlists, uint32_t def_action,
+		     struct sock_filter **prog, size_t *n);
+
+/* Load a filter made of the lists (the prebuilt program when there is one,
+ * else built now); not-listed syscalls (and other architectures) get
+ * def_action (SCMP_ACT_TRAP, SCMP_ACT_KILL_PROCESS...). Sets no_new_privs.
+ * tsync: apply to every thread of the process. 0 or -errno. */
 int host_rules_install(const struct host_list *lists, size_t nlists,
 		       uint32_t def_action, int tsync);
 /* The same with a hand-written classic BPF prefix (nprefix instructions)
  * run first, in the same program: it returns an action or jumps to its
  * own end, where the lists' program starts (one program to load, and to
- * compile: each load costs a JIT compilation). Needs no_new_privs. */
-struct sock_filter;
+ * compile: each load costs a JIT compilation). */
 int host_rules_install_prefixed(const struct host_list *lists, size_t nlists,
 				uint32_t def_action, int tsync,
 				const struct sock_filter *prefix, size_t nprefix);

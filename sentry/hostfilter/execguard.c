@@ -105,5 +105,5 @@ int hostfilter_execguard_install(const struct platform_ops *p, const struct host
 	size_t n = hostfilter_execguard_build(p, prog, sizeof(prog) / sizeof(prog[0]));
 	if (n == 0)
 		return -E2BIG;
-	return host_rules_install_prefixed(lists, nlists, SCMP_ACT_TRAP, 1, prog, n);
+	return host_rules_install_prefixed(lists, nlists, HOSTFILTER_ACTION, 1, prog, n);
 }

@@ -124,7 +124,7 @@ static void sigsys_handler(int sig, siginfo_t *si, void *uc)
 	_exit(HOSTFILTER_EXIT);
 }
 
-static size_t lists_of(const struct platform_ops *p, struct host_list *l)
+size_t hostfilter_lists(const struct platform_ops *p, struct host_list *l)
 {
 	size_t n = 0;
 	l[n++] = (struct host_list){ "base", HOST_ARR(base_rules) };
@@ -144,15 +144,15 @@ int hostfilter_install(const struct platform_ops *p)
 	sigfillset(&sa.sa_mask);
 	if (sigaction(SIGSYS, &sa, NULL) < 0)
 		return -errno;
-	struct host_list l[3];
-	size_t n = lists_of(p, l);
+	struct host_list l[HOSTFILTER_LISTS];
+	size_t n = hostfilter_lists(p, l);
 	return hostfilter_execguard_install(p, l, n);
 }
 
 size_t hostfilter_print(FILE *out, const struct platform_ops *p)
 {
-	struct host_list l[3];
-	size_t n = lists_of(p, l);
+	struct host_list l[HOSTFILTER_LISTS];
+	size_t n = hostfilter_lists(p, l);
 	char title[64];
 	snprintf(title, sizeof(title), "sentry (platform %s)", p ? p->name : "?");
 	size_t count = host_rules_print(out, title, l, n);

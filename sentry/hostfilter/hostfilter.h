@@ -36,6 +36,13 @@ size_t hostfilter_execguard_build(const struct platform_ops *p, struct sock_filt
 				  size_t max);
 int hostfilter_execguard_install(const struct platform_ops *p, const struct host_list *lists,
 				 size_t nlists);
+/* The lists of the whitelist for platform p (at most HOSTFILTER_LISTS,
+ * into l): base, the platform's, the sanitizer's. Its default action is
+ * HOSTFILTER_ACTION. */
+#define HOSTFILTER_LISTS 3
+#define HOSTFILTER_ACTION SCMP_ACT_TRAP
+struct host_list;
+size_t hostfilter_lists(const struct platform_ops *p, struct host_list *l);
 /* `cvisor syscalls --host`: print the sentry's list for platform p.
  * Returns the number of distinct syscalls. */
 size_t hostfilter_print(FILE *out, const struct platform_ops *p);

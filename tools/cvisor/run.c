@@ -1,16 +1,30 @@
 /* tools/cvisor/run.c: `cvisor run`, the launcher. It checks the flags,
- * starts the gofer (`/proc/self/exe gofer FD EXPORT...`: the --root
- * directory read-only, then each -v directory) on one end of a
+ * starts the gofer (`/proc/self/exe gofer --done-fd=FD FD EXPORT...`: the
+ * --root directory read-only, then each -v directory) on one end of a
  * SOCK_SEQPACKET socketpair and the sentry (`/proc/self/exe sentry
- * --gofer-fd=FD ...`) on the other, waits for the sentry and exits with
- * the guest's status. The gofer exits when the sentry's end closes. */
+ * --gofer-fd=FD ...`) on the other, and exits with the guest's status.
+ *
+ * The end: the sentry writes the status on the report pipe and exits
+ * (tools/cvisor/report.h); the pipe's EOF says its threads are gone. The
+ * gofer finishes when the sentry's end of the socket closes: it closes its
+ * files and says so on its done socket, then waits for the launcher to
+ * go. The launcher waits for both and exits without reaping: the two
+ * processes are dying or idle, and the rest of their teardown (the
+ * sentry's memory, its stubs, each namespace's grace period, the gofer's
+ * exit) happens after, reaped by init (the launcher's death kills them:
+ * PR_SET_PDEATHSIG). With --cpus, or when the
+ * sentry dies without a status (a signal, a forbidden host syscall), the
+ * launcher reaps both as before (the cgroup must be empty to go). */
 #include "tools/cvisor/commands.h"
 #include "tools/cvisor/options.h"
 #include "tools/cvisor/cgroup.h"
 #include "tools/cvisor/spawn.h"
+#include "tools/cvisor/report.h"
+#include "tools/cvisor/keeper.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,29 +53,33 @@ static bool is_dir(const char *path)
 }
 
 /* The gofer, first: its pidfd in *pidfd for the sentry to join its
- * namespaces. */
-static pid_t start_gofer(const struct run_options *o, int fd, int *pidfd)
+ * namespaces. fd: its end of the socket; done: the write end of its done
+ * pipe. */
+static pid_t start_gofer(const struct run_options *o, int fd, int done, int *pidfd)
 {
-	char **gargv = calloc(o->nvols + 6, sizeof(char *));
-	char fdbuf[16];
+	char **gargv = calloc(o->nvols + 7, sizeof(char *));
+	char fdbuf[16], donebuf[32];
 	if (!gargv)
 		return -1;
 	snprintf(fdbuf, sizeof(fdbuf), "%d", fd);
+	snprintf(donebuf, sizeof(donebuf), "--done-fd=%d", done);
 	gargv[0] = "cvisor";
 	gargv[1] = "gofer";
 	gargv[2] = "--ns=0";	/* spawn_sandboxed fills it in */
-	gargv[3] = fdbuf;
-	size_t n = 4;
+	gargv[3] = donebuf;
+	gargv[4] = fdbuf;
+	size_t n = 5;
 	if (asprintf(&gargv[n++], "ro:%s", o->root) < 0)
 		return -1;
 	for (size_t i = 0; i < o->nvols; i++)
 		if (asprintf(&gargv[n++], "%s:%s", o->vols[i].ro ? "ro" : "rw",
 			     o->vols[i].host) < 0)
 			return -1;
-	struct spawn_args a = { .argv = gargv, .ns_slot = 2, .keep = &fd, .nkeep = 1,
+	int keep[2] = { fd, done };
+	struct spawn_args a = { .argv = gargv, .ns_slot = 2, .keep = keep, .nkeep = 2,
 				.cgroup_fd = -1, .share_pidfd = -1 };
 	pid_t pid = spawn_with_fds(&a, pidfd, "gofer");
-	for (size_t i = 4; i < n; i++)
+	for (size_t i = 5; i < n; i++)
 		free(gargv[i]);
 	free(gargv);
 	return pid;
@@ -100,18 +118,53 @@ int cmd_run(int argc, char **argv)
 	return r2;
 }
 
+/* What the sentry said on the report pipe (report.h). */
+struct report {
+	int status;		/* the exit status it reported, or -1 */
+	char name[64];		/* the forbidden host syscall it made, or "" */
+};
+
+/* Read the report pipe until EOF: until every thread of the sentry (and
+ * any process that inherited the pipe) is gone. */
+static void report_read(int rfd, struct report *r)
+{
+	char buf[256];
+	size_t len = 0;
+	r->status = -1;
+	r->name[0] = 0;
+	for (;;) {
+		char more[256];
+		bool room = len < sizeof(buf) - 1;
+		ssize_t n = read(rfd, room ? buf + len : more,
+				 room ? sizeof(buf) - 1 - len : sizeof(more));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (room)
+			len += (size_t)n;
+	}
+	buf[len] = 0;
+	for (char *line = buf, *nl; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			break;	/* cut short: the sentry died while writing */
+		*nl = 0;
+		if (line[0] == REPORT_STATUS && line[1])
+			r->status = atoi(line + 1);
+		else if (!r->name[0] && line[0])
+			snprintf(r->name, sizeof(r->name), "%.63s", line);
+	}
+}
+
 /* After the sentry has exited: did its SIGSYS handler report a forbidden
  * host syscall? (The sentry's seccomp filter traps it; see
  * sentry/hostfilter.) */
-static bool report_failure(int rfd, int status)
+static bool report_failure(const struct report *r, int status)
 {
-	char name[64];
-	ssize_t n = read(rfd, name, sizeof(name) - 1);
-	if (n > 0) {
-		name[n] = 0;
-		name[strcspn(name, "\n")] = 0;
+	if (r->name[0]) {
 		fprintf(stderr, "cvisor run: sandbox failure: sentry made a forbidden host syscall %s\n",
-			name);
+			r->name);
 		return true;
 	}
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS) {
@@ -122,10 +175,32 @@ static bool report_failure(int rfd, int status)
 	return false;
 }
 
+/* The sentry's threads are gone: wait until the gofer has finished its
+ * last request and closed its files (a byte, or EOF if it died, on its
+ * done socket). It then waits for our exit (EOF there, and its
+ * parent-death signal) before it exits itself. Not reaped: see the top of
+ * this file. A gofer that does not finish within GOFER_GRACE_MS is killed
+ * and reaped. */
+#define GOFER_GRACE_MS 2000
+static void gofer_finish(pid_t gofer, int done)
+{
+	struct pollfd p = { .fd = done, .events = POLLIN };
+	int r;
+	do
+		r = poll(&p, 1, GOFER_GRACE_MS);
+	while (r < 0 && errno == EINTR);
+	if (r > 0)
+		return;
+	kill(gofer, SIGKILL);
+	while (waitpid(gofer, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
 static int run_sandbox(const struct run_options *o, int argc, char **argv, int cgroup_fd)
 {
-	int sv[2], rp[2];
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+	int sv[2], rp[2], gp[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, gp) < 0) {
 		fprintf(stderr, "cvisor run: socketpair: %s\n", strerror(errno));
 		return 125;
 	}
@@ -150,8 +225,9 @@ static int run_sandbox(const struct run_options *o, int argc, char **argv, int c
 		sargv[i + 4] = argv[i];
 
 	int gofer_pidfd = -1;
-	pid_t gofer = start_gofer(o, sv[1], &gofer_pidfd);
+	pid_t gofer = start_gofer(o, sv[1], gp[1], &gofer_pidfd);
 	close(sv[1]);
+	close(gp[1]);
 	if (gofer < 0) {
 		close(sv[0]);
 		return 125;
@@ -172,6 +248,20 @@ static int run_sandbox(const struct run_options *o, int argc, char **argv, int c
 	/* The terminal's ^C reaches the sentry too; the launcher just waits. */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
+	struct report rep;
+	report_read(rp[0], &rep);
+	close(rp[0]);
+	if (rep.status >= 0 && !rep.name[0] && cgroup_fd < 0) {
+		/* Our own memory's teardown, after our caller has heard of our
+		 * exit (see keeper.h; made while the gofer finishes, not while
+		 * the sandbox starts, when both CPUs are busy). */
+		struct keeper k;
+		keeper_start(&k);
+		gofer_finish(gofer, gp[0]);
+		close(gp[0]);
+		return rep.status;
+	}
+	close(gp[0]);
 	int status;
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
@@ -184,11 +274,10 @@ static int run_sandbox(const struct run_options *o, int argc, char **argv, int c
 	kill(gofer, SIGKILL);
 	while (waitpid(gofer, NULL, 0) < 0 && errno == EINTR)
 		;
-	/* Every writer of the report pipe is gone: read does not block. */
-	bool failed = report_failure(rp[0], status);
-	close(rp[0]);
-	if (failed)
+	if (report_failure(&rep, status))
 		return 125;
+	if (rep.status >= 0)
+		return rep.status;
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	fprintf(stderr, "cvisor run: the sentry died: %s\n", strsignal(WTERMSIG(status)));

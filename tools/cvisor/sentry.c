@@ -13,9 +13,17 @@
  * detach (a thread of its own meanwhile, see lib/confine.h) and install
  * the seccomp filters (sentry/hostfilter). What the host refuses is
  * logged (debug log) and skipped, except the capabilities and the
- * filters, which must hold. */
+ * filters, which must hold.
+ *
+ * The end: once the guest's status is known the sentry writes it on the
+ * report pipe (tools/cvisor/report.h) and _exits. A keeper process
+ * (keeper.h) shares its memory, so that its threads die and its files
+ * close (the launcher's signal that the sandbox is over) before the
+ * memory is torn down. */
 #include "tools/cvisor/commands.h"
 #include "tools/cvisor/options.h"
+#include "tools/cvisor/keeper.h"
+#include "tools/cvisor/report.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/hostfilter/hostfilter.h"
 #include "fs/goferfs/goferfs.h"
@@ -44,6 +52,7 @@ static int testonly_forbidden;	/* TESTONLY_* (options.h) */
 /* The old root's detach, finished before the first guest instruction. */
 static struct confine_pivot pivot;
 static bool pivoting;
+static struct keeper keeper = { .fd = -1 };
 
 /* The tests of the filter's report (tests/security/confine.sh): each of
  * these must kill the sentry with a one-line report naming it; if the
@@ -74,6 +83,8 @@ static int before_guest(void)
 		if (e < 0)
 			log_printf("confine: detaching the host's root: %s", strerror(-e));
 	}
+	if (keeper.fd >= 0 && !keeper_confined(&keeper))
+		log_printf("confine: the memory keeper died; the sentry exits without one");
 	int r = hostfilter_install(platform);
 	if (r == 0 && testonly_forbidden)
 		testonly_forbidden_syscall();
@@ -111,7 +122,42 @@ static int confine(const struct run_options *o, int logfd)
 		fprintf(stderr, "cvisor: cannot drop the sentry's capabilities: %s\n", strerror(-r));
 		return -1;
 	}
+	/* Confined but for seccomp: the keeper starts with what we have now. */
+	r = keeper_start(&keeper);
+	if (r < 0)
+		log_printf("confine: no memory keeper: %s", strerror(-r));
 	return 0;
+}
+
+/* The launcher's exit status for the guest's wait status (or a negative
+ * errno from kernel_run): like a shell (and runc), 127 not found, 126 not
+ * executable, 128+N killed by signal N. */
+static int exit_code(int ws)
+{
+	if (ws == -ENOENT)
+		return 127;
+	if (ws == -ENOEXEC || ws == -EACCES || ws == -E2BIG)
+		return 126;
+	if (ws < 0)
+		return 125;
+	if (WIFEXITED(ws))
+		return WEXITSTATUS(ws);
+	if (WIFSIGNALED(ws))
+		return 128 + WTERMSIG(ws);
+	return 125;
+}
+
+/* Tell the launcher the sandbox's status; it waits for our threads to
+ * be gone (the pipe's EOF), not for our process to be reaped. */
+static void report_status(int fd, int code)
+{
+	if (fd < 0)
+		return;
+	char line[16];
+	int n = snprintf(line, sizeof(line), "%c%d\n", REPORT_STATUS, code);
+	if (write(fd, line, (size_t)n) < 0) {
+		/* the launcher is gone: nobody to tell */
+	}
 }
 
 int cmd_sentry(int argc, char **argv)
@@ -160,17 +206,11 @@ int cmd_sentry(int argc, char **argv)
 		free(guest);
 		free(ro);
 	}
-	int ws = kernel_run(&o.cfg);
-	/* Like a shell (and runc): 127 not found, 126 not executable. */
-	if (ws == -ENOENT)
-		return 127;
-	if (ws == -ENOEXEC || ws == -EACCES || ws == -E2BIG)
-		return 126;
-	if (ws < 0)
-		return 125;
-	if (WIFEXITED(ws))
-		return WEXITSTATUS(ws);
-	if (WIFSIGNALED(ws))
-		return 128 + WTERMSIG(ws);
-	return 125;
+	int code = exit_code(kernel_run(&o.cfg));
+	/* Other guest processes die with us: no clean-up to wait for (the
+	 * sentry holds nothing that outlives it; stdio is unbuffered or
+	 * unused, the log unbuffered). */
+	fflush(stdout);
+	report_status(o.report_fd, code);
+	_exit(code);
 }
