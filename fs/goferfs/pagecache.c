@@ -115,18 +115,6 @@ static const struct mobj_ops gofer_cache_ops = {
 	.sync = gc_sync,
 };
 
-static int open_fd(struct inode *inode, int flags)
-{
-	struct gofer_inode *gi = inode->priv;
-	struct gofer_req req = { .op = GOFER_OPEN, .fid = gi->fid, .flags = (uint32_t)flags };
-	struct gofer_resp resp;
-	int fd;
-	int r = gofer_call(&req, NULL, NULL, &resp, NULL, 0, &fd);
-	if (r < 0)
-		return r;
-	return fd < 0 ? -EIO : fd;
-}
-
 struct mobj *goferfs_cache_get(struct inode *inode, bool writable, int *err)
 {
 	struct gofer_inode *gi = inode->priv;
@@ -135,11 +123,11 @@ struct mobj *goferfs_cache_get(struct inode *inode, bool writable, int *err)
 	bool need_rw = writable && (!o || ((struct gofer_cache *)o->priv)->rwfd < 0);
 	pthread_mutex_unlock(&inode->lock);
 	int rofd = -1, rwfd = -1;
-	if (!o && (rofd = open_fd(inode, O_RDONLY)) < 0) {
+	if (!o && (rofd = goferfs_open_fd(inode, O_RDONLY)) < 0) {
 		*err = rofd;
 		return NULL;
 	}
-	if (need_rw && (rwfd = open_fd(inode, O_RDWR)) < 0) {
+	if (need_rw && (rwfd = goferfs_open_fd(inode, O_RDWR)) < 0) {
 		if (rofd >= 0)
 			close(rofd);
 		*err = rwfd;
