@@ -159,9 +159,9 @@ int host_rules_install(const struct host_list *lists, size_t nlists,
 	return host_rules_install_prefixed(lists, nlists, def_action, tsync, NULL, 0);
 }
 
-int host_rules_install_prefixed(const struct host_list *lists, size_t nlists,
-				uint32_t def_action, int tsync,
-				const struct sock_filter *prefix, size_t nprefix)
+int host_rules_program(const struct host_list *lists, size_t nlists, uint32_t def_action,
+		       const struct sock_filter *prefix, size_t nprefix,
+		       struct sock_filter **out, size_t *nout)
 {
 	const struct host_prebuilt *pre =
 		prebuilt_find(host_rules_fingerprint(lists, nlists, def_action));
@@ -187,16 +187,34 @@ int host_rules_install_prefixed(const struct host_list *lists, size_t nlists,
 		if (nprefix)
 			memcpy(prog, prefix, nprefix * sizeof(*prog));
 		memcpy(prog + nprefix, body, n * sizeof(*prog));
-		struct sock_fprog fp = { .len = (unsigned short)(nprefix + n), .filter = prog };
-		unsigned flags = tsync ? SECCOMP_FILTER_FLAG_TSYNC : 0;
-		long k = -1;
-		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0)
-			k = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fp);
-		/* > 0: a thread that could not follow (TSYNC) */
-		r = k < 0 ? -errno : k > 0 ? -ESRCH : 0;
+		*out = prog;
+		*nout = nprefix + n;
 	}
-	free(prog);
 	free(built);
+	return r;
+}
+
+int host_rules_load(const struct sock_filter *prog, size_t n, int tsync)
+{
+	struct sock_fprog fp = { .len = (unsigned short)n, .filter = (struct sock_filter *)prog };
+	unsigned flags = tsync ? SECCOMP_FILTER_FLAG_TSYNC : 0;
+	long k = -1;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0)
+		k = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fp);
+	/* > 0: a thread that could not follow (TSYNC) */
+	return k < 0 ? -errno : k > 0 ? -ESRCH : 0;
+}
+
+int host_rules_install_prefixed(const struct host_list *lists, size_t nlists,
+				uint32_t def_action, int tsync,
+				const struct sock_filter *prefix, size_t nprefix)
+{
+	struct sock_filter *prog = NULL;
+	size_t n = 0;
+	int r = host_rules_program(lists, nlists, def_action, prefix, nprefix, &prog, &n);
+	if (r == 0)
+		r = host_rules_load(prog, n, tsync);
+	free(prog);
 	return r;
 }
 

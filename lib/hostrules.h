@@ -88,6 +88,13 @@ int host_rules_install(const struct host_list *lists, size_t nlists,
 int host_rules_install_prefixed(const struct host_list *lists, size_t nlists,
 				uint32_t def_action, int tsync,
 				const struct sock_filter *prefix, size_t nprefix);
+/* That program, made but not loaded: *prog malloc'ed, *n instructions.
+ * 0 or -errno. */
+int host_rules_program(const struct host_list *lists, size_t nlists, uint32_t def_action,
+		       const struct sock_filter *prefix, size_t nprefix,
+		       struct sock_filter **prog, size_t *n);
+/* Load a program made by host_rules_program (sets no_new_privs). */
+int host_rules_load(const struct sock_filter *prog, size_t n, int tsync);
 /* Print the lists, one syscall a line with its argument constraints, and
  * a count line; returns the number of distinct syscalls allowed. */
 size_t host_rules_print(FILE *out, const char *title,

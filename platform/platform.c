@@ -14,6 +14,8 @@ static const struct platform_ops *const platforms[] = {
 
 const struct platform_ops *platform;
 
+const struct sock_fprog *volatile platform_stub_filter;
+
 int platform_select(const char *name)
 {
 	for (size_t i = 0; i < sizeof(platforms) / sizeof(platforms[0]); i++) {

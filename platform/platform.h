@@ -74,9 +74,20 @@ struct as_op {
 	uint64_t addr, len, off;
 };
 
+struct sock_fprog;
+/* The sentry's host filter while stubs may start before the sentry has
+ * loaded it on itself (platform_ops.prefetch runs before the sentry's
+ * confinement is complete): a stub made while it is set loads it first,
+ * so that every stub runs under the sentry's whitelist, as the stubs made
+ * later inherit it. NULL when not made yet or once the sentry's own
+ * filter is loaded (sentry/hostfilter). */
+extern const struct sock_fprog *volatile platform_stub_filter;
+
 struct platform_ops {
 	const char *name;
 	int (*init)(void);	/* once, in the sentry, after memfile_init, before any as_new */
+	/* Optional, once after init: start the first stub ahead of need. */
+	void (*prefetch)(void);
 	/* Highest guest address + 1 that the platform leaves to the guest. */
 	uint64_t (*max_user_addr)(void);
 

@@ -51,7 +51,6 @@ static int ptrace_init(void)
 		ptrace_stub_page = at;
 		ptrace_syscall_addr = at + (uint64_t)(ptrace_stub_syscall - ptrace_stub_start);
 		ptrace_clone_addr = at + (uint64_t)(ptrace_stub_clone - ptrace_stub_start);
-		as_pool_prefetch();	/* the first stub, while the program loads */
 		return 0;
 	}
 	return -ENOMEM;
@@ -313,6 +312,7 @@ size_t ptrace_host_exec_sites(struct host_range *r, size_t max);
 const struct platform_ops ptrace_platform_ops = {
 	.name = "ptrace",
 	.init = ptrace_init,
+	.prefetch = as_pool_prefetch,	/* the first stub, while the program loads */
 	.max_user_addr = ptrace_max_user_addr,
 	.as_new = ptrace_as_new,
 	.as_release = ptrace_as_release,

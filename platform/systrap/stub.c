@@ -17,11 +17,14 @@
  * other request. The forker makes stubs ahead of need (the pool below)
  * and reaps dead ones. */
 #include "platform/systrap/systrap.h"
+#include "platform/platform.h"
 #include "platform/systrap/sysmsg.h"
 #include "sentry/mm/memfile.h"
 #include "lib/log.h"
 
 #include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <linux/futex.h>
 #include <pthread.h>
 #include <signal.h>
@@ -447,6 +450,11 @@ static __attribute__((noreturn)) void stub_child(const struct as *as, bool zygot
 {
 	uint64_t s = systrap_base;
 	int memfd = memfile_fd();
+	/* Made before the sentry loaded its own filter: load it first. */
+	const struct sock_fprog *f = platform_stub_filter;
+	if (f && (syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+		  syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, f) < 0))
+		syscall(SYS_exit_group, 125);
 	if (__rseq_size > 0) {
 		void *area = (char *)__builtin_thread_pointer() + __rseq_offset;
 		if (syscall(SYS_rseq, area, 32, RSEQ_FLAG_UNREGISTER, RSEQ_SIG) < 0)

@@ -66,10 +66,7 @@ static pthread_mutex_t bind_lock = PTHREAD_MUTEX_INITIALIZER;
 static int systrap_init(void)
 {
 	systrap_spin_init();
-	int r = systrap_stub_init();
-	if (r == 0)
-		systrap_stub_prefetch();	/* the zygote and a first stub, meanwhile */
-	return r;
+	return systrap_stub_init();
 }
 
 static void systrap_as_set_owner(struct as *as, struct mm *mm)
@@ -628,6 +625,7 @@ size_t systrap_host_exec_sites(struct host_range *r, size_t max);
 const struct platform_ops systrap_platform_ops = {
 	.name = "systrap",
 	.init = systrap_init,
+	.prefetch = systrap_stub_prefetch,	/* the zygote and a first stub */
 	.max_user_addr = systrap_max_user_addr,
 	.as_new = systrap_as_new,
 	.as_release = systrap_as_release,

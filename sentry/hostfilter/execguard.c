@@ -98,12 +98,12 @@ size_t hostfilter_execguard_build(const struct platform_ops *p, struct sock_filt
 	return n;
 }
 
-int hostfilter_execguard_install(const struct platform_ops *p, const struct host_list *lists,
-				 size_t nlists)
+int hostfilter_execguard_program(const struct platform_ops *p, const struct host_list *lists,
+				 size_t nlists, struct sock_filter **prog, size_t *n)
 {
-	struct sock_filter prog[HOSTFILTER_EXECGUARD_MAX];
-	size_t n = hostfilter_execguard_build(p, prog, sizeof(prog) / sizeof(prog[0]));
-	if (n == 0)
+	struct sock_filter guard[HOSTFILTER_EXECGUARD_MAX];
+	size_t k = hostfilter_execguard_build(p, guard, sizeof(guard) / sizeof(guard[0]));
+	if (k == 0)
 		return -E2BIG;
-	return host_rules_install_prefixed(lists, nlists, HOSTFILTER_ACTION, 1, prog, n);
+	return host_rules_program(lists, nlists, HOSTFILTER_ACTION, guard, k, prog, n);
 }

@@ -28,6 +28,7 @@
 #include "sentry/syscalls/syscalls.h"
 
 #include <errno.h>
+#include <linux/filter.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
 #include <sched.h>
@@ -135,6 +136,24 @@ size_t hostfilter_lists(const struct platform_ops *p, struct host_list *l)
 	return n;
 }
 
+static struct sock_fprog program;
+
+int hostfilter_prepare(const struct platform_ops *p)
+{
+	if (program.filter)
+		return 0;
+	struct host_list l[HOSTFILTER_LISTS];
+	size_t nl = hostfilter_lists(p, l), n;
+	struct sock_filter *prog;
+	int r = hostfilter_execguard_program(p, l, nl, &prog, &n);
+	if (r < 0)
+		return r;
+	program.filter = prog;
+	program.len = (unsigned short)n;
+	platform_stub_filter = &program;
+	return 0;
+}
+
 int hostfilter_install(const struct platform_ops *p)
 {
 	struct sigaction sa;
@@ -144,9 +163,13 @@ int hostfilter_install(const struct platform_ops *p)
 	sigfillset(&sa.sa_mask);
 	if (sigaction(SIGSYS, &sa, NULL) < 0)
 		return -errno;
-	struct host_list l[HOSTFILTER_LISTS];
-	size_t n = hostfilter_lists(p, l);
-	return hostfilter_execguard_install(p, l, n);
+	int r = hostfilter_prepare(p);
+	if (r == 0)
+		r = host_rules_load(program.filter, program.len, 1);
+	/* Stubs forked from now on inherit it. */
+	if (r == 0)
+		platform_stub_filter = NULL;
+	return r;
 }
 
 size_t hostfilter_print(FILE *out, const struct platform_ops *p)

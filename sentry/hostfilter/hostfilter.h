@@ -18,24 +18,28 @@ struct platform_ops;
 
 /* Where the SIGSYS handler reports a forbidden syscall's name (-1: none). */
 void hostfilter_set_report_fd(int fd);
+/* Make the filter's program (once) and publish it for the platform's
+ * stubs made before the sentry loads it (platform_stub_filter). 0 or
+ * -errno. */
+int hostfilter_prepare(const struct platform_ops *p);
 /* Install the SIGSYS handler and the filter on every thread of the
- * sentry. 0 or -errno. */
+ * sentry (preparing it first if need be). 0 or -errno. */
 int hostfilter_install(const struct platform_ops *p);
 /* The exec guard (execguard.c): mmap and mprotect with PROT_EXEC only
  * from the sites of p (platform_ops.host_exec_sites, at most
  * HOSTFILTER_EXEC_SITES), SIGSYS from anywhere else. build writes it into
  * prog (max instructions; HOSTFILTER_EXECGUARD_MAX is always enough) and
  * returns its length (0 if it does not fit); it ends by jumping past its
- * end. install loads it in front of the whitelist made of lists, as one
- * program, on every thread. */
+ * end. program makes it, in front of the whitelist made of lists, into
+ * one program (*prog malloc'ed, *n instructions). */
 #define HOSTFILTER_EXEC_SITES 8
 #define HOSTFILTER_EXECGUARD_MAX (16 + 6 * 2 * HOSTFILTER_EXEC_SITES)
 struct sock_filter;
 struct host_list;
 size_t hostfilter_execguard_build(const struct platform_ops *p, struct sock_filter *prog,
 				  size_t max);
-int hostfilter_execguard_install(const struct platform_ops *p, const struct host_list *lists,
-				 size_t nlists);
+int hostfilter_execguard_program(const struct platform_ops *p, const struct host_list *lists,
+				 size_t nlists, struct sock_filter **prog, size_t *n);
 /* The lists of the whitelist for platform p (at most HOSTFILTER_LISTS,
  * into l): base, the platform's, the sanitizer's. Its default action is
  * HOSTFILTER_ACTION. */

@@ -76,6 +76,14 @@ int kernel_run(const struct sandbox_config *cfg)
 		fprintf(stderr, "cvisor: platform %s: %s\n", cfg->platform, strerror(-r));
 		return -EIO;
 	}
+	/* The first stub, while the program loads; it must be made under
+	 * the sentry's filter (platform_stub_filter): that first. */
+	if (cfg->before_stubs && (r = cfg->before_stubs()) < 0) {
+		fprintf(stderr, "cvisor: cannot make the sentry's filter: %s\n", strerror(-r));
+		return -EIO;
+	}
+	if (platform->prefetch)
+		platform->prefetch();
 	r = vdso_init();
 	if (r < 0) {
 		fprintf(stderr, "cvisor: vDSO: %s\n", strerror(-r));

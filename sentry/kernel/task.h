@@ -53,6 +53,8 @@ struct sandbox_config {
 	 * exist, before any guest instruction runs (the launcher's seccomp
 	 * filter); a negative errno stops the sandbox. May be NULL. */
 	int (*before_guest)(void);
+	/* Before the platform's first stub (see platform_stub_filter). */
+	int (*before_stubs)(void);
 };
 
 /* The sandbox-wide kernel: one per sentry. */

@@ -21,8 +21,9 @@
 #  - signals: 10000 signals to itself, all handled;
 #  - the running sentry seen from the host: Seccomp 2, NoNewPrivs 1,
 #    CapEff 0, an empty root, no fd but the expected ones (an fd the
-#    launcher's caller leaked, 9, must not reach it); the gofer: Seccomp 2,
-#    NoNewPrivs 1;
+#    launcher's caller leaked, 9, must not reach it); every process under
+#    it (stubs, the zygote) filtered with the sentry's filter under its
+#    own, NoNewPrivs 1; the gofer: Seccomp 2, NoNewPrivs 1;
 #  - a forbidden host syscall (hidden --testonly-forbidden-syscall) kills
 #    the sentry with a one-line "sandbox failure" naming it: socket (not
 #    in the whitelist), and mmap and mprotect with PROT_EXEC made by the
@@ -168,6 +169,22 @@ for p in "$@"; do
 		for t in /proc/$sentry/task/*/status; do
 			grep -q '^CapEff:[[:space:]]*0000000000000000$' $t || fail "$p" "a sentry thread has capabilities ($t)"
 			grep -q '^Seccomp:[[:space:]]*2$' $t || fail "$p" "a sentry thread is not filtered ($t)"
+		done
+		# Its stubs (and the zygote) run under its filter too, even those
+		# started before it loaded the filter on itself: under its own, a
+		# systrap stub (map thread and guest threads) has two.
+		for c in $(cat /proc/$sentry/task/*/children 2>/dev/null); do
+			cs=/proc/$c/status
+			[ -r $cs ] || continue
+			sc=$(awk '/^Seccomp:/{print $2}' $cs)
+			nf=$(awk '/^Seccomp_filters:/{print $2}' $cs)
+			th=$(awk '/^Threads:/{print $2}' $cs)
+			grep -q '^NoNewPrivs:[[:space:]]*1$' $cs || fail "$p" "process $c under the sentry: no NoNewPrivs"
+			[ "$sc" = 1 ] && continue	# strict mode (the memory keeper)
+			[ "$sc" = 2 ] || { fail "$p" "process $c under the sentry is not filtered (Seccomp $sc)"; continue; }
+			want=1
+			[ "$p" != ptrace ] && [ "$th" -ge 2 ] && want=2
+			[ "$nf" -ge "$want" ] || fail "$p" "stub $c runs without the sentry's filter ($nf filters, $th threads)"
 		done
 		[ -z "$(ls -A /proc/$sentry/root/ 2>&1)" ] || fail "$p" "sentry: its root is not empty: $(ls -A /proc/$sentry/root/ 2>&1 | head -3)"
 		for f in /proc/$sentry/fd/*; do

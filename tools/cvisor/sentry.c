@@ -75,6 +75,13 @@ static void testonly_forbidden_syscall(void)
 	}
 }
 
+/* The filter's program, for the stubs the platform starts before
+ * before_guest loads it here (platform_stub_filter). */
+static int before_stubs(void)
+{
+	return hostfilter_prepare(platform);
+}
+
 static int before_guest(void)
 {
 	if (pivoting) {
@@ -190,6 +197,7 @@ int cmd_sentry(int argc, char **argv)
 		return 125;
 	hostfilter_set_report_fd(o.report_fd);
 	o.cfg.before_guest = before_guest;
+	o.cfg.before_stubs = before_stubs;
 	testonly_forbidden = o.testonly_forbidden;
 
 	if (o.gofer_fd >= 0) {
