@@ -33,12 +33,18 @@ struct gofer_cache {
 	bool wb;		/* ever mapped shared-writable */
 };
 
-/* Pages idx.. (n of them, zeroed) from the host file: one pread for the
- * run; past the end of the file they stay zero. */
+/* Pages idx.. (n of them, zeroed) from the host file: copied in the
+ * kernel (memfile_fill_from), else one pread for the run; past the end of
+ * the file they stay zero. */
 static int gc_fill_run(struct mobj *o, uint64_t idx, uint64_t n, void *pages)
 {
 	struct gofer_cache *gc = o->priv;
 	size_t got = 0, len = (size_t)n * PAGE_SIZE;
+	int64_t k0 = memfile_fill_from(gc->rofd, idx * PAGE_SIZE,
+				       (uint64_t)((char *)pages - (char *)memfile_ptr(0)), len);
+	if (k0 >= 0)
+		return 0;	/* short at the end of the file: the rest is zero */
+	memfile_prepare((uint64_t)((char *)pages - (char *)memfile_ptr(0)), n);
 	while (got < len) {
 		ssize_t k = pread(gc->rofd, (char *)pages + got, len - got,
 				  (off_t)(idx * PAGE_SIZE + got));

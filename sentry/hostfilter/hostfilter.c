@@ -52,6 +52,8 @@ static const struct host_rule base_rules[] = {
 	HOST_RULE(writev), HOST_RULE(close), HOST_RULE(newfstatat), HOST_RULE(lseek),
 	HOST_RULE(fsync), HOST_RULE(fdatasync), HOST_RULE(ftruncate),
 	HOST_RULE(sendto), HOST_RULE(recvmsg),
+	/* page-cache fills into the memory file (memfile_fill_from) */
+	HOST_RULE(sendfile),
 	/* readiness of host fds (stdio): fs/host/host_notify.c */
 	HOST_RULE(poll), HOST_RULE(epoll_create1), HOST_RULE(epoll_ctl), HOST_RULE(epoll_wait),
 	/* the terminal requests fs/host/host_tty.c passes through */

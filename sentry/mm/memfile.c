@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <unistd.h>
 
 struct extent {
@@ -136,6 +137,34 @@ void memfile_prepare(uint64_t off, size_t n)
 {
 	if (n >= PREPARE_MIN)
 		madvise(mf.base + off, n * PAGE_SIZE, MADV_POPULATE_WRITE);
+}
+
+/* sendfile writes at the memfd's file position: one filler at a time
+ * (nothing else of the sentry's uses that position). A failure part way
+ * is a failure: the caller fills the whole run again its own way. */
+static pthread_mutex_t fill_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int64_t memfile_fill_from(int fd, uint64_t pos, uint64_t off, size_t len)
+{
+	size_t done = 0;
+	int64_t r = 0;
+	pthread_mutex_lock(&fill_lock);
+	if (lseek(mf.fd, (off_t)off, SEEK_SET) < 0)
+		r = -errno;
+	while (r == 0 && done < len) {
+		off_t in = (off_t)(pos + done);
+		ssize_t k = sendfile(mf.fd, fd, &in, len - done);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			r = -errno;
+		else if (k == 0)
+			break;	/* the end of the file */
+		else
+			done += (size_t)k;
+	}
+	pthread_mutex_unlock(&fill_lock);
+	return r < 0 ? r : (int64_t)done;
 }
 
 /* Insert [page, page+1) into the sorted free list, coalescing. */

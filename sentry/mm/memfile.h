@@ -34,6 +34,11 @@ int64_t memfile_alloc(size_t want, size_t *got);
 /* About to write all of the n pages at off from the sentry (a fill): have
  * the host allocate them in one call rather than a fault each. */
 void memfile_prepare(uint64_t off, size_t n);
+/* Fill len bytes of the memory file at off from fd at pos, in the kernel
+ * (sendfile: no first-touch faults of the sentry's view, about 2 us a
+ * page here instead of 9 for pread into it). The bytes copied (short at
+ * the end of the file), or -errno (the caller falls back to pread). */
+int64_t memfile_fill_from(int fd, uint64_t pos, uint64_t off, size_t len);
 /* Refcounts of single pages. unref frees the page at zero. */
 void memfile_ref(uint64_t off);
 void memfile_unref(uint64_t off);

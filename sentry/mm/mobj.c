@@ -286,8 +286,6 @@ static int64_t fill_run_locked(struct mobj *o, uint64_t idx, uint64_t n)
 	}
 	size_t got = 0;
 	int64_t off = memfile_alloc(n, &got);
-	if (off >= 0)
-		memfile_prepare((uint64_t)off, got);
 	if (off >= 0 && o->ops->fill_run(o, idx, got, memfile_ptr((uint64_t)off)) < 0) {
 		for (size_t k = 0; k < got; k++)
 			memfile_unref((uint64_t)off + k * PAGE_SIZE);
