@@ -627,36 +627,34 @@ static bool slots_spent(const struct as *as)
 	return true;
 }
 
+/* Move as's stub to a new shell on the forker's list *list (spent or
+ * corpses). False when out of memory. */
+static bool hand_to_forker(struct as *as, struct as **list)
+{
+	struct as *d = shell_new();
+	if (!d)
+		return false;
+	stub_move(d, as);
+	pthread_mutex_lock(&fork_lock);
+	d->dead_next = *list;
+	*list = d;
+	pthread_cond_signal(&fork_cond);
+	pthread_mutex_unlock(&fork_lock);
+	return true;
+}
+
 void systrap_stub_release(struct as *as)
 {
-	if (as->pid > 0 && slots_spent(as)) {
-		/* To the forker, to recycle (stub_recycle) or kill. */
-		struct as *d = shell_new();
-		if (d) {
-			stub_move(d, as);
-			pthread_mutex_lock(&fork_lock);
-			d->dead_next = spent;
-			spent = d;
-			pthread_cond_signal(&fork_cond);
-			pthread_mutex_unlock(&fork_lock);
-			return;
-		}
-	}
+	/* To the forker, to recycle (stub_recycle) or kill. */
+	if (as->pid > 0 && slots_spent(as) && hand_to_forker(as, &spent))
+		return;
 	if (as->pid > 0) {
 		/* Dead at once (no guest code runs there any more); its pages
 		 * are freed once the forker has reaped it, since a thread on
 		 * its way out may still touch its slot. */
 		kill(as->pid, SIGKILL);
-		struct as *d = shell_new();
-		if (d) {
-			stub_move(d, as);
-			pthread_mutex_lock(&fork_lock);
-			d->dead_next = corpses;
-			corpses = d;
-			pthread_cond_signal(&fork_cond);
-			pthread_mutex_unlock(&fork_lock);
+		if (hand_to_forker(as, &corpses))
 			return;
-		}
 		int status;
 		waitpid(as->pid, &status, __WALL);
 		as->pid = 0;
