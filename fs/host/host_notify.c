@@ -20,6 +20,7 @@
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct host_notify *reg[HOST_NOTIFY_MAX];
 static int epfd = -1;
+static bool notifier_running;
 
 static bool registered_locked(struct host_notify *hn)
 {
@@ -63,22 +64,29 @@ static void *notifier_main(void *arg)
 	}
 }
 
-static int notifier_start_locked(void)
+static int epoll_start_locked(void)
 {
 	if (epfd >= 0)
 		return 0;
 	epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (epfd < 0)
-		return -errno;
+	return epfd < 0 ? -errno : 0;
+}
+
+/* The thread, at the first wait on a host fd (most sandboxes never wait:
+ * a thread made at start-up would be on every sandbox's start path). */
+static void notifier_start_locked(void)
+{
+	if (notifier_running)
+		return;
 	pthread_t th;
 	int r = pthread_create(&th, NULL, notifier_main, NULL);
 	if (r) {
-		close(epfd);
-		epfd = -1;
-		return -r;
+		log_printf("host notifier: no thread (%s): host fd waits are not woken",
+			   strerror(r));
+		return;
 	}
 	pthread_detach(th);
-	return 0;
+	notifier_running = true;
 }
 
 int host_notify_init(struct host_notify *hn, int fd)
@@ -88,7 +96,7 @@ int host_notify_init(struct host_notify *hn, int fd)
 	hn->want = 0;
 	waitq_init(&hn->wq);
 	pthread_mutex_lock(&reg_lock);
-	int r = notifier_start_locked();
+	int r = epoll_start_locked();
 	int slot = -1;
 	for (int i = 0; i < HOST_NOTIFY_MAX && slot < 0; i++)
 		if (!reg[i])
@@ -135,6 +143,7 @@ void host_notify_arm(struct host_notify *hn, uint32_t events)
 {
 	pthread_mutex_lock(&reg_lock);
 	if (hn->pollable) {
+		notifier_start_locked();
 		hn->want |= events & (EPOLLIN | EPOLLOUT | EPOLLPRI);
 		rearm_locked(hn);
 	}

@@ -3,8 +3,9 @@
  * and writes on them block in the sentry (interruptible by signals and
  * exit) instead of in a host read(2), and poll/epoll see real readiness.
  *
- * One notifier thread waits in host epoll_wait on every registered fd
- * (EPOLLONESHOT, re-armed by each waiter) and wakes the fd's wait queue.
+ * One notifier thread, started by the first wait, waits in host
+ * epoll_wait on every registered fd (EPOLLONESHOT, re-armed by each
+ * waiter) and wakes the fd's wait queue.
  * Host files that epoll refuses (regular files, /dev/null) are not
  * registered: they are always ready, as on Linux. */
 #pragma once
