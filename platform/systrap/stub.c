@@ -217,7 +217,10 @@ static bool stub_recycle(struct as *p)
 		while (sl->tid > 0 && syscall(SYS_tgkill, p->pid, sl->tid, 0) == 0) {
 			if (systrap_now_ns() > deadline)
 				return false;
-			sched_yield();
+			/* Sleep, not yield: the threads that matter now are
+			 * the sandbox's, not this one. */
+			struct timespec ts = { 0, 20000 };
+			nanosleep(&ts, NULL);
 		}
 	}
 	const uint64_t req[2][7] = {
