@@ -40,11 +40,10 @@ static int gc_fill_run(struct mobj *o, uint64_t idx, uint64_t n, void *pages)
 {
 	struct gofer_cache *gc = o->priv;
 	size_t got = 0, len = (size_t)n * PAGE_SIZE;
-	int64_t k0 = memfile_fill_from(gc->rofd, idx * PAGE_SIZE,
-				       (uint64_t)((char *)pages - (char *)memfile_ptr(0)), len);
-	if (k0 >= 0)
+	uint64_t off = (uint64_t)((char *)pages - (char *)memfile_ptr(0));
+	if (memfile_fill_from(gc->rofd, idx * PAGE_SIZE, off, len) >= 0)
 		return 0;	/* short at the end of the file: the rest is zero */
-	memfile_prepare((uint64_t)((char *)pages - (char *)memfile_ptr(0)), n);
+	memfile_prepare(off, n);
 	while (got < len) {
 		ssize_t k = pread(gc->rofd, (char *)pages + got, len - got,
 				  (off_t)(idx * PAGE_SIZE + got));

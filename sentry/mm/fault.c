@@ -150,8 +150,8 @@ static int populate_private(struct mm *mm, uint64_t start, uint64_t end)
 	return 0;
 }
 
-/* A run of pages to mirror; with batch set, runs queue up there (sent by
- * batch_flush) instead of going one request each. */
+/* A run of pages to mirror, queued on a batch (sent by batch_flush) so
+ * that a window's runs go in one request. */
 struct batch {
 	struct as_op ops[32];
 	unsigned n;
@@ -172,14 +172,12 @@ static void batch_flush(struct mm *mm, struct batch *b)
 
 static void run_flush(struct mm *mm, struct run *r)
 {
-	if (r->len && r->batch) {
-		struct batch *b = r->batch;
+	struct batch *b = r->batch;
+	if (r->len) {
 		if (b->n == sizeof(b->ops) / sizeof(b->ops[0]))
 			batch_flush(mm, b);
 		b->ops[b->n++] = (struct as_op){ .kind = AS_OP_MAP, .addr = r->addr, .len = r->len,
 						 .prot = r->prot, .fd = memfile_fd(), .off = r->off };
-	} else if (r->len) {
-		as_map(mm->as, r->addr, r->len, r->prot, memfile_fd(), r->off);
 	}
 	r->len = 0;
 }
@@ -194,15 +192,21 @@ static void run_add(struct mm *mm, struct run *r, uint64_t addr, uint64_t off, i
 	*r = (struct run){ addr, PAGE_SIZE, off, prot, r->batch };
 }
 
+/* A cache's missing pages of [start, end) of v, read in runs (before
+ * map_window, which would otherwise fill them one by one). */
+static void fill_window(struct vma *v, uint64_t start, uint64_t end)
+{
+	if (v->obj)
+		mobj_fill_range(v->obj, (v->obj_off + (start - v->start)) / PAGE_SIZE,
+				(end - start) / PAGE_SIZE);
+}
+
 /* Mirror [start, end) of v into the platform, coalescing contiguous runs
- * (queued on batch if not NULL). */
+ * queued on batch. */
 static int map_window(struct mm *mm, struct vma *v, uint64_t start, uint64_t end,
 		      struct batch *batch)
 {
 	struct run r = { .batch = batch };
-	if (v->obj)	/* a cache's missing pages, read in runs */
-		mobj_fill_range(v->obj, (v->obj_off + (start - v->start)) / PAGE_SIZE,
-				(end - start) / PAGE_SIZE);
 	for (uint64_t p = start; p < end; p += PAGE_SIZE) {
 		uint64_t off;
 		int prot = v->prot;
@@ -310,12 +314,9 @@ static void map_range(struct mm *mm, uint64_t start, uint64_t end, struct batch 
 		}
 		uint64_t e = v->end < end ? v->end : end;
 		if (v->prot != PROT_NONE && !(v->flags & VMA_RESERVED)) {
-			if (budget) {
-				if (v->obj)
-					mobj_fill_range(v->obj, (v->obj_off + (p - v->start)) / PAGE_SIZE,
-							(e - p) / PAGE_SIZE);
+			fill_window(v, p, e);
+			if (budget)
 				warm_copy(mm, v, p, e, budget);
-			}
 			map_window(mm, v, p, e, b);
 		}
 		p = e;
@@ -433,23 +434,23 @@ int mm_fault(struct mm *mm, uint64_t addr, int access, bool prot_fault)
 		ret = off == -ENOMEM ? -ENOMEM : off < 0 ? -EIO : 0;
 		goto out;
 	}
-	if (v->obj) {
-		/* The faulting page first (the window maps only pages that
-		 * exist): beyond the end of the object is SIGBUS; a write
-		 * known as such copies at once. */
-		int64_t off = mm_page_get(mm, v, addr, access & ACCESS_WRITE);
-		if (off < 0) {
-			ret = off == -ENOMEM ? -ENOMEM : -EIO;
-			goto out;
-		}
-	}
 	uint64_t wstart = addr & ~(FAULT_WINDOW * PAGE_SIZE - 1);
 	uint64_t wend = wstart + FAULT_WINDOW * PAGE_SIZE;
 	if (wstart < v->start)
 		wstart = v->start;
 	if (wend > v->end)
 		wend = v->end;
-	if (!v->obj) {
+	if (v->obj) {
+		/* The window's cache pages in runs, then the faulting page
+		 * (the window maps only pages that exist): beyond the end of
+		 * the object is SIGBUS; a write known as such copies at once. */
+		fill_window(v, wstart, wend);
+		int64_t off = mm_page_get(mm, v, addr, access & ACCESS_WRITE);
+		if (off < 0) {
+			ret = off == -ENOMEM ? -ENOMEM : -EIO;
+			goto out;
+		}
+	} else {
 		ret = populate_private(mm, wstart, wend);
 		if (ret < 0)
 			goto out;
