@@ -1,6 +1,6 @@
 /* sentry/mm/pagemap.h: a guest address space's private page map: guest
- * page -> memory file offset, a three-level radix tree over a 36-bit
- * guest page number (12 bits a level). Shared mappings keep their pages in their mobj. */
+ * page -> memory file offset, a four-level radix tree over a 36-bit
+ * guest page number (9 bits a level, 4 KiB tables). Shared mappings keep their pages in their mobj. */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
