@@ -32,7 +32,9 @@
  *    cannot use trampolines (they find the message page through %gs):
  *    the address space's patches are undone and patching stops there.
  *  - The guest sees patched bytes if it reads its own code; --systrap-patch
- *    =off is the remedy (docs: known gaps). */
+ *    =off is the remedy (docs: known gaps).
+ * Sites of clone, clone3, fork and vfork stay on the trap path: their
+ * handler copies the FP state, which a trampoline stop does not have. */
 #include "platform/systrap/systrap.h"
 #include "platform/systrap/sysmsg.h"
 #include "sentry/mm/mm.h"
@@ -220,10 +222,18 @@ static uint8_t *site_count(struct as *as, uint64_t site)
 	return NULL;
 }
 
+/* Syscalls whose handler reads the caller's FP state (the new task's
+ * copy): from a trampoline stop that costs a convert, a round trip with a
+ * stub thread that is often asleep by then, far more than the trap. */
+static bool reads_fpstate(uint64_t nr)
+{
+	return nr == SYS_clone || nr == SYS_clone3 || nr == SYS_fork || nr == SYS_vfork;
+}
+
 void systrap_patch_trap(struct as *as, const struct user_regs_struct *regs)
 {
 	if (!systrap_patch_on || !pages_ready || as->patch_off || !as->owner ||
-	    regs->gs_base != 0 || regs->rip < 7)
+	    regs->gs_base != 0 || regs->rip < 7 || reads_fpstate(regs->orig_rax))
 		return;
 	uint64_t site = regs->rip - 7;
 	pthread_mutex_lock(&patch_lock);
