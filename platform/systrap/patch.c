@@ -78,9 +78,23 @@ static int alloc_pages(uint64_t *off, unsigned n)
 		int64_t o = memfile_alloc(n - i, &got);
 		if (o < 0)
 			return (int)o;
-		memfile_prepare((uint64_t)o, got);	/* written whole below */
 		for (size_t k = 0; k < got; k++)
 			off[i++] = (uint64_t)o + k * STUB_PAGE;
+	}
+	return 0;
+}
+
+/* Unused trampolines trap (int3). Written through the file: the sentry
+ * touches a trampoline page only when it writes a trampoline there (a
+ * first touch costs a fault, dear on a virtual machine; 64 pages made
+ * about 1 ms of the first stub's start). */
+static int tramp_fill(void)
+{
+	static const uint8_t int3_page[STUB_PAGE] = { [0 ... STUB_PAGE - 1] = 0xcc };
+	for (unsigned i = 0; i < TRAMP_PAGES; i++) {
+		int r = memfile_pwrite(tramp_off[i], int3_page, STUB_PAGE);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
@@ -92,17 +106,13 @@ int systrap_patch_pages(void)
 		return 0;
 	pthread_mutex_lock(&patch_lock);
 	if (!pages_ready) {
+		/* The table's unused entries are 0, as allocated. */
 		r = alloc_pages(table_off, TABLE_PAGES);
 		if (r == 0)
 			r = alloc_pages(tramp_off, TRAMP_PAGES);
-		if (r == 0) {
-			/* Unused trampolines trap (int3), unused entries are 0. */
-			for (unsigned i = 0; i < TABLE_PAGES; i++)
-				memset(memfile_ptr(table_off[i]), 0, STUB_PAGE);
-			for (unsigned i = 0; i < TRAMP_PAGES; i++)
-				memset(memfile_ptr(tramp_off[i]), 0xcc, STUB_PAGE);
-			pages_ready = true;
-		}
+		if (r == 0)
+			r = tramp_fill();
+		pages_ready = r == 0;
 	}
 	pthread_mutex_unlock(&patch_lock);
 	return r;

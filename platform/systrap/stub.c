@@ -132,7 +132,7 @@ static uint64_t last_take_ns;	/* when a stub last left the pool */
  * fraction of the cost. */
 #define RECYCLE_GRACE_NS 5000000ULL
 
-static int stub_make(struct as *as);
+static int stub_make(struct as *as, bool direct);
 static void pages_free(struct as *as);
 static bool stub_recycle(struct as *p);
 static void stub_kill(struct as *d);
@@ -173,14 +173,15 @@ static void shell_free(struct as *p)
 	free(p);
 }
 
-/* A stub for the pool (in the forker): started, with a ready slot. */
-static int stub_prepare(struct as **out)
+/* A stub for the pool (in the forker): started, with a ready slot.
+ * direct: forked from the sentry itself (see stub_make). */
+static int stub_prepare(struct as **out, bool direct)
 {
 	struct as *p = shell_new();
 	if (!p)
 		return -ENOMEM;
 	struct slot *sl;
-	int r = stub_make(p);
+	int r = stub_make(p, direct);
 	if (r == 0 && (r = systrap_slot_spawn(p, NULL, &sl)) == 0)
 		sl->ready = true;
 	if (r < 0) {
@@ -299,9 +300,10 @@ static void *forker(void *arg)
 			continue;
 		}
 		if (pool_n < pool_want) {
+			bool first = pool_takes == 0;
 			pthread_mutex_unlock(&fork_lock);
 			struct as *p = NULL;
-			int r = stub_prepare(&p);
+			int r = stub_prepare(&p, first);
 			pthread_mutex_lock(&fork_lock);
 			if (r < 0) {
 				pool_err = r;
@@ -576,9 +578,24 @@ static pid_t zygote_fork(const struct as *as)
 	return -ECHILD;
 }
 
+/* The sandbox's first stub, forked from the sentry like the zygote
+ * (stub_child) but becoming a map thread at once: the zygote would be one
+ * more process and two more round trips on the way to the first
+ * instruction, and a program that never forks never needs it. Its pid or
+ * -errno. */
+static pid_t sentry_fork(const struct as *as)
+{
+	pid_t pid = (pid_t)syscall(SYS_clone, 0, 0, NULL, NULL, 0);
+	if (pid == 0)
+		stub_child(as, false);
+	return pid < 0 ? -errno : pid;
+}
+
 /* Allocate the shared pages and fork the stub (in the forker, so that its
- * parent-death signal follows the sentry, not a task's thread). */
-static int stub_make(struct as *as)
+ * parent-death signal follows the sentry, not a task's thread): from the
+ * zygote, or, for the first stub (direct) while there is none, from the
+ * sentry. */
+static int stub_make(struct as *as, bool direct)
 {
 	int r = systrap_patch_pages();
 	if (r < 0)
@@ -598,7 +615,7 @@ static int stub_make(struct as *as)
 	memcpy((void *)(as->ctl + CTL_START_MASK), &start_mask, sizeof(start_mask));
 	memcpy((void *)(as->ctl + CTL_SPIN), &spin_iters, sizeof(spin_iters));
 
-	pid_t pid = zygote_fork(as);
+	pid_t pid = direct && zygote.pid <= 0 ? sentry_fork(as) : zygote_fork(as);
 	if (pid < 0) {
 		pages_free(as);
 		return pid;

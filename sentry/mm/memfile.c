@@ -167,6 +167,22 @@ int64_t memfile_fill_from(int fd, uint64_t pos, uint64_t off, size_t len)
 	return r < 0 ? r : (int64_t)done;
 }
 
+int memfile_pwrite(uint64_t off, const void *buf, size_t len)
+{
+	const char *b = buf;
+	while (len > 0) {
+		ssize_t k = pwrite(mf.fd, b, len, (off_t)off);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return k < 0 ? -errno : -EIO;
+		b += k;
+		off += (uint64_t)k;
+		len -= (size_t)k;
+	}
+	return 0;
+}
+
 /* Insert [page, page+1) into the sorted free list, coalescing. */
 static void free_insert(uint64_t page)
 {

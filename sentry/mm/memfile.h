@@ -39,6 +39,9 @@ void memfile_prepare(uint64_t off, size_t n);
  * page here instead of 9 for pread into it). The bytes copied (short at
  * the end of the file), or -errno (the caller falls back to pread). */
 int64_t memfile_fill_from(int fd, uint64_t pos, uint64_t off, size_t len);
+/* Write len bytes from buf at off through the file, not the sentry's view:
+ * a page the sentry will not read itself costs it no fault. 0 or -errno. */
+int memfile_pwrite(uint64_t off, const void *buf, size_t len);
 /* Refcounts of single pages. unref frees the page at zero. */
 void memfile_ref(uint64_t off);
 void memfile_unref(uint64_t off);
