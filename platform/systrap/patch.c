@@ -63,6 +63,7 @@ bool systrap_patch_on = true;
 static pthread_mutex_t patch_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool pages_ready;
 static uint64_t table_off[TABLE_PAGES], tramp_off[TRAMP_PAGES];
+static bool tramp_filled[TRAMP_PAGES];
 static struct trap {
 	uint64_t site;
 	uint8_t insn[5];	/* the displaced instruction */
@@ -84,21 +85,6 @@ static int alloc_pages(uint64_t *off, unsigned n)
 	return 0;
 }
 
-/* Unused trampolines trap (int3). Written through the file: the sentry
- * touches a trampoline page only when it writes a trampoline there (a
- * first touch costs a fault, dear on a virtual machine; 64 pages made
- * about 1 ms of the first stub's start). */
-static int tramp_fill(void)
-{
-	static const uint8_t int3_page[STUB_PAGE] = { [0 ... STUB_PAGE - 1] = 0xcc };
-	for (unsigned i = 0; i < TRAMP_PAGES; i++) {
-		int r = memfile_pwrite(tramp_off[i], int3_page, STUB_PAGE);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
 int systrap_patch_pages(void)
 {
 	int r = 0;
@@ -106,12 +92,12 @@ int systrap_patch_pages(void)
 		return 0;
 	pthread_mutex_lock(&patch_lock);
 	if (!pages_ready) {
-		/* The table's unused entries are 0, as allocated. */
+		/* The table's unused entries are 0, as allocated; the
+		 * trampoline pages are filled as trampolines go in
+		 * (tramp_write). */
 		r = alloc_pages(table_off, TABLE_PAGES);
 		if (r == 0)
 			r = alloc_pages(tramp_off, TRAMP_PAGES);
-		if (r == 0)
-			r = tramp_fill();
 		pages_ready = r == 0;
 	}
 	pthread_mutex_unlock(&patch_lock);
@@ -170,6 +156,25 @@ static void jmp_bytes(unsigned i, uint8_t out[7])
 	put32(out + 3, TRAP_TABLE_ADDR + 8 * i);
 }
 
+/* Trampoline i's code, written through the memory file (the sentry
+ * never touches these pages itself: a first touch costs a fault, dear on
+ * a virtual machine). A page's first trampoline fills the rest of it with
+ * int3, so that unused trampolines trap; pages no trampoline has reached
+ * yet read as zeros, as no patched site leads there. 0 or -errno. */
+static int tramp_write(unsigned i, const uint8_t code[TRAMP_SIZE])
+{
+	uint64_t o = (uint64_t)i * TRAMP_SIZE;
+	unsigned pg = (unsigned)(o / STUB_PAGE), at = (unsigned)(o % STUB_PAGE);
+	if (tramp_filled[pg])
+		return memfile_pwrite(tramp_off[pg] + at, code, TRAMP_SIZE);
+	uint8_t page[STUB_PAGE];
+	memset(page, 0xcc, sizeof(page));
+	memcpy(page + at, code, TRAMP_SIZE);
+	int r = memfile_pwrite(tramp_off[pg], page, sizeof(page));
+	tramp_filled[pg] = r == 0;
+	return r;
+}
+
 /* The slot of (site, insn), made if new; -1 when the table is full.
  * Called with patch_lock held. */
 static int trap_slot(uint64_t site, const uint8_t insn[5])
@@ -191,10 +196,10 @@ static int trap_slot(uint64_t site, const uint8_t insn[5])
 	memcpy(code + 7, &ret, 8);
 	code[15] = 0xe9;				/* jmp systrap_tramp_entry */
 	put32(code + 16, (uint32_t)(int32_t)(int64_t)(entry - (tramp + 20)));
-	uint64_t o = (uint64_t)i * TRAMP_SIZE;
-	memcpy((uint8_t *)memfile_ptr(tramp_off[o / STUB_PAGE]) + o % STUB_PAGE, code, TRAMP_SIZE);
-	o = (uint64_t)i * 8;
-	memcpy((uint8_t *)memfile_ptr(table_off[o / STUB_PAGE]) + o % STUB_PAGE, &tramp, 8);
+	uint64_t o = (uint64_t)i * 8;
+	if (tramp_write(i, code) < 0 ||
+	    memfile_pwrite(table_off[o / STUB_PAGE] + o % STUB_PAGE, &tramp, 8) < 0)
+		return -1;
 	traps[i].site = site;
 	memcpy(traps[i].insn, insn, 5);
 	ntraps = i + 1;

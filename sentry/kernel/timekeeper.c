@@ -1,5 +1,6 @@
 /* sentry/kernel/timekeeper.c: the guest clock behind the vDSO. The data
- * page (struct vvar) turns the TSC into nanoseconds: a thread measures
+ * page (struct vvar) turns the TSC into nanoseconds: a thread, started at
+ * the guest's first time syscall, measures
  * the TSC against the host's CLOCK_MONOTONIC (first after CALIBRATE_NS,
  * then every PERIOD_NS) and rewrites the page under its sequence count.
  * Each update starts from where the guest clock is at that instant, so it
@@ -124,12 +125,22 @@ static void *keeper(void *arg)
 	return NULL;
 }
 
+/* The page to keep, until the guest first asks the time. */
+static struct vvar *pending;
+static pthread_once_t started = PTHREAD_ONCE_INIT;
+
 void timekeeper_start(struct vvar *page)
 {
-	if (vv || !page || !tsc_invariant())
+	pending = page;
+}
+
+static void start_thread(void)
+{
+	if (!pending || !tsc_invariant())
 		return;
-	vv = page;
-	memset(vv, 0, sizeof(*vv));
+	struct vvar *page = pending;
+	memset(page, 0, sizeof(*page));
+	__atomic_store_n(&vv, page, __ATOMIC_RELEASE);
 	pthread_t th;
 	pthread_attr_t at;
 	pthread_attr_init(&at);
@@ -137,15 +148,17 @@ void timekeeper_start(struct vvar *page)
 	int r = pthread_create(&th, &at, keeper, NULL);
 	if (r != 0) {
 		log_printf("timekeeper: no thread (%s): the vDSO makes syscalls", strerror(r));
-		vv = NULL;
+		__atomic_store_n(&vv, NULL, __ATOMIC_RELEASE);
 	}
 	pthread_attr_destroy(&at);
 }
 
 bool timekeeper_now(clockid_t id, struct timespec *ts)
 {
+	pthread_once(&started, start_thread);
 	int64_t ns;
-	if (!vv || vvar_read(vv, id, &ns) < 0)
+	struct vvar *v = __atomic_load_n(&vv, __ATOMIC_ACQUIRE);
+	if (!v || vvar_read(v, id, &ns) < 0)
 		return false;
 	ts->tv_sec = ns / 1000000000LL;
 	ts->tv_nsec = ns % 1000000000LL;

@@ -8,14 +8,17 @@
 
 struct vvar;
 
-/* Start keeping the data page at page (the sentry's view of it): a
+/* Keep the data page at page (the sentry's view of it): from the guest's
+ * first time syscall on (timekeeper_now: the vDSO makes syscalls until the
+ * page is calibrated, so a guest that asks the time asks there first), a
  * thread calibrates the TSC against the host's clock and keeps the page
- * in step. Without an invariant TSC the page stays uncalibrated and the
- * vDSO makes syscalls. */
+ * in step; a program that never asks costs no thread. Without an
+ * invariant TSC the page stays uncalibrated and the vDSO makes syscalls. */
 void timekeeper_start(struct vvar *page);
 /* CLOCK_REALTIME, MONOTONIC, BOOTTIME (and their COARSE forms) as the
  * vDSO computes them, so syscalls and vDSO calls agree; false when the
- * page is not in use (the caller asks the host). */
+ * page is not in use or not calibrated yet (the caller asks the host).
+ * The first call starts the thread. */
 bool timekeeper_now(clockid_t id, struct timespec *ts);
 
 #endif

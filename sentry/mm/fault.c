@@ -22,21 +22,24 @@ static int64_t cow_break(struct mm *mm, struct vma *v, uint64_t addr, uint64_t *
 		mm->young--;
 		fork_prof_note(mm->rec, PAGE_ALIGN_DOWN(addr));
 	}
-	uint64_t old = PTE_OFF(*slot);
+	uint64_t old = PTE_OFF(*slot), page = old;
 	if (memfile_refcount(old) > 1) {
 		size_t got;
 		int64_t off = memfile_alloc(1, &got);
 		if (off < 0)
 			return off;
 		memcpy(memfile_ptr((uint64_t)off), memfile_ptr(old), PAGE_SIZE);
-		memfile_unref(old);
-		old = (uint64_t)off;
+		page = (uint64_t)off;
 	}
 	bool mirrored = *slot & PTE_RO_MAPPED;
-	*slot = old | PTE_PRESENT;
+	*slot = page | PTE_PRESENT;
 	if (mirrored && mm->as)
-		as_map(mm->as, PAGE_ALIGN_DOWN(addr), PAGE_SIZE, v->prot, memfile_fd(), old);
-	return (int64_t)old;
+		as_map(mm->as, PAGE_ALIGN_DOWN(addr), PAGE_SIZE, v->prot, memfile_fd(), page);
+	/* Our reference on the shared page goes once the mirror no longer
+	 * shows it (the other side may drop its own meanwhile). */
+	if (page != old)
+		memfile_unref(old);
+	return (int64_t)page;
 }
 
 /* The object page behind addr in v (which has one). */

@@ -48,6 +48,8 @@ struct ro_pass {
 	struct as_op ops[RO_BATCH];
 	unsigned n, runs, flushes;
 	uint64_t run_start, run_end;
+	uint64_t drop[RO_BATCH];	/* pages to unref once ops are sent */
+	unsigned ndrop;
 };
 
 static void ro_flush(struct ro_pass *r)
@@ -56,6 +58,10 @@ static void ro_flush(struct ro_pass *r)
 		as_batch(r->as, r->ops, r->n);
 	r->n = 0;
 	r->flushes++;
+	/* Replaced in the mirror: the old pages may go now. */
+	for (unsigned i = 0; i < r->ndrop; i++)
+		memfile_unref(r->drop[i]);
+	r->ndrop = 0;
 }
 
 static void ro_op(struct ro_pass *r, enum as_op_kind kind, uint64_t start, uint64_t end)
@@ -138,10 +144,10 @@ static void parent_eager(struct mm *old, struct ro_pass *r)
 		if (off < 0)
 			return;
 		memcpy(memfile_ptr((uint64_t)off), memfile_ptr(PTE_OFF(*slot)), PAGE_SIZE);
-		memfile_unref(PTE_OFF(*slot));
-		*slot = (uint64_t)off | PTE_PRESENT;
 		if (r->n == RO_BATCH)
 			ro_flush(r);
+		r->drop[r->ndrop++] = PTE_OFF(*slot);
+		*slot = (uint64_t)off | PTE_PRESENT;
 		r->ops[r->n++] = (struct as_op){ .kind = AS_OP_MAP, .addr = a, .len = PAGE_SIZE,
 						 .prot = v->prot, .fd = memfile_fd(),
 						 .off = (uint64_t)off };

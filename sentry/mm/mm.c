@@ -359,16 +359,17 @@ int mm_madvise(struct mm *mm, uint64_t addr, uint64_t len, int advice)
 				break;
 			}
 			if (!(v->flags & VMA_SHARED)) {
+				/* The mirror first (see vma_remove_range). */
+				if (mm->as)
+					as_unmap(mm->as, s, e - s);
 				mm_release_pages(mm, s, e);
 			} else if (advice == MADV_REMOVE) {
 				mobj_get(v->obj);
 				dis[ndis++] = (struct discard){ v->obj,
 					(v->obj_off + s - v->start) / PAGE_SIZE, (e - s) / PAGE_SIZE };
-			} else {
-				continue;
+				if (mm->as)
+					as_unmap(mm->as, s, e - s);
 			}
-			if (mm->as)
-				as_unmap(mm->as, s, e - s);
 		}
 	}
 	pthread_mutex_unlock(&mm->lock);

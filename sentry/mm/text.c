@@ -71,15 +71,18 @@ int mm_text_patch(struct mm *mm, uint64_t addr, const void *old, const void *new
 	char *p = memfile_ptr((uint64_t)to);
 	memcpy(p, memfile_ptr((uint64_t)from), PAGE_SIZE);
 	memcpy(p + in, new, len);
-	/* The mapping's own page is dropped; a file's page stays the file's. */
+	/* The mapping's own page is dropped; a file's page stays the file's.
+	 * Dropped once the platform maps the copy in its place: until then
+	 * the guest's other threads run from it, and a freed page is soon
+	 * another's. */
 	bool owned = *slot & PTE_PRESENT;
 	*slot = (uint64_t)to | PTE_PRESENT;
+	if (mm->as)
+		as_map(mm->as, PAGE_ALIGN_DOWN(addr), PAGE_SIZE, v->prot, memfile_fd(), (uint64_t)to);
 	if (owned)
 		memfile_unref((uint64_t)from);
 	else
 		mm->resident_pages++;
-	if (mm->as)
-		as_map(mm->as, PAGE_ALIGN_DOWN(addr), PAGE_SIZE, v->prot, memfile_fd(), (uint64_t)to);
 out:
 	pthread_mutex_unlock(&mm->lock);
 	return ret;

@@ -154,6 +154,10 @@ int vma_remove_range(struct mm *mm, uint64_t start, uint64_t end)
 	size_t j = i;
 	while (j < mm->nvmas && mm->vmas[j].start < end)
 		j++;
+	/* Unmapped in the platform before any page goes: a page freed while
+	 * the mirror still shows it would be another's once reallocated. */
+	if (mm->as)
+		as_unmap(mm->as, start, end - start);
 	for (size_t k = i; k < j; k++) {
 		vm_file_put(mm->vmas[k].file);
 		if (!mm->vmas[k].obj)
@@ -165,8 +169,6 @@ int vma_remove_range(struct mm *mm, uint64_t start, uint64_t end)
 	memmove(&mm->vmas[i], &mm->vmas[j], (mm->nvmas - j) * sizeof(struct vma));
 	mm->nvmas -= j - i;
 	mm_release_pages(mm, start, end);
-	if (mm->as)
-		as_unmap(mm->as, start, end - start);
 	return 0;
 }
 

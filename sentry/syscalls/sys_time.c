@@ -400,7 +400,8 @@ int64_t sys_gettimeofday(struct task *t, const uint64_t a[6])
 {
 	if (a[0]) {
 		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
+		if (!timekeeper_now(CLOCK_REALTIME, &ts))
+			clock_gettime(CLOCK_REALTIME, &ts);
 		struct k_timeval tv = { .tv_sec = ts.tv_sec,
 					.tv_usec = ts.tv_nsec / 1000 };
 		int err = copy_out(t->mm, a[0], &tv, sizeof(tv));
@@ -420,7 +421,8 @@ int64_t sys_gettimeofday(struct task *t, const uint64_t a[6])
 int64_t sys_time(struct task *t, const uint64_t a[6])
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
+	if (!timekeeper_now(CLOCK_REALTIME, &ts))
+		clock_gettime(CLOCK_REALTIME, &ts);
 	int64_t now = ts.tv_sec;
 
 	if (a[0]) {
