@@ -359,10 +359,7 @@ int mm_madvise(struct mm *mm, uint64_t addr, uint64_t len, int advice)
 				break;
 			}
 			if (!(v->flags & VMA_SHARED)) {
-				/* The mirror first (see vma_remove_range). */
-				if (mm->as)
-					as_unmap(mm->as, s, e - s);
-				mm_release_pages(mm, s, e);
+				mm_unmap_pages(mm, s, e);
 			} else if (advice == MADV_REMOVE) {
 				mobj_get(v->obj);
 				dis[ndis++] = (struct discard){ v->obj,

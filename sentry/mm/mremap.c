@@ -60,11 +60,8 @@ static int64_t move_mapping(struct mm *mm, size_t vi, uint64_t old, uint64_t old
 		return -ENOMEM;
 	}
 	if (dontunmap) {
-		/* The old range stays mapped, empty (the mirror first: see
-		 * vma_remove_range). */
-		if (mm->as)
-			as_unmap(mm->as, old, old_len);
-		mm_release_pages(mm, old, old + old_len);
+		/* The old range stays mapped, empty. */
+		mm_unmap_pages(mm, old, old + old_len);
 	} else {
 		vma_remove_range(mm, old, old + old_len);
 	}

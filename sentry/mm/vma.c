@@ -144,6 +144,13 @@ void mm_release_pages(struct mm *mm, uint64_t start, uint64_t end)
 	pagemap_walk(mm->pm, start, end, release_one, mm);
 }
 
+void mm_unmap_pages(struct mm *mm, uint64_t start, uint64_t end)
+{
+	if (mm->as)
+		as_unmap(mm->as, start, end - start);
+	mm_release_pages(mm, start, end);
+}
+
 int vma_remove_range(struct mm *mm, uint64_t start, uint64_t end)
 {
 	if (!vma_range_used(mm, start, end))
@@ -154,10 +161,7 @@ int vma_remove_range(struct mm *mm, uint64_t start, uint64_t end)
 	size_t j = i;
 	while (j < mm->nvmas && mm->vmas[j].start < end)
 		j++;
-	/* Unmapped in the platform before any page goes: a page freed while
-	 * the mirror still shows it would be another's once reallocated. */
-	if (mm->as)
-		as_unmap(mm->as, start, end - start);
+	mm_unmap_pages(mm, start, end);
 	for (size_t k = i; k < j; k++) {
 		vm_file_put(mm->vmas[k].file);
 		if (!mm->vmas[k].obj)
@@ -168,7 +172,6 @@ int vma_remove_range(struct mm *mm, uint64_t start, uint64_t end)
 	}
 	memmove(&mm->vmas[i], &mm->vmas[j], (mm->nvmas - j) * sizeof(struct vma));
 	mm->nvmas -= j - i;
-	mm_release_pages(mm, start, end);
 	return 0;
 }
 

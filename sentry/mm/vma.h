@@ -27,5 +27,10 @@ bool vma_range_covered(struct mm *mm, uint64_t start, uint64_t end);
  * mm->mmap_base. Returns the address or -ENOMEM. */
 int64_t vma_find_free(struct mm *mm, uint64_t hint, uint64_t len);
 
-/* Release the private pages in [start, end) (unref + clear). */
+/* Release the private pages in [start, end) (unref + clear), with no
+ * platform request: for an address space no guest code runs in any more. */
 void mm_release_pages(struct mm *mm, uint64_t start, uint64_t end);
+/* Take [start, end) out of the platform's mirror, then release its private
+ * pages: in that order, so that no page is handed out again while a guest
+ * thread can still reach it (a released page is soon another process's). */
+void mm_unmap_pages(struct mm *mm, uint64_t start, uint64_t end);
