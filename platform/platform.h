@@ -82,6 +82,14 @@ struct sock_fprog;
  * later inherit it. NULL when not made yet or once the sentry's own
  * filter is loaded (sentry/hostfilter). */
 extern const struct sock_fprog *volatile platform_stub_filter;
+/* Held around a stub's fork (platform_stub_fork) and around the sentry's
+ * load of its filter and the clearing of platform_stub_filter: a stub is
+ * forked either before the load (it loads the filter itself) or after
+ * the clear (it inherits it), never between, where it would do both and
+ * its prctl would be refused. */
+long platform_stub_fork(unsigned long clone_flags);
+void platform_stub_filter_lock(void);
+void platform_stub_filter_unlock(void);
 
 struct platform_ops {
 	const char *name;

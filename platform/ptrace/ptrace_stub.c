@@ -80,9 +80,10 @@ long ptrace_inject(pid_t tid, uint64_t rip, long nr, const uint64_t a[6])
 /* Fork the stub process from the calling (service) thread. */
 static int stub_fork(void)
 {
-	pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
-	if (pid < 0)
-		return -errno;
+	long r = platform_stub_fork(SIGCHLD);
+	if (r < 0)
+		return (int)r;
+	pid_t pid = (pid_t)r;
 	if (pid == 0) {
 		/* Raw syscalls only, then into the stub page. glibc's rseq area
 		 * is about to be unmapped: the kernel would kill us with

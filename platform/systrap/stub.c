@@ -538,15 +538,14 @@ static int zygote_start(void)
 	 * delivered to another sentry thread, and interrupt a timed futex
 	 * wait there into restart_syscall, which the sentry may not make.
 	 * The stubs it forks inherit that (CLONE_PARENT). */
-	pid_t pid = (pid_t)syscall(SYS_clone, 0, 0, NULL, NULL, 0);
+	long pid = platform_stub_fork(0);
 	if (pid == 0)
 		stub_child(&zygote, true);
 	if (pid < 0) {
-		r = -errno;
 		pages_free(&zygote);
-		return r;
+		return (int)pid;
 	}
-	zygote.pid = pid;
+	zygote.pid = (pid_t)pid;
 	zygote.seq = 0;
 	int64_t none;
 	r = systrap_stub_call(&zygote, NULL, 0, &none);
@@ -585,10 +584,10 @@ static pid_t zygote_fork(const struct as *as)
  * -errno. */
 static pid_t sentry_fork(const struct as *as)
 {
-	pid_t pid = (pid_t)syscall(SYS_clone, 0, 0, NULL, NULL, 0);
+	long pid = platform_stub_fork(0);
 	if (pid == 0)
 		stub_child(as, false);
-	return pid < 0 ? -errno : pid;
+	return (pid_t)pid;
 }
 
 /* Allocate the shared pages and fork the stub (in the forker, so that its

@@ -166,11 +166,15 @@ int hostfilter_install(const struct platform_ops *p)
 	if (sigaction(SIGSYS, &sa, NULL) < 0)
 		return -errno;
 	int r = hostfilter_prepare(p);
-	if (r == 0)
-		r = host_rules_load(program.filter, program.len, 1);
-	/* Stubs forked from now on inherit it. */
+	if (r < 0)
+		return r;
+	/* No stub forked between the load and the clear (see
+	 * platform_stub_fork); stubs forked from now on inherit it. */
+	platform_stub_filter_lock();
+	r = host_rules_load(program.filter, program.len, 1);
 	if (r == 0)
 		platform_stub_filter = NULL;
+	platform_stub_filter_unlock();
 	return r;
 }
 
