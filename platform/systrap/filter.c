@@ -1,7 +1,8 @@
 /* platform/systrap/filter.c: the seccomp programs of a stub's threads.
  *
  * Map thread (never runs guest code): from the stub code page only mmap,
- * munmap, mprotect, madvise, futex, exit, exit_group, clone with exactly
+ * munmap, mprotect, madvise, futex, pwrite64 (its results, into the
+ * response page, read-only in the stub), exit, exit_group, clone with exactly
  * the guest-thread flags, and what a new guest thread needs before and
  * after its own filter (sigaltstack, rt_sigprocmask, seccomp,
  * rt_sigreturn, arch_prctl); anything else from the code page kills the
@@ -50,7 +51,7 @@
  * code page (stub.c stub_child: prctl, setsid, rseq, mmap, munmap,
  * rt_sigaction, rt_sigprocmask, sigaltstack, close_range), the map
  * thread's requests and start-up (mmap, munmap, mprotect, madvise, futex,
- * clone, seccomp, exit_group), a new guest thread's start (sigaltstack,
+ * pwrite64, clone, seccomp, exit_group), a new guest thread's start (sigaltstack,
  * rt_sigprocmask, seccomp) and the handler's and trampolines' exchange
  * (futex, arch_prctl, rt_sigreturn, exit). The filters above narrow the
  * last groups further, by instruction pointer and arguments. */
@@ -58,6 +59,7 @@ const int systrap_stub_syscalls[] = {
 	SYS_prctl, SYS_setsid, SYS_rseq, SYS_mmap, SYS_munmap, SYS_mprotect, SYS_madvise,
 	SYS_rt_sigaction, SYS_rt_sigprocmask, SYS_sigaltstack, SYS_close_range, SYS_futex,
 	SYS_clone, SYS_seccomp, SYS_exit_group, SYS_exit, SYS_arch_prctl, SYS_rt_sigreturn,
+	SYS_pwrite64,
 };
 const unsigned systrap_stub_nsyscalls = sizeof(systrap_stub_syscalls) / sizeof(int);
 
@@ -136,25 +138,26 @@ int systrap_filters_write(volatile uint8_t *ctl, uint64_t base)
 		/* 9 */ JGE(ip_end, 0, 1),
 		/* 10 */ RET(SECCOMP_RET_TRAP),
 		/* 11 */ LD(OFF_NR),
-		/* 12 */ JEQ(SYS_mmap, 17, 0),
-		/* 13 */ JEQ(SYS_munmap, 16, 0),
-		/* 14 */ JEQ(SYS_mprotect, 15, 0),
-		/* 15 */ JEQ(SYS_madvise, 14, 0),
-		/* 16 */ JEQ(SYS_futex, 13, 0),
-		/* 17 */ JEQ(SYS_exit, 12, 0),
-		/* 18 */ JEQ(SYS_exit_group, 11, 0),
-		/* 19 */ JEQ(SYS_rt_sigreturn, 10, 0),
-		/* 20 */ JEQ(SYS_arch_prctl, 9, 0),
-		/* 21 */ JEQ(SYS_sigaltstack, 8, 0),
-		/* 22 */ JEQ(SYS_rt_sigprocmask, 7, 0),
-		/* 23 */ JEQ(SYS_seccomp, 6, 0),
-		/* 24 */ JEQ(SYS_clone, 0, 4),
-		/* 25 */ LD(OFF_ARG_LO(0)),
-		/* 26 */ JEQ(STUB_THREAD_CLONE, 0, 2),
-		/* 27 */ LD(OFF_ARG_HI(0)),
-		/* 28 */ JEQ(0, 1, 0),
-		/* 29 */ RET(KILL),
-		/* 30 */ RET(SECCOMP_RET_ALLOW),
+		/* 12 */ JEQ(SYS_mmap, 18, 0),
+		/* 13 */ JEQ(SYS_munmap, 17, 0),
+		/* 14 */ JEQ(SYS_mprotect, 16, 0),
+		/* 15 */ JEQ(SYS_madvise, 15, 0),
+		/* 16 */ JEQ(SYS_futex, 14, 0),
+		/* 17 */ JEQ(SYS_pwrite64, 13, 0),
+		/* 18 */ JEQ(SYS_exit, 12, 0),
+		/* 19 */ JEQ(SYS_exit_group, 11, 0),
+		/* 20 */ JEQ(SYS_rt_sigreturn, 10, 0),
+		/* 21 */ JEQ(SYS_arch_prctl, 9, 0),
+		/* 22 */ JEQ(SYS_sigaltstack, 8, 0),
+		/* 23 */ JEQ(SYS_rt_sigprocmask, 7, 0),
+		/* 24 */ JEQ(SYS_seccomp, 6, 0),
+		/* 25 */ JEQ(SYS_clone, 0, 4),
+		/* 26 */ LD(OFF_ARG_LO(0)),
+		/* 27 */ JEQ(STUB_THREAD_CLONE, 0, 2),
+		/* 28 */ LD(OFF_ARG_HI(0)),
+		/* 29 */ JEQ(0, 1, 0),
+		/* 30 */ RET(KILL),
+		/* 31 */ RET(SECCOMP_RET_ALLOW),
 	};
 	int r = store(ctl, base, CTL_GUEST_PROG, CTL_GUEST_INSNS, CTL_GUEST_MAXINSNS, guest,
 		      sizeof(guest) / sizeof(guest[0]));

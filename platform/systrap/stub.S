@@ -29,6 +29,7 @@
 #include "platform/systrap/sysmsg.h"
 
 #define NR_MMAP		9
+#define NR_PWRITE64	18
 #define NR_MUNMAP	11
 #define NR_RT_SIGPROCMASK 14
 #define NR_RT_SIGRETURN	15
@@ -129,6 +130,7 @@ mapper:
 	lea STUB_CTL_OFF(%r12), %r13
 	lea STUB_RSP_OFF(%r12), %r14
 	xor %r15d, %r15d		/* last batch served */
+	/* r12 from here: where the next result goes, in the map-stack page */
 1:	mov CTL_REQ_SEQ(%r13), %eax
 	cmp %eax, %r15d
 	jne 2f
@@ -145,7 +147,7 @@ mapper:
 	jbe 3f
 	mov $CTL_MAXREQ, %ebp
 3:	lea CTL_REQS(%r13), %rbx
-	lea RSP_RETS(%r14), %r12
+	lea (STUB_MAPSTACK_OFF - STUB_CTL_OFF)(%r13), %r12
 4:	test %ebp, %ebp
 	jz 5f
 	mov 0(%rbx), %rax
@@ -165,8 +167,28 @@ mapper:
 	add $CTL_REQ_SIZE, %rbx
 	dec %ebp
 	jmp 4b
-5:	mov %r15d, %eax
-	xchg %eax, RSP_SEQ(%r14)
+	/* The response page is read-only here: pwrite64 on the memory file,
+	 * the results, then the sequence number from the control page (see
+	 * sysmsg.h). Syscalls keep rdx. */
+5:	mov $NR_PWRITE64, %eax
+	mov CTL_MEMFD(%r13), %edi
+	lea (STUB_MAPSTACK_OFF - STUB_CTL_OFF)(%r13), %rsi
+	mov %r12, %rdx
+	sub %rsi, %rdx
+	mov CTL_RSP_FOFF(%r13), %r10
+	add $RSP_RETS, %r10
+	syscall
+	cmp %rax, %rdx
+	jne die
+	mov $NR_PWRITE64, %eax
+	mov CTL_MEMFD(%r13), %edi
+	lea CTL_REQ_SEQ(%r13), %rsi
+	mov $4, %edx
+	mov CTL_RSP_FOFF(%r13), %r10
+	add $RSP_SEQ, %r10
+	syscall
+	cmp %rax, %rdx
+	jne die
 	mov $NR_FUTEX, %eax
 	lea RSP_SEQ(%r14), %rdi
 	mov $FUTEX_WAKE, %esi
@@ -247,7 +269,7 @@ zchild:
 	mov $NR_MMAP, %eax
 	lea STUB_RSP_OFF(%r12), %rdi
 	mov $STUB_PAGE, %esi
-	mov $3, %edx			/* PROT_READ | PROT_WRITE */
+	mov $1, %edx			/* PROT_READ: the map thread pwrites it */
 	mov $MAP_SHARED_FIXED, %r10d
 	mov %rbp, %r8
 	pop %r9

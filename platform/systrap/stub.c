@@ -468,8 +468,9 @@ static __attribute__((noreturn)) void stub_child(const struct as *as, bool zygot
 	syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	syscall(SYS_setsid);
 	map_fixed(s + STUB_CTL_OFF, STUB_PAGE, PROT_READ, MAP_SHARED, memfd, as->ctl_off);
-	map_fixed(s + STUB_RSP_OFF, STUB_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd,
-		  as->rsp_off);
+	/* Read-only but for the zygote: the map thread pwrites it (sysmsg.h). */
+	map_fixed(s + STUB_RSP_OFF, STUB_PAGE, zygote ? PROT_READ | PROT_WRITE : PROT_READ,
+		  MAP_SHARED, memfd, as->rsp_off);
 	map_fixed(s + STUB_MAPSTACK_OFF, STUB_PAGE, PROT_READ | PROT_WRITE,
 		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (systrap_patch_stub_map(memfd) < 0)
@@ -613,6 +614,9 @@ static int stub_make(struct as *as, bool direct)
 	uint64_t start_mask = 1UL << (SYSTRAP_SIG_INTERRUPT - 1);
 	memcpy((void *)(as->ctl + CTL_START_MASK), &start_mask, sizeof(start_mask));
 	memcpy((void *)(as->ctl + CTL_SPIN), &spin_iters, sizeof(spin_iters));
+	uint32_t memfd = (uint32_t)memfile_fd();
+	memcpy((void *)(as->ctl + CTL_MEMFD), &memfd, sizeof(memfd));
+	memcpy((void *)(as->ctl + CTL_RSP_FOFF), &as->rsp_off, sizeof(as->rsp_off));
 
 	pid_t pid = direct && zygote.pid <= 0 ? sentry_fork(as) : zygote_fork(as);
 	if (pid < 0) {
@@ -755,9 +759,8 @@ int systrap_stub_call(struct as *as, const uint64_t (*req)[7], unsigned n, int64
 	volatile uint32_t *req_seq = (volatile uint32_t *)(as->ctl + CTL_REQ_SEQ);
 	__atomic_store_n(req_seq, seq, __ATOMIC_SEQ_CST);
 	systrap_wake(req_seq);
-	/* The response page is the stub's to write: a forged sequence number
-	 * only makes us read garbage results early, which the callers treat
-	 * as untrusted anyway. */
+	/* Only the map thread can write the sequence number, after the batch
+	 * (sysmsg.h); the results may be garbage: the callers check them. */
 	volatile uint32_t *done = (volatile uint32_t *)(as->rsp + RSP_SEQ);
 	int r = systrap_wait(as->pid, 0, done, seq, NULL);
 	if (r < 0)

@@ -9,8 +9,10 @@
  *   S + 0x01000  control page, memory file, READ-ONLY in the stub: map
  *                requests for the map thread, the two seccomp programs,
  *                the signal stack of the thread being spawned
- *   S + 0x02000  response page, memory file, read-write: map results
- *   S + 0x03000  stack page of the map thread (anonymous; unused so far)
+ *   S + 0x02000  response page, memory file, READ-ONLY in the stub (but
+ *                in the zygote, which runs no guest code): map results
+ *   S + 0x03000  map-stack page (anonymous): the map thread gathers a
+ *                batch's results here; the zygote's stack
  *   S + 0x10000 + i * STUB_SLOT_SIZE  slot i (i < STUB_MAX_THREADS), one
  *                per guest thread, all memory file: its message page, then
  *                its signal stack up to the slot end. The handler finds the
@@ -32,7 +34,7 @@
  *
  * Everything in the shared pages is written by the guest's own process and
  * is untrusted in the sentry, except the control page, which the stub can
- * only read. */
+ * only read, and the response page's completion word (see below). */
 #pragma once
 
 #define STUB_PAGE		0x1000
@@ -101,6 +103,8 @@
 #define CTL_ZERO_MASK		8	/* u64: an empty signal mask */
 #define CTL_START_MASK		16	/* u64: the mask the guest thread starts with */
 #define CTL_SPIN		24	/* u32: pause iterations the handler spins */
+#define CTL_MEMFD		28	/* u32: the memory file's fd in the stub */
+#define CTL_RSP_FOFF		32	/* u64: the response page's memory-file offset */
 #define CTL_REQS		64	/* CTL_MAXREQ x {nr, a1..a6} */
 #define CTL_REQ_SIZE		56
 #define CTL_MAXREQ		32
@@ -112,7 +116,13 @@
 #define CTL_MAP_MAXINSNS	64
 #define CTL_SPAWN_SS		3392	/* stack_t: the signal stack of a new thread */
 
-/* --- response page -------------------------------------------------------- */
+/* --- response page (READ-ONLY in a stub, but for the zygote's) ----------- *
+ * The map thread writes it with pwrite64 on the memory file: the results
+ * (gathered in the map-stack page) first, then the batch's sequence number,
+ * copied from the control page. A guest thread can neither write it nor
+ * make that syscall, so a completion the sentry sees is the map thread's,
+ * after the batch; only the results can be garbage (the map-stack page is
+ * writable), and the sentry checks them as guest input. */
 #define RSP_SEQ			0	/* u32: last batch served (futex word) */
 #define RSP_RETS		64	/* s64[CTL_MAXREQ] */
 

@@ -12,7 +12,8 @@
  * region visible to the guest (ptrace), it only reports so and exits 0.
  * Hostile values also go into the message page of its own thread and of
  * another thread (forged reports), which the sentry must treat as guest
- * input.
+ * input. The control and response pages must not be writable at all (a
+ * forged completion word).
  */
 #include "platform/systrap/sysmsg.h"
 
@@ -44,6 +45,14 @@ static int readable(uint64_t addr, uint8_t *out, size_t n)
 	if (sigsetjmp(probe_env, 1))
 		return 0;
 	memcpy(out, (const void *)addr, n);
+	return 1;
+}
+
+static int writable(uint64_t addr)
+{
+	if (sigsetjmp(probe_env, 1))
+		return 0;
+	__asm__ volatile("lock addl $0, (%0)" :: "r"(addr) : "memory");
 	return 1;
 }
 
@@ -139,6 +148,24 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	printf("stub region at %#lx\n", (unsigned long)base);
+
+	/* The control and response pages must be read-only here: a guest
+	 * that wrote the response page's sequence number could make the
+	 * sentry take a batch of map requests as done before the map thread
+	 * ran it (and release pages this process still maps). A locked add
+	 * of 0 writes without changing the value. */
+	static const struct { unsigned off; const char *name; } ro[] = {
+		{ STUB_CTL_OFF, "control" },
+		{ STUB_RSP_OFF, "response" },
+	};
+	for (unsigned i = 0; i < sizeof(ro) / sizeof(ro[0]); i++) {
+		if (!writable(base + ro[i].off)) {
+			printf("%s page read-only: ok\n", ro[i].name);
+			continue;
+		}
+		printf("the stub's %s page is writable by the guest\n", ro[i].name);
+		return 1;
+	}
 
 	/* Every syscall instruction of the code page. */
 	for (unsigned i = 0; i + 1 < STUB_PAGE; i++)
