@@ -251,11 +251,17 @@ static void corpse_reap(struct as *d)
 	shell_free(d);
 }
 
+/* Set while the forker works (recycling, making or reaping stubs): the
+ * one background consumer of CPU the sentry knows of. A wait for a map
+ * batch does not spin then (systrap_stub_call). */
+static volatile uint32_t forker_busy;
+
 static void *forker(void *arg)
 {
 	(void)arg;
 	pthread_mutex_lock(&fork_lock);
 	for (;;) {
+		__atomic_store_n(&forker_busy, 1, __ATOMIC_RELAXED);
 		if (corpses) {
 			struct as *list = corpses;
 			corpses = NULL;
@@ -296,6 +302,7 @@ static void *forker(void *arg)
 				until.tv_sec++;
 				until.tv_nsec -= 1000000000L;
 			}
+			__atomic_store_n(&forker_busy, 0, __ATOMIC_RELAXED);
 			pthread_cond_timedwait(&fork_cond, &fork_lock, &until);
 			continue;
 		}
@@ -314,6 +321,7 @@ static void *forker(void *arg)
 			pthread_cond_broadcast(&pool_cond);
 			continue;
 		}
+		__atomic_store_n(&forker_busy, 0, __ATOMIC_RELAXED);
 		pthread_cond_wait(&fork_cond, &fork_lock);
 	}
 	return NULL;
@@ -762,7 +770,13 @@ int systrap_stub_call(struct as *as, const uint64_t (*req)[7], unsigned n, int64
 	/* Only the map thread can write the sequence number, after the batch
 	 * (sysmsg.h); the results may be garbage: the callers check them. */
 	volatile uint32_t *done = (volatile uint32_t *)(as->rsp + RSP_SEQ);
-	int r = systrap_wait(as->pid, 0, done, seq, NULL);
+	/* The map thread sleeps between batches: its wake-up alone takes
+	 * tens of microseconds here. Spinning for it pays when a CPU is free
+	 * for it; while the forker works (a recycle's unmap, a new stub) one
+	 * is not, and a spin would only hold the CPU they need. */
+	bool slept;
+	uint32_t spin = __atomic_load_n(&forker_busy, __ATOMIC_RELAXED) ? 0 : spin_iters;
+	int r = systrap_wait_spin(as->pid, 0, done, seq, NULL, spin, &slept);
 	if (r < 0)
 		return r;
 	for (unsigned i = 0; i < n; i++)
