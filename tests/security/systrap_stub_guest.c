@@ -56,6 +56,27 @@ static int writable(uint64_t addr)
 	return 1;
 }
 
+/* A guest that wrote the response page's sequence number could make the
+ * sentry take a batch of map requests as done before the map thread ran
+ * it (and release pages its process still maps); the control page holds
+ * the requests. A locked add of 0 writes without changing the value. */
+static int stub_pages_readonly(uint64_t base, const char *who)
+{
+	static const struct { unsigned off; const char *name; } ro[] = {
+		{ STUB_CTL_OFF, "control" },
+		{ STUB_RSP_OFF, "response" },
+	};
+	for (unsigned i = 0; i < sizeof(ro) / sizeof(ro[0]); i++) {
+		if (writable(base + ro[i].off)) {
+			printf("%s: the stub's %s page is writable by the guest\n", who,
+			       ro[i].name);
+			return 0;
+		}
+		printf("%s: %s page read-only: ok\n", who, ro[i].name);
+	}
+	return 1;
+}
+
 /* Jump to target with rax = nr, rdi = a1, rsi = a2, rdx = a3, and every
  * other register hostile; never returns normally. */
 static __attribute__((noreturn)) void jump_hostile(uint64_t target, long nr, long a1, long a2,
@@ -149,21 +170,18 @@ int main(int argc, char **argv)
 	}
 	printf("stub region at %#lx\n", (unsigned long)base);
 
-	/* The control and response pages must be read-only here: a guest
-	 * that wrote the response page's sequence number could make the
-	 * sentry take a batch of map requests as done before the map thread
-	 * ran it (and release pages this process still maps). A locked add
-	 * of 0 writes without changing the value. */
-	static const struct { unsigned off; const char *name; } ro[] = {
-		{ STUB_CTL_OFF, "control" },
-		{ STUB_RSP_OFF, "response" },
-	};
-	for (unsigned i = 0; i < sizeof(ro) / sizeof(ro[0]); i++) {
-		if (!writable(base + ro[i].off)) {
-			printf("%s page read-only: ok\n", ro[i].name);
-			continue;
-		}
-		printf("the stub's %s page is writable by the guest\n", ro[i].name);
+	/* The control and response pages must be read-only, in this
+	 * process's stub and in a forked child's (the first stub and the
+	 * later ones are made differently). */
+	if (!stub_pages_readonly(base, "first process"))
+		return 1;
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0)
+		_exit(stub_pages_readonly(base, "forked child") ? 0 : 1);
+	int st;
+	if (c < 0 || waitpid(c, &st, 0) != c || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		printf("a forked child's stub pages: not read-only (or the child failed)\n");
 		return 1;
 	}
 
