@@ -232,6 +232,7 @@ static int gofer_confine(struct gofer_state *g, unsigned long ns)
 int gofer_main(int argc, char **argv)
 {
 	unsigned long ns = 0;
+	prctl(PR_SET_NAME, "cvisor-gofer", 0, 0, 0);	/* for ps (the exec made it "exe") */
 	if (argc >= 2 && strncmp(argv[1], "--ns=", 5) == 0) {
 		ns = strtoul(argv[1] + 5, NULL, 16);
 		argc--;

@@ -31,6 +31,7 @@ static const struct host_rule rules[] = {
 	HOST_EQ(clone, 0, SIGCHLD), HOST_EQ(clone, 0, STUB_THREAD_FLAGS),
 	HOST_EQ(kill, 1, SIGKILL), HOST_EQ(kill, 1, SIGSTOP),
 	HOST_RULE(close_range), HOST_EQ(prctl, 0, PR_SET_PDEATHSIG), HOST_RULE(setsid),
+	HOST_EQ(prctl, 0, PR_SET_NAME),	/* "cvisor-stub" for ps */
 };
 
 const struct host_list ptrace_host_syscalls = { "ptrace", HOST_ARR(rules) };

@@ -104,6 +104,7 @@ static int stub_fork(void)
 			syscall(SYS_close_range, 0, mfd - 1, 0);
 		syscall(SYS_close_range, mfd + 1, ~0U, 0);
 		syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		syscall(SYS_prctl, PR_SET_NAME, "cvisor-stub", 0, 0, 0);
 		syscall(SYS_setsid);
 		/* Already traced (a debugger with follow-fork): give up. */
 		if (syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0) < 0)

@@ -24,6 +24,7 @@ static const struct host_rule rules[] = {
 	HOST_EQ(clone, 0, 0), HOST_EQ(clone, 0, CLONE_PARENT), HOST_EQ(clone, 0, STUB_THREAD_CLONE),
 	HOST_EQ(kill, 1, SIGKILL), HOST_RULE(wait4), HOST_RULE(waitid),
 	HOST_RULE(close_range), HOST_EQ(prctl, 0, PR_SET_PDEATHSIG),
+	HOST_EQ(prctl, 0, PR_SET_NAME),	/* "cvisor-stub" for ps */
 	HOST_EQ(prctl, 0, PR_SET_NO_NEW_PRIVS), HOST_RULE(setsid),
 	HOST_EQ(seccomp, 0, SECCOMP_SET_MODE_FILTER), HOST_RULE(sigaltstack),
 	HOST_RULE(arch_prctl), HOST_EQ(sched_setaffinity, 0, 0),

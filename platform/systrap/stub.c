@@ -474,6 +474,7 @@ static __attribute__((noreturn)) void stub_child(const struct as *as, bool zygot
 			syscall(SYS_rseq, area, __rseq_size, RSEQ_FLAG_UNREGISTER, RSEQ_SIG);
 	}
 	syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	syscall(SYS_prctl, PR_SET_NAME, "cvisor-stub", 0, 0, 0);
 	syscall(SYS_setsid);
 	map_fixed(s + STUB_CTL_OFF, STUB_PAGE, PROT_READ, MAP_SHARED, memfd, as->ctl_off);
 	/* Read-only but for the zygote: the map thread pwrites it (sysmsg.h). */

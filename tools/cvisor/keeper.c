@@ -45,6 +45,8 @@ static NO_SANITIZE int keeper_main(void *arg)
 	if (fd > 0)
 		raw3(SYS_close_range, 0, fd - 1, 0);
 	raw3(SYS_close_range, fd + 1, ~0U, 0);
+	static const char name[16] = "cvisor-keeper";	/* for ps */
+	raw3(SYS_prctl, PR_SET_NAME, (long)name, 0);
 	/* Its work (the teardown) is nobody's wait: it runs when a CPU has
 	 * nothing else to do, and its wake-up preempts nobody. */
 	struct sched_param sp = { 0 };

@@ -171,6 +171,7 @@ int cmd_sentry(int argc, char **argv)
 {
 	struct run_options o;
 	char err[256];
+	prctl(PR_SET_NAME, "cvisor-sentry", 0, 0, 0);	/* for ps (the exec made it "exe") */
 	if (run_options_parse(argc, argv, &o, err, sizeof(err)) != 0) {
 		fprintf(stderr, "cvisor sentry: %s\n", err);
 		return 2;
