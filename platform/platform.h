@@ -71,6 +71,7 @@ enum as_op_kind { AS_OP_MAP = 1, AS_OP_UNMAP, AS_OP_PROTECT };
 struct as_op {
 	enum as_op_kind kind;
 	int prot, fd;		/* MAP: prot, fd, off; PROTECT: prot */
+	bool populate;		/* MAP: the pages exist; fill the page table now */
 	uint64_t addr, len, off;
 };
 

@@ -195,7 +195,7 @@ static int systrap_as_batch(struct as *as, const struct as_op *ops, unsigned n)
 			req[k][1] = o->addr;
 			req[k][2] = o->len;
 			req[k][3] = (uint64_t)o->prot;
-			req[k][4] = MAP_SHARED | MAP_FIXED;
+			req[k][4] = MAP_SHARED | MAP_FIXED | (o->populate ? MAP_POPULATE : 0);
 			req[k][5] = (uint64_t)o->fd;
 			req[k][6] = o->off;
 		}

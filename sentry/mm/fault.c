@@ -158,6 +158,7 @@ static int populate_private(struct mm *mm, uint64_t start, uint64_t end)
 struct batch {
 	struct as_op ops[32];
 	unsigned n;
+	bool populate;
 };
 
 struct run {
@@ -180,7 +181,8 @@ static void run_flush(struct mm *mm, struct run *r)
 		if (b->n == sizeof(b->ops) / sizeof(b->ops[0]))
 			batch_flush(mm, b);
 		b->ops[b->n++] = (struct as_op){ .kind = AS_OP_MAP, .addr = r->addr, .len = r->len,
-						 .prot = r->prot, .fd = memfile_fd(), .off = r->off };
+						 .prot = r->prot, .fd = memfile_fd(), .off = r->off,
+						 .populate = b->populate };
 	}
 	r->len = 0;
 }
@@ -351,6 +353,10 @@ void mm_prefault(struct mm *mm)
 	mm->prefault = false;
 	struct batch b;
 	b.n = 0;
+	/* All of it is touched soon (a fork child's profile, a new image's
+	 * start): a host page-table entry made now costs a fraction of the
+	 * stub's fault on first touch. */
+	b.populate = true;
 	/* Pages its siblings wrote early: its own copies now, mapped writable. */
 	uint64_t eager[FORK_PROF_N];
 	unsigned neager = 0;
