@@ -148,6 +148,8 @@ static void stub_move(struct as *dst, struct as *src)
 	dst->ctl = src->ctl;
 	dst->rsp = src->rsp;
 	dst->nslots = src->nslots;
+	dst->mir = src->mir;
+	mirror_reset(&src->mir);
 	for (unsigned i = 0; i < src->nslots; i++) {
 		dst->slots[i] = src->slots[i];
 		dst->slots[i]->as = dst;
@@ -203,8 +205,10 @@ static void stub_kill(struct as *d)
 #define RECYCLE_WAIT_NS 20000000ULL
 
 /* A released stub (in the forker, which owns it now): wait for its old
- * guest threads to exit, unmap the guest range but the trap table, and
- * give it a ready guest thread. False if it cannot be reused. */
+ * guest threads to exit, unmap the guest range but the trap table
+ * (unless its mappings are known exactly: the next owner's first batch
+ * settles them, mirror.h), and give it a ready guest thread. False if it
+ * cannot be reused. */
 static bool stub_recycle(struct as *p)
 {
 	uint64_t deadline = systrap_now_ns() + RECYCLE_WAIT_NS;
@@ -224,13 +228,9 @@ static bool stub_recycle(struct as *p)
 			nanosleep(&ts, NULL);
 		}
 	}
-	const uint64_t req[2][7] = {
-		{ SYS_munmap, 0, TRAP_TABLE_ADDR, 0, 0, 0, 0 },
-		{ SYS_munmap, TRAP_TABLE_ADDR + TRAP_TABLE_SIZE,
-		  SYSTRAP_GUEST_MAX - (TRAP_TABLE_ADDR + TRAP_TABLE_SIZE), 0, 0, 0, 0 },
-	};
-	int64_t ret[2] = { -1, -1 };
-	if (systrap_stub_call(p, req, 2, ret) < 0 || ret[0] != 0 || ret[1] != 0)
+	if (!p->mir.lost)
+		p->mir.stale = true;
+	else if (systrap_guest_clear(p) < 0)
 		return false;
 	struct slot *sl;
 	if (!ready) {
@@ -239,6 +239,23 @@ static bool stub_recycle(struct as *p)
 		sl->ready = true;
 	}
 	return true;
+}
+
+int systrap_guest_clear(struct as *as)
+{
+	const uint64_t req[2][7] = {
+		{ SYS_munmap, 0, TRAP_TABLE_ADDR, 0, 0, 0, 0 },
+		{ SYS_munmap, TRAP_TABLE_ADDR + TRAP_TABLE_SIZE,
+		  SYSTRAP_GUEST_MAX - (TRAP_TABLE_ADDR + TRAP_TABLE_SIZE), 0, 0, 0, 0 },
+	};
+	int64_t ret[2] = { -1, -1 };
+	int r = systrap_stub_call(as, req, 2, ret);
+	if (r < 0)
+		return r;
+	if (ret[0] != 0 || ret[1] != 0)
+		return -EIO;
+	mirror_reset(&as->mir);
+	return 0;
 }
 
 static void corpse_reap(struct as *d)
@@ -339,7 +356,7 @@ void systrap_stub_prefetch(void)
 
 /* Give as a pooled stub, waiting for one if need be. Of takers waiting
  * together, one gets a failed preparation's error; the others ask again. */
-static int pool_take(struct as *as)
+static int pool_take(struct as *as, const struct as_op *ops, unsigned n)
 {
 	pthread_mutex_lock(&fork_lock);
 	pool_takes++;
@@ -358,7 +375,19 @@ static int pool_take(struct as *as)
 		pthread_mutex_unlock(&fork_lock);
 		return r;
 	}
-	struct as *p = pool[--pool_n];
+	/* The stub whose mappings suit the first batch best (mirror.h);
+	 * of equals, the last recycled. */
+	unsigned best = pool_n - 1;
+	unsigned best_cost = mirror_cost(&pool[best]->mir, ops, n, memfile_fd());
+	for (unsigned i = pool_n - 1; i-- > 0;) {
+		unsigned c = mirror_cost(&pool[i]->mir, ops, n, memfile_fd());
+		if (c < best_cost) {
+			best = i;
+			best_cost = c;
+		}
+	}
+	struct as *p = pool[best];
+	pool[best] = pool[--pool_n];
 	last_take_ns = systrap_now_ns();
 	pool_want = pool_takes > 1 ? POOL_MAX : 0;
 	pthread_cond_signal(&fork_cond);
@@ -516,9 +545,9 @@ static __attribute__((noreturn)) void stub_child(const struct as *as, bool zygot
 	__builtin_unreachable();
 }
 
-int systrap_stub_start(struct as *as)
+int systrap_stub_start(struct as *as, const struct as_op *ops, unsigned n)
 {
-	return pool_take(as);
+	return pool_take(as, ops, n);
 }
 
 /* The zygote (stub.S): a stub process, forked from the sentry once, that

@@ -39,6 +39,7 @@
 #include "platform/platform.h"
 #include "platform/systrap/systrap.h"
 #include "platform/systrap/sysmsg.h"
+#include "sentry/mm/memfile.h"
 #include "lib/log.h"
 
 #include <errno.h>
@@ -130,43 +131,36 @@ static void systrap_as_release(struct as *as)
 	free(as);
 }
 
-/* One request to the map thread; 0 before the stub starts (nothing is
- * mirrored yet: the guest's first touches fault the pages in). */
-static long as_call(struct as *as, uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3,
-		    uint64_t a4, uint64_t a5, uint64_t a6)
-{
-	const uint64_t req[1][7] = { { nr, a1, a2, a3, a4, a5, a6 } };
-	int64_t ret = 0;
-	pthread_mutex_lock(&as->lock);
-	if (as->pid > 0) {
-		int r = systrap_stub_call(as, req, 1, &ret);
-		if (r < 0)
-			ret = r;
-	}
-	pthread_mutex_unlock(&as->lock);
-	return ret;
-}
+static int as_batch_start(struct as *as, const struct as_op *ops, unsigned n, bool start);
 
+/* Single requests: nothing before the stub starts (nothing is mirrored
+ * yet: the first batch or the guest's first touches map the pages). */
 static int systrap_as_map(struct as *as, uint64_t addr, uint64_t len, int prot, int fd,
 			  uint64_t off)
 {
-	if (addr >= SYSTRAP_GUEST_MAX || len > SYSTRAP_GUEST_MAX - addr)
-		return -EINVAL;
-	long r = as_call(as, SYS_mmap, addr, len, (uint64_t)prot, MAP_SHARED | MAP_FIXED,
-			 (uint64_t)fd, off);
-	if (r < 0 && r > -4096) {
-		log_printf("systrap: map %#lx+%#lx failed: %ld", (unsigned long)addr,
-			   (unsigned long)len, r);
-		return (int)r;
-	}
-	return 0;
+	return as_batch_start(as, &(struct as_op){ .kind = AS_OP_MAP, .addr = addr, .len = len,
+						    .prot = prot, .fd = fd, .off = off }, 1, false);
 }
 
 static int systrap_as_unmap(struct as *as, uint64_t addr, uint64_t len)
 {
-	if (addr >= SYSTRAP_GUEST_MAX || len > SYSTRAP_GUEST_MAX - addr)
-		return -EINVAL;
-	return (int)as_call(as, SYS_munmap, addr, len, 0, 0, 0, 0);
+	return as_batch_start(as, &(struct as_op){ .kind = AS_OP_UNMAP, .addr = addr,
+						    .len = len }, 1, false);
+}
+
+/* Record what a request did to the guest range (mirror.h). */
+static void track(struct as *as, const struct as_op *o, int64_t ret)
+{
+	struct mirror *m = &as->mir;
+	bool ok = o->kind == AS_OP_MAP ? ret == (int64_t)o->addr : ret == 0;
+	if (!ok)
+		m->lost = true;
+	else if (o->kind == AS_OP_MAP)
+		mirror_map(m, o->addr, o->len, o->off, o->prot);
+	else if (o->kind == AS_OP_UNMAP)
+		mirror_unmap(m, o->addr, o->len);
+	else
+		mirror_protect(m, o->addr, o->len, o->prot);
 }
 
 /* Batches of requests to the map thread (CTL_MAXREQ at a time). An
@@ -175,15 +169,33 @@ static int systrap_as_unmap(struct as *as, uint64_t addr, uint64_t len)
  * refaults. */
 static int systrap_as_batch(struct as *as, const struct as_op *ops, unsigned n)
 {
+	return as_batch_start(as, ops, n, true);
+}
+
+/* start: a batch of maps may start the stub. */
+static int as_batch_start(struct as *as, const struct as_op *ops, unsigned n, bool start)
+{
 	for (unsigned i = 0; i < n; i++)
 		if (ops[i].addr >= SYSTRAP_GUEST_MAX || ops[i].len > SYSTRAP_GUEST_MAX - ops[i].addr)
 			return -EINVAL;
 	int err = 0;
+	struct as_op *own = NULL;
 	pthread_mutex_lock(&as->lock);
 	/* Mappings before the first switch (a fork child's prefault): the
 	 * stub starts now rather than at the first switch. */
-	if (as->pid <= 0 && n && ops[0].kind == AS_OP_MAP)
-		err = systrap_stub_start(as);
+	if (start && as->pid <= 0 && n && ops[0].kind == AS_OP_MAP)
+		err = systrap_stub_start(as, ops, n);
+	if (as->pid > 0 && as->mir.stale) {
+		own = malloc((n + as->mir.n + 2) * sizeof(*own));
+		if (!own) {
+			pthread_mutex_unlock(&as->lock);
+			return -ENOMEM;
+		}
+		n = mirror_settle(&as->mir, ops, n, memfile_fd(), TRAP_TABLE_ADDR,
+				  TRAP_TABLE_ADDR + TRAP_TABLE_SIZE, SYSTRAP_GUEST_MAX, own);
+		ops = own;
+		as->mir.stale = false;
+	}
 	for (unsigned at = 0; at < n && as->pid > 0;) {
 		uint64_t req[CTL_MAXREQ][7];
 		int64_t ret[CTL_MAXREQ];
@@ -201,11 +213,13 @@ static int systrap_as_batch(struct as *as, const struct as_op *ops, unsigned n)
 		}
 		int r = systrap_stub_call(as, (const uint64_t (*)[7])req, k, ret);
 		if (r < 0) {
+			as->mir.lost = true;
 			err = err ? err : r;
 			break;
 		}
 		unsigned nu = 0;
 		uint64_t unmap[CTL_MAXREQ][7];
+		int64_t uret[CTL_MAXREQ];
 		for (unsigned i = 0; i < k; i++) {
 			const struct as_op *o = &ops[at + i];
 			int64_t v = ret[i];
@@ -214,6 +228,7 @@ static int systrap_as_batch(struct as *as, const struct as_op *ops, unsigned n)
 				memcpy(unmap[nu++], u, sizeof(u));
 				continue;
 			}
+			track(as, o, v);
 			if (req[i][0] == SYS_mmap && v == (int64_t)o->addr)
 				v = 0;
 			if (v < 0 && v > -4096) {
@@ -223,11 +238,20 @@ static int systrap_as_batch(struct as *as, const struct as_op *ops, unsigned n)
 				err = err ? err : (int)v;
 			}
 		}
-		if (nu && (r = systrap_stub_call(as, (const uint64_t (*)[7])unmap, nu, ret)) < 0)
+		if (nu && (r = systrap_stub_call(as, (const uint64_t (*)[7])unmap, nu, uret)) < 0) {
+			as->mir.lost = true;
 			err = err ? err : r;
+		}
+		for (unsigned i = 0; r >= 0 && i < nu; i++)
+			track(as, &(struct as_op){ .kind = AS_OP_UNMAP, .addr = unmap[i][1],
+						   .len = unmap[i][2] }, uret[i]);
 		at += k;
 	}
+	/* Settling failed part way: the stub's first switch clears it all. */
+	if (own && err)
+		as->mir.stale = true;
 	pthread_mutex_unlock(&as->lock);
+	free(own);
 	return err;
 }
 
@@ -301,7 +325,10 @@ static int bind(struct ctx *c, struct as *as, struct slot **out)
 	if (!sl) {
 		pthread_mutex_lock(&as->lock);
 		if (as->pid <= 0)
-			r = systrap_stub_start(as);
+			r = systrap_stub_start(as, NULL, 0);
+		/* No batch came first: nothing of an earlier owner's stays. */
+		if (r == 0 && as->mir.stale)
+			r = systrap_guest_clear(as);
 		if (r == 0)
 			r = systrap_slot_spawn(as, c, &sl);
 		pthread_mutex_unlock(&as->lock);

@@ -11,6 +11,7 @@
  * the list of its slots (it may have run in several address spaces). */
 #pragma once
 #include "platform/systrap/sysmsg.h"
+#include "platform/systrap/mirror.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -75,6 +76,7 @@ struct as {
 	uint8_t *site_n;
 	unsigned site_used;
 	struct as *dead_next;	/* stub.c: killed stubs waiting to be reaped */
+	struct mirror mir;	/* its guest range's mappings (as->lock) */
 };
 
 /* Reserve the stub region in the sentry, copy the code page there and
@@ -83,8 +85,12 @@ int systrap_stub_init(void);
 /* Give as a stub: one made ahead by the stub-forking thread (so that its
  * parent-death signal follows the sentry, not the calling thread), with
  * its map thread up and one guest thread spawned, waiting for its first
- * systrap_slot_spawn. Called with as->lock held. */
-int systrap_stub_start(struct as *as);
+ * systrap_slot_spawn; of several, the one whose old mappings suit the
+ * first batch ops[n] best (mirror_cost). Called with as->lock held. */
+int systrap_stub_start(struct as *as, const struct as_op *ops, unsigned n);
+/* Unmap all of the guest range but the trap table (mirror reset).
+ * Called with as->lock held (or by the forker, which owns the stub). */
+int systrap_guest_clear(struct as *as);
 /* The address space is gone: the stub-forking thread recycles the stub
  * (its guest threads gone, its guest range unmapped, a fresh guest
  * thread) into the pool, or kills and reaps it and frees the shared
