@@ -18,7 +18,6 @@
 
 struct fork_arg {
 	struct mm *child;
-	const struct vma *own;	/* copying: the writable private VMA being walked */
 	bool failed;
 };
 
@@ -32,65 +31,9 @@ static void share_page(void *arg, uint64_t addr, uint64_t *entry)
 		f->failed = true;
 		return;
 	}
-	if (f->own && !(*entry & PTE_RO_MAPPED)) {
-		/* The parent may write it in place: the child's own copy. */
-		size_t got;
-		int64_t off = memfile_alloc(1, &got);
-		if (off < 0) {
-			f->failed = true;
-			return;
-		}
-		memcpy(memfile_ptr((uint64_t)off), memfile_ptr(PTE_OFF(*entry)), PAGE_SIZE);
-		*slot = (uint64_t)off | PTE_PRESENT;
-	} else {
-		memfile_ref(PTE_OFF(*entry));
-		*slot = PTE_OFF(*entry) | PTE_PRESENT;
-	}
+	memfile_ref(PTE_OFF(*entry));
+	*slot = PTE_OFF(*entry) | PTE_PRESENT;
 	f->child->resident_pages++;
-}
-
-/* A single-threaded parent with at most this many pages it may write in
- * place (present, private, writable, not mirrored read-only) gives the
- * child copies of them instead of losing write access to them: on a
- * virtual machine, copying a few pages costs far less than the parent's
- * write-protect batch and the copy-on-write faults after it. */
-#define FORK_COPY_MAX 64
-
-static void count_own(void *arg, uint64_t addr, uint64_t *entry)
-{
-	(void)addr;
-	unsigned *n = arg;
-	if (!(*entry & PTE_RO_MAPPED))
-		(*n)++;
-}
-
-static bool copy_for_child(struct mm *old)
-{
-	unsigned n = 0;
-	for (size_t i = 0; i < old->nvmas && n <= FORK_COPY_MAX; i++) {
-		const struct vma *v = &old->vmas[i];
-		if (!(v->flags & VMA_SHARED) && (v->prot & PROT_WRITE))
-			pagemap_walk(old->pm, v->start, v->end, count_own, &n);
-	}
-	return n <= FORK_COPY_MAX;
-}
-
-/* Every present page of old into the child f: shared copy-on-write, or
- * (copy) in writable private VMAs, the pages old may write, copied. */
-static void child_pages(struct mm *old, struct fork_arg *f, bool copy)
-{
-	uint64_t at = 0;
-	for (size_t i = 0; copy && i < old->nvmas; i++) {
-		const struct vma *v = &old->vmas[i];
-		if ((v->flags & VMA_SHARED) || !(v->prot & PROT_WRITE))
-			continue;
-		pagemap_walk(old->pm, at, v->start, share_page, f);
-		f->own = v;
-		pagemap_walk(old->pm, v->start, v->end, share_page, f);
-		f->own = NULL;
-		at = v->end;
-	}
-	pagemap_walk(old->pm, at, old->max_addr, share_page, f);
 }
 
 /* The parent's mirror after fork: each run of present private pages of a
@@ -302,19 +245,12 @@ struct mm *mm_fork(struct mm *old, struct as *as)
 	memcpy(mm->auxv, old->auxv, sizeof(mm->auxv));
 	mm->auxv_len = old->auxv_len;
 
-	/* With other threads (which may write while pages are copied), or
-	 * many pages, they are shared instead. */
-	bool single = __atomic_load_n(&old->refs, __ATOMIC_ACQUIRE) == 1;
-	bool copy = old->as && single && copy_for_child(old);
-	struct fork_arg f = { .child = mm };
-	child_pages(old, &f, copy);
-	/* Unless copied, the parent may no longer write its private pages
-	 * in place: its mirror keeps them, read-only, so that reads do not
-	 * fault, and a write faults as a protection fault on a
-	 * PTE_RO_MAPPED page. */
-	if (copy) {
-		/* Nothing the parent's mirror has changes. */
-	} else if (old->as && single) {
+	struct fork_arg f = { mm, false };
+	pagemap_walk(old->pm, 0, old->max_addr, share_page, &f);
+	/* The parent may no longer write its private pages in place: its
+	 * mirror keeps them, read-only, so that reads do not fault, and a
+	 * write faults as a protection fault on a PTE_RO_MAPPED page. */
+	if (old->as && __atomic_load_n(&old->refs, __ATOMIC_ACQUIRE) == 1) {
 		/* mm_fork_done, once the child runs. The pages are flagged
 		 * now: a copy-on-write break before then (a copy_out into the
 		 * parent) must replace the page in the mirror. */
