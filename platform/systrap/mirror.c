@@ -148,7 +148,9 @@ unsigned mirror_settle(const struct mirror *m, const struct as_op *ops, unsigned
 	unsigned k = 0;
 	if (!all_maps(ops, n, fd) || diff_cost(m, ops, n) >= 2 + n) {
 		/* Cheaper (or only possible) all at once. */
-		out[k++] = (struct as_op){ .kind = AS_OP_UNMAP, .addr = 0, .len = keep_start };
+		if (keep_start)
+			out[k++] = (struct as_op){ .kind = AS_OP_UNMAP, .addr = 0,
+						   .len = keep_start };
 		out[k++] = (struct as_op){ .kind = AS_OP_UNMAP, .addr = keep_end,
 					   .len = top - keep_end };
 		for (unsigned i = 0; i < n; i++)

@@ -44,7 +44,7 @@ bool mirror_has(const struct mirror *m, uint64_t addr, uint64_t len, uint64_t of
  * mapping of m the batch does not make exactly is unmapped first; any
  * other batch, or where that would take more requests, starts with an
  * unmap of the guest range [0, top) but [keep_start, keep_end) (the trap
- * table). Either way no mapping of the earlier owner survives that the
+ * table; both 0 for none). Either way no mapping of the earlier owner survives that the
  * new one did not ask for. */
 unsigned mirror_settle(const struct mirror *m, const struct as_op *ops, unsigned n, int fd,
 		       uint64_t keep_start, uint64_t keep_end, uint64_t top, struct as_op *out);

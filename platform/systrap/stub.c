@@ -241,18 +241,29 @@ static bool stub_recycle(struct as *p)
 	return true;
 }
 
+void systrap_guest_kept(uint64_t *start, uint64_t *end)
+{
+	*start = *end = 0;
+	if (systrap_patch_on) {
+		*start = TRAP_TABLE_ADDR;
+		*end = TRAP_TABLE_ADDR + TRAP_TABLE_SIZE;
+	}
+}
+
 int systrap_guest_clear(struct as *as)
 {
+	uint64_t ks, ke;
+	systrap_guest_kept(&ks, &ke);
 	const uint64_t req[2][7] = {
-		{ SYS_munmap, 0, TRAP_TABLE_ADDR, 0, 0, 0, 0 },
-		{ SYS_munmap, TRAP_TABLE_ADDR + TRAP_TABLE_SIZE,
-		  SYSTRAP_GUEST_MAX - (TRAP_TABLE_ADDR + TRAP_TABLE_SIZE), 0, 0, 0, 0 },
+		{ SYS_munmap, ks ? 0 : ke, ks ? ks : SYSTRAP_GUEST_MAX - ke, 0, 0, 0, 0 },
+		{ SYS_munmap, ke, SYSTRAP_GUEST_MAX - ke, 0, 0, 0, 0 },
 	};
+	unsigned n = ks ? 2 : 1;
 	int64_t ret[2] = { -1, -1 };
-	int r = systrap_stub_call(as, req, 2, ret);
+	int r = systrap_stub_call(as, req, n, ret);
 	if (r < 0)
 		return r;
-	if (ret[0] != 0 || ret[1] != 0)
+	if (ret[0] != 0 || (n == 2 && ret[1] != 0))
 		return -EIO;
 	mirror_reset(&as->mir);
 	return 0;

@@ -191,8 +191,9 @@ static int as_batch_start(struct as *as, const struct as_op *ops, unsigned n, bo
 			pthread_mutex_unlock(&as->lock);
 			return -ENOMEM;
 		}
-		n = mirror_settle(&as->mir, ops, n, memfile_fd(), TRAP_TABLE_ADDR,
-				  TRAP_TABLE_ADDR + TRAP_TABLE_SIZE, SYSTRAP_GUEST_MAX, own);
+		uint64_t ks, ke;
+		systrap_guest_kept(&ks, &ke);
+		n = mirror_settle(&as->mir, ops, n, memfile_fd(), ks, ke, SYSTRAP_GUEST_MAX, own);
 		ops = own;
 		as->mir.stale = false;
 	}

@@ -88,8 +88,13 @@ int systrap_stub_init(void);
  * systrap_slot_spawn; of several, the one whose old mappings suit the
  * first batch ops[n] best (mirror_cost). Called with as->lock held. */
 int systrap_stub_start(struct as *as, const struct as_op *ops, unsigned n);
-/* Unmap all of the guest range but the trap table (mirror reset).
- * Called with as->lock held (or by the forker, which owns the stub). */
+/* What of the guest range a full clear keeps: the trap table while
+ * syscall sites are patched (the guest cannot map there then), else
+ * nothing (start == end == 0). */
+void systrap_guest_kept(uint64_t *start, uint64_t *end);
+/* Unmap all of the guest range but what systrap_guest_kept says (mirror
+ * reset). Called with as->lock held (or by the forker, which owns the
+ * stub). */
 int systrap_guest_clear(struct as *as);
 /* The address space is gone: the stub-forking thread recycles the stub
  * (its guest threads gone, its guest range unmapped, a fresh guest

@@ -188,3 +188,16 @@ Test(mirror, settle_other_memory_file_unmaps_everything_first)
 	cr_assert_eq(out[0].kind, AS_OP_UNMAP);
 	cr_assert_eq(out[1].kind, AS_OP_UNMAP);
 }
+
+Test(mirror, settle_all_at_once_keeps_nothing_without_a_trap_table)
+{
+	mirror_map(&m, 0x60000, P, 0x10000, PROT_READ | PROT_WRITE);
+	struct as_op ops[] = {
+		{ .kind = AS_OP_UNMAP, .addr = 0x400000, .len = P },
+	};
+	struct as_op out[1 + MIRROR_MAX + 2];
+	unsigned k = mirror_settle(&m, ops, 1, FD, 0, 0, 0x7ff000000000UL, out);
+	cr_assert_eq(k, 2);
+	cr_assert(unmaps(out, 1, 0, 0x7ff000000000UL), "the whole guest range is not unmapped");
+	cr_assert_eq(out[1].kind, AS_OP_UNMAP);
+}
