@@ -70,11 +70,16 @@ void mirror_protect(struct mirror *m, uint64_t addr, uint64_t len, int prot)
 		cut(m, addr, len, prot);
 }
 
+static bool ent_is(const struct mirror_ent *e, uint64_t addr, uint64_t len, uint64_t off,
+		   int prot)
+{
+	return e->addr == addr && e->len == len && e->off == off && e->prot == prot;
+}
+
 bool mirror_has(const struct mirror *m, uint64_t addr, uint64_t len, uint64_t off, int prot)
 {
 	for (unsigned i = 0; i < m->n; i++)
-		if (m->e[i].addr == addr && m->e[i].len == len && m->e[i].off == off &&
-		    m->e[i].prot == prot)
+		if (ent_is(&m->e[i], addr, len, off, prot))
 			return true;
 	return false;
 }
@@ -92,7 +97,7 @@ static bool overlaps_other(const struct as_op *ops, unsigned n, unsigned i)
 
 static bool same(const struct as_op *o, const struct mirror_ent *e)
 {
-	return o->addr == e->addr && o->len == e->len && o->off == e->off && o->prot == e->prot;
+	return ent_is(e, o->addr, o->len, o->off, o->prot);
 }
 
 static bool all_maps(const struct as_op *ops, unsigned n, int fd)

@@ -254,16 +254,17 @@ int systrap_guest_clear(struct as *as)
 {
 	uint64_t ks, ke;
 	systrap_guest_kept(&ks, &ke);
+	/* Above the kept range, and below it if there is one. */
 	const uint64_t req[2][7] = {
-		{ SYS_munmap, ks ? 0 : ke, ks ? ks : SYSTRAP_GUEST_MAX - ke, 0, 0, 0, 0 },
 		{ SYS_munmap, ke, SYSTRAP_GUEST_MAX - ke, 0, 0, 0, 0 },
+		{ SYS_munmap, 0, ks, 0, 0, 0, 0 },
 	};
 	unsigned n = ks ? 2 : 1;
-	int64_t ret[2] = { -1, -1 };
+	int64_t ret[2] = { 0, 0 };
 	int r = systrap_stub_call(as, req, n, ret);
 	if (r < 0)
 		return r;
-	if (ret[0] != 0 || (n == 2 && ret[1] != 0))
+	if (ret[0] != 0 || ret[1] != 0)
 		return -EIO;
 	mirror_reset(&as->mir);
 	return 0;
