@@ -32,8 +32,13 @@ static const char *mount_point(void)
 static void *detach_old_root(void *arg)
 {
 	struct confine_pivot *p = arg;
-	/* The old root is stacked on the new one, above our cwd. */
+	/* The old root is stacked on the new one, above our cwd; then the
+	 * cwd (the process's, shared by its threads) becomes the new root.
+	 * Both here, so that the thread that waits for us needs neither
+	 * (the sentry's seccomp filter may be loaded by then). */
 	if (umount2(".", MNT_DETACH) < 0)
+		p->err = -errno;
+	else if (chdir("/") < 0)
 		p->err = -errno;
 	return NULL;
 }
@@ -75,8 +80,6 @@ int confine_pivot_finish(struct confine_pivot *p)
 	if (p->started)
 		pthread_join(p->thread, NULL);
 	p->started = false;
-	if (p->err == 0 && chdir("/") < 0)
-		p->err = -errno;
 	return p->err;
 }
 

@@ -356,10 +356,36 @@ static void *forker(void *arg)
 	return NULL;
 }
 
+/* Start the forker on the first need (under fork_lock): after the
+ * sentry's filter is loaded (kernel_run's before_stubs), so that the
+ * forker and every stub it forks inherit the filter rather than compile
+ * a copy of their own. 0 or -errno. */
+static int forker_start_locked(void)
+{
+	static bool started;
+	if (started)
+		return 0;
+	/* The forking thread takes no signals (its stubs block them all). */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	long min = sysconf(_SC_THREAD_STACK_MIN);
+	pthread_attr_setstacksize(&attr, min > 256 * 1024 ? (size_t)min : 256 * 1024);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_t th;
+	int r = pthread_create(&th, &attr, forker, NULL);
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	started = r == 0;
+	return -r;
+}
+
 void systrap_stub_prefetch(void)
 {
 	pthread_mutex_lock(&fork_lock);
-	if (pool_takes == 0 && pool_want == 0 && pool_n == 0) {
+	if (pool_takes == 0 && pool_want == 0 && pool_n == 0 && forker_start_locked() == 0) {
 		pool_want = 1;
 		pthread_cond_signal(&fork_cond);
 	}
@@ -371,6 +397,11 @@ void systrap_stub_prefetch(void)
 static int pool_take(struct as *as, const struct as_op *ops, unsigned n)
 {
 	pthread_mutex_lock(&fork_lock);
+	int r = forker_start_locked();
+	if (r < 0) {
+		pthread_mutex_unlock(&fork_lock);
+		return r;
+	}
 	pool_takes++;
 	pool_err = 0;
 	while (pool_n == 0 && !pool_err) {
@@ -381,7 +412,7 @@ static int pool_take(struct as *as, const struct as_op *ops, unsigned n)
 		pthread_cond_wait(&pool_cond, &fork_lock);
 	}
 	if (pool_n == 0) {
-		int r = pool_err;
+		r = pool_err;
 		pool_err = 0;
 		pool_want = 0;
 		pthread_mutex_unlock(&fork_lock);
@@ -436,20 +467,7 @@ int systrap_stub_init(void)
 	}
 	if (!systrap_base)
 		return -ENOMEM;
-	/* The forking thread takes no signals (its stubs block them all). */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pthread_attr_t attr;
-	pthread_attr_init(&attr);
-	long min = sysconf(_SC_THREAD_STACK_MIN);
-	pthread_attr_setstacksize(&attr, min > 256 * 1024 ? (size_t)min : 256 * 1024);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_t th;
-	int r = pthread_create(&th, &attr, forker, NULL);
-	pthread_attr_destroy(&attr);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return -r;
+	return 0;
 }
 
 static int page_new(uint64_t *off, volatile uint8_t **view)

@@ -168,10 +168,14 @@ int hostfilter_install(const struct platform_ops *p)
 	int r = hostfilter_prepare(p);
 	if (r < 0)
 		return r;
-	/* No stub forked between the load and the clear (see
-	 * platform_stub_fork); stubs forked from now on inherit it. */
+	/* On this thread only (no TSYNC): the only older thread is the
+	 * detach of the host's root (lib/confine.h), which still needs its
+	 * umount2 and is gone before the first guest instruction; every
+	 * thread made from now on inherits the filter. No stub forked
+	 * between the load and the clear (see platform_stub_fork); stubs
+	 * forked from now on inherit it. */
 	platform_stub_filter_lock();
-	r = host_rules_load(program.filter, program.len, 1);
+	r = host_rules_load(program.filter, program.len, 0);
 	if (r == 0)
 		platform_stub_filter = NULL;
 	platform_stub_filter_unlock();

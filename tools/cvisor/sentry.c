@@ -75,11 +75,13 @@ static void testonly_forbidden_syscall(void)
 	}
 }
 
-/* The filter's program, for the stubs the platform starts before
- * before_guest loads it here (platform_stub_filter). */
+/* The filter, once the platform has made its executable stub code and
+ * before its first stub and the sentry's other threads: they inherit it
+ * (one compilation of the program for the whole sandbox), and the
+ * gofer's replies and the guest's executable are read under it. */
 static int before_stubs(void)
 {
-	return hostfilter_prepare(platform);
+	return hostfilter_install(platform);
 }
 
 static int before_guest(void)
@@ -92,10 +94,9 @@ static int before_guest(void)
 	}
 	if (keeper.fd >= 0 && !keeper_confined(&keeper))
 		log_printf("confine: the memory keeper died; the sentry exits without one");
-	int r = hostfilter_install(platform);
-	if (r == 0 && testonly_forbidden)
+	if (testonly_forbidden)
 		testonly_forbidden_syscall();
-	return r;
+	return 0;
 }
 
 /* As pid 1 of its pid namespace the sentry ignores signals it has no
