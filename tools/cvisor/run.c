@@ -1,8 +1,9 @@
 /* tools/cvisor/run.c: `cvisor run`, the launcher. It checks the flags,
- * starts the gofer (`/proc/self/exe gofer --done-fd=FD FD EXPORT...`: the
- * --root directory read-only, then each -v directory) on one end of a
- * SOCK_SEQPACKET socketpair and the sentry (`/proc/self/exe sentry
- * --gofer-fd=FD ...`) on the other, and exits with the guest's status.
+ * starts the sentry (`/proc/self/exe sentry --gofer-fd=FD ...`) on one
+ * end of a SOCK_SEQPACKET socketpair and then the gofer (`/proc/self/exe
+ * gofer --done-fd=FD FD EXPORT...`: the --root directory read-only, then
+ * each -v directory) on the other, in the sentry's net, ipc, uts and
+ * cgroup namespaces, and exits with the guest's status.
  *
  * The end: the sentry writes the status on the report pipe and exits
  * (tools/cvisor/report.h); the pipe's EOF says its threads are gone. The
@@ -52,10 +53,10 @@ static bool is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* The gofer, first: its pidfd in *pidfd for the sentry to join its
- * namespaces. fd: its end of the socket; done: the write end of its done
+/* The gofer, second: it joins the namespaces of the sentry (join, a
+ * pidfd). fd: its end of the socket; done: the write end of its done
  * pipe. */
-static pid_t start_gofer(const struct run_options *o, int fd, int done, int *pidfd)
+static pid_t start_gofer(const struct run_options *o, int fd, int done, int join)
 {
 	char **gargv = calloc(o->nvols + 7, sizeof(char *));
 	char fdbuf[16], donebuf[32];
@@ -77,8 +78,8 @@ static pid_t start_gofer(const struct run_options *o, int fd, int done, int *pid
 			return -1;
 	int keep[2] = { fd, done };
 	struct spawn_args a = { .argv = gargv, .ns_slot = 2, .keep = keep, .nkeep = 2,
-				.cgroup_fd = -1, .share_pidfd = -1 };
-	pid_t pid = spawn_with_fds(&a, pidfd, "gofer");
+				.cgroup_fd = -1, .share_pidfd = join };
+	pid_t pid = spawn_with_fds(&a, NULL, "gofer");
 	for (size_t i = 5; i < n; i++)
 		free(gargv[i]);
 	free(gargv);
@@ -224,25 +225,32 @@ static int run_sandbox(const struct run_options *o, int argc, char **argv, int c
 	for (int i = 1; i < argc; i++)
 		sargv[i + 4] = argv[i];
 
-	int gofer_pidfd = -1;
-	pid_t gofer = start_gofer(o, sv[1], gp[1], &gofer_pidfd);
-	close(sv[1]);
-	close(gp[1]);
-	if (gofer < 0) {
-		close(sv[0]);
-		return 125;
-	}
+	/* The sentry first: its start is the longer way to the guest's
+	 * first instruction, and the gofer is not needed before the sentry
+	 * mounts its root. It makes the namespaces the two share. */
 	int fds[2] = { sv[0], rp[1] };
 	struct spawn_args a = { .argv = sargv, .ns_slot = 2, .keep = fds, .nkeep = 2,
-				.cgroup_fd = cgroup_fd, .share_pidfd = gofer_pidfd };
-	pid_t pid = spawn_with_fds(&a, NULL, "sentry");
-	close(gofer_pidfd);
+				.cgroup_fd = cgroup_fd, .share_pidfd = -1 };
+	int sentry_pidfd = -1;
+	pid_t pid = spawn_with_fds(&a, &sentry_pidfd, "sentry");
 	close(sv[0]);
 	close(rp[1]);
 	free(sargv);
 	if (pid < 0) {
-		kill(gofer, SIGKILL);
-		waitpid(gofer, NULL, 0);
+		close(sv[1]);
+		close(gp[1]);
+		close(rp[0]);
+		close(gp[0]);
+		return 125;
+	}
+	pid_t gofer = start_gofer(o, sv[1], gp[1], sentry_pidfd);
+	close(sentry_pidfd);
+	close(sv[1]);
+	close(gp[1]);
+	if (gofer < 0) {
+		kill(pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
 		return 125;
 	}
 	/* The terminal's ^C reaches the sentry too; the launcher just waits. */
