@@ -51,7 +51,8 @@ extern const char systrap_code_start[], systrap_tramp_entry[];
 
 /* A site is patched the PATCH_AFTER-th time it traps (a hot site). */
 #define PATCH_AFTER	2
-#define SITE_MAX	4096	/* sites tracked per address space */
+#define SITE_MIN	128	/* first size of the table of sites per address space */
+#define SITE_MAX	4096	/* its largest: half of it tracked */
 #define ST_PATCHED	0xff
 #define ST_NEVER	0xfe
 
@@ -206,29 +207,62 @@ static int trap_slot(uint64_t site, const uint8_t insn[5])
 	return (int)i;
 }
 
+/* The slot of site's k-th probe in a table of cap (a power of two). */
+static unsigned site_slot(uint64_t site, unsigned k, unsigned cap)
+{
+	return ((unsigned)((site * 0x9e3779b97f4a7c15ULL) >> 40) + k) & (cap - 1);
+}
+
+/* Double the site table (or make its first, SITE_MIN): a small program
+ * traps from a few dozen sites, and a table sized for SITE_MAX would be
+ * nine fresh pages to zero on its first syscall. false when it is at
+ * SITE_MAX already or out of memory (the old table stays). */
+static bool site_grow(struct as *as)
+{
+	unsigned cap = as->site_cap ? as->site_cap * 2 : SITE_MIN;
+	if (cap > SITE_MAX)
+		return false;
+	uint64_t *key = calloc(cap, sizeof(*key));
+	uint8_t *n = calloc(cap, 1);
+	if (!key || !n) {
+		free(key);
+		free(n);
+		return false;
+	}
+	for (unsigned j = 0; j < as->site_cap; j++) {
+		if (!as->site_key[j])
+			continue;
+		unsigned k = 0, i;
+		while (key[i = site_slot(as->site_key[j], k, cap)])
+			k++;
+		key[i] = as->site_key[j];
+		n[i] = as->site_n[j];
+	}
+	free(as->site_key);
+	free(as->site_n);
+	as->site_key = key;
+	as->site_n = n;
+	as->site_cap = cap;
+	return true;
+}
+
 /* The per-address-space count of traps from site, bumped; a pointer to
- * it, or NULL when the table is full. Called with patch_lock held. */
+ * it, or NULL when the table is full (SITE_MAX / 2 sites). Called with
+ * patch_lock held. */
 static uint8_t *site_count(struct as *as, uint64_t site)
 {
-	if (!as->site_key) {
-		as->site_key = calloc(SITE_MAX, sizeof(*as->site_key));
-		as->site_n = calloc(SITE_MAX, 1);
-		if (!as->site_key || !as->site_n) {
-			free(as->site_key);
-			free(as->site_n);
-			as->site_key = NULL;
-			as->site_n = NULL;
-			return NULL;
-		}
-	}
-	uint64_t h = (site * 0x9e3779b97f4a7c15ULL) >> 52;	/* 12 bits */
-	for (unsigned k = 0; k < SITE_MAX; k++) {
-		unsigned i = (unsigned)(h + k) % SITE_MAX;
+	if (!as->site_key && !site_grow(as))
+		return NULL;
+	for (unsigned k = 0; k < as->site_cap; k++) {
+		unsigned i = site_slot(site, k, as->site_cap);
 		if (as->site_key[i] == site)
 			return &as->site_n[i];
 		if (as->site_key[i] == 0) {
-			if (as->site_used >= SITE_MAX / 2)
-				return NULL;
+			if (as->site_used >= as->site_cap / 2) {
+				if (!site_grow(as))
+					return NULL;
+				return site_count(as, site);
+			}
 			as->site_used++;
 			as->site_key[i] = site;
 			return &as->site_n[i];
@@ -332,4 +366,5 @@ void systrap_patch_release(struct as *as)
 	free(as->site_n);
 	as->site_key = NULL;
 	as->site_n = NULL;
+	as->site_cap = as->site_used = 0;
 }

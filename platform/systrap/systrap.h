@@ -74,7 +74,7 @@ struct as {
 	bool patch_off;		/* patches undone, no more (a thread has its own gs) */
 	uint64_t *site_key;	/* traps counted per site: open addressing */
 	uint8_t *site_n;
-	unsigned site_used;
+	unsigned site_used, site_cap;
 	struct as *dead_next;	/* stub.c: killed stubs waiting to be reaped */
 	struct mirror mir;	/* its guest range's mappings (as->lock) */
 };
