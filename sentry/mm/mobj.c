@@ -36,14 +36,35 @@ static unsigned slot_of(uint64_t idx, int level)
 #define PG_WRITE   0x4	/* a writer or a mapping: no longer unwritten */
 #define PG_PREALLOC 0x8	/* made by fallocate: unwritten */
 
+/* Indices a tree whose root table is at level top holds: the tree is
+ * only as high as its largest index needs (a small object's is one leaf
+ * table, one page, rather than four). */
+static uint64_t cover(int top)
+{
+	return 1ULL << (FAN_BITS * (LEVELS - top));
+}
+
 /* The leaf entry for idx (0 if absent); with create, the
- * path is made. NULL when absent (or out of sentry memory). */
+ * path is made (and the tree raised). NULL when absent (or out of sentry
+ * memory). */
 static uint64_t *entry_of(struct mobj *o, uint64_t idx, bool create)
 {
 	if (idx >= MAX_IDX)
 		return NULL;
+	while (idx >= cover(o->top)) {
+		if (!create)
+			return NULL;
+		if (o->root) {
+			void **up = calloc(FAN, sizeof(void *));
+			if (!up)
+				return NULL;
+			up[0] = o->root;
+			o->root = up;
+		}
+		o->top--;
+	}
 	void **node = (void **)&o->root;
-	for (int l = 0; l < LEVELS; l++) {
+	for (int l = o->top; l < LEVELS; l++) {
 		void **table = *node;
 		if (!table) {
 			if (!create)
@@ -142,6 +163,7 @@ static struct mobj *mobj_alloc(uint64_t size)
 		return NULL;
 	o->refs = 1;
 	o->size = size;
+	o->top = LEVELS - 1;
 	pthread_mutex_init(&o->lock, NULL);
 	pthread_mutex_init(&o->rmap_lock, NULL);
 	return o;
@@ -174,7 +196,7 @@ void mobj_put(struct mobj *o)
 		return;
 	if (o->ops && o->ops->release)
 		o->ops->release(o);
-	free_tree(o->root, 0);
+	free_tree(o->root, o->top);
 	if (o->ops && o->ops->uncharge && o->nr_pages)
 		o->ops->uncharge(o, o->nr_pages);
 	free(o->maps);
@@ -380,6 +402,19 @@ static uint64_t scan(void **table, int l, uint64_t base, uint64_t idx, uint64_t 
 	return limit;
 }
 
+/* scan from the root: the tree holds nothing at or above cover(top). */
+static uint64_t scan_root(struct mobj *o, uint64_t idx, uint64_t limit, bool want, bool written)
+{
+	uint64_t end = cover(o->top);
+	if (idx >= end)
+		return want ? limit : idx;
+	uint64_t lim = limit < end ? limit : end;
+	uint64_t r = scan(o->root, o->top, 0, idx, lim, want, written);
+	if (r == lim && lim < limit)
+		return want ? limit : end;
+	return r;
+}
+
 uint64_t mobj_seek(struct mobj *o, uint64_t idx, uint64_t limit, bool data)
 {
 	pthread_mutex_lock(&o->lock);
@@ -389,7 +424,7 @@ uint64_t mobj_seek(struct mobj *o, uint64_t idx, uint64_t limit, bool data)
 	else if (!o->root)
 		r = data ? limit : idx;
 	else
-		r = scan(o->root, 0, 0, idx, limit, data, true);
+		r = scan_root(o, idx, limit, data, true);
 	pthread_mutex_unlock(&o->lock);
 	return r;
 }
@@ -517,9 +552,10 @@ static void mobj_cut(struct mobj *o, uint64_t first, uint64_t last, struct mm *l
 {
 	struct cut c = { 0 };
 	pthread_mutex_lock(&o->lock);
-	if (o->root && cut_range(o->root, 0, 0, first, last, &c)) {
+	if (o->root && cut_range(o->root, o->top, 0, first, last, &c)) {
 		free(o->root);
 		o->root = NULL;
+		o->top = LEVELS - 1;
 	}
 	o->nr_pages -= c.n;
 	pthread_mutex_unlock(&o->lock);
@@ -565,7 +601,7 @@ void mobj_for_each(struct mobj *o, uint64_t first, uint64_t last,
 {
 	pthread_mutex_lock(&o->lock);
 	for (uint64_t i = first; o->root && i < last;) {
-		uint64_t j = scan(o->root, 0, 0, i, last, true, false);
+		uint64_t j = scan_root(o, i, last, true, false);
 		if (j >= last)
 			break;
 		fn(arg, j, E_OFF(*entry_of(o, j, false)));

@@ -53,6 +53,7 @@ struct mobj {
 	void *owner;		/* the owner's, cleared when it goes */
 	pthread_mutex_t lock;	/* tree, size, nr_pages */
 	void *root;		/* radix tree of page entries (mobj.c) */
+	int top;		/* the level of its root table (mobj.c) */
 	uint64_t nr_pages;
 	pthread_mutex_t rmap_lock;
 	struct mobj_mapper *maps;

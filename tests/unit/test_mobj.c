@@ -52,6 +52,33 @@ Test(mobj, sparse_pages_and_limit)
 	mobj_put(o);
 }
 
+/* The tree is as high as its largest index needs: a page beyond it
+ * raises it without losing what it held, seeks see beyond its top as
+ * holes, and a tree cut empty starts small again. */
+Test(mobj, tree_grows_and_shrinks)
+{
+	struct mobj *o = mobj_new_file(1ULL << 46, NULL, NULL);
+	uint64_t lim = (1ULL << 46) / P;
+	int64_t a = mobj_page(o, 7);
+	cr_assert_geq(a, 0);
+	cr_assert_eq(mobj_seek(o, 8, lim, false), 8);
+	cr_assert_eq(mobj_seek(o, 8, lim, true), lim, "nothing past a one-table tree");
+	cr_assert_eq(mobj_seek(o, 600, lim, false), 600, "past the top: a hole");
+	int64_t b = mobj_page(o, 1ULL << 30);	/* three levels up */
+	cr_assert_geq(b, 0);
+	cr_assert_eq(mobj_page(o, 7), a, "the raised tree keeps its pages");
+	cr_assert_eq(mobj_seek(o, 8, lim, true), 1ULL << 30);
+	cr_assert_eq(mobj_seek(o, 0, lim, true), 7);
+	cr_assert_eq(mobj_pages(o), 2);
+	mobj_discard(o, 0, lim);
+	cr_assert_eq(mobj_pages(o), 0);
+	cr_assert_eq(mobj_seek(o, 0, lim, true), lim, "cut empty");
+	cr_assert_geq(mobj_page(o, 3), 0, "and usable again");
+	cr_assert_eq(mobj_seek(o, 0, lim, true), 3);
+	cr_assert_eq(mobj_seek(o, 4, lim, true), lim);
+	mobj_put(o);
+}
+
 Test(mobj, set_size_cuts_and_zeroes_the_tail)
 {
 	struct mobj *o = mobj_new_file(4 * P, NULL, NULL);
