@@ -30,6 +30,9 @@ static const struct host_rule gofer_rules[] = {
 	HOST_RULE(brk), HOST_RULE(mmap), HOST_RULE(munmap), HOST_RULE(mremap),
 	HOST_RULE(madvise), HOST_RULE(write), HOST_RULE(rt_sigreturn),
 	HOST_RULE(exit_group), HOST_RULE(exit),
+	/* the wait for the old root's detach, which finishes under the
+	 * filter (gofer.c) */
+	HOST_RULE(futex),
 };
 
 const struct host_list gofer_host_syscalls = { "gofer", HOST_ARR(gofer_rules) };

@@ -221,12 +221,14 @@ static int gofer_confine(struct gofer_state *g, unsigned long ns)
 	}
 	confine_rlimits(rl.rlim_max);
 	r = confine_drop_caps(GOFER_CAPS);
-	/* The detach's thread (it kept the capabilities it was born with)
-	 * is gone before the filter, which is this thread's only. */
+	/* The filter, on this thread only (no TSYNC), is compiled while
+	 * the detach's thread finishes its umount2; that thread kept the
+	 * capabilities it was born with, and it is gone before we serve. */
+	int f = r < 0 ? r : gofer_filter_install();
 	int e = pivoting ? confine_pivot_finish(&pivot) : 0;
-	if (r < 0 || (r = e) < 0)
+	if (r < 0 || (r = f) < 0 || (r = e) < 0)
 		return r;
-	return gofer_filter_install();
+	return 0;
 }
 
 int gofer_main(int argc, char **argv)
