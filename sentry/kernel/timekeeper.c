@@ -156,6 +156,11 @@ static void start_thread(void)
 bool timekeeper_now(clockid_t id, struct timespec *ts)
 {
 	pthread_once(&started, start_thread);
+	return timekeeper_peek(id, ts);
+}
+
+bool timekeeper_peek(clockid_t id, struct timespec *ts)
+{
 	int64_t ns;
 	struct vvar *v = __atomic_load_n(&vv, __ATOMIC_ACQUIRE);
 	if (!v || vvar_read(v, id, &ns) < 0)

@@ -20,5 +20,9 @@ void timekeeper_start(struct vvar *page);
  * page is not in use or not calibrated yet (the caller asks the host).
  * The first call starts the thread. */
 bool timekeeper_now(clockid_t id, struct timespec *ts);
+/* The same without starting the thread: false until something else
+ * did and the page is calibrated. For the sentry's own clocks that must
+ * agree with the guest's (CPU time against CLOCK_MONOTONIC). */
+bool timekeeper_peek(clockid_t id, struct timespec *ts);
 
 #endif
