@@ -136,6 +136,7 @@ static int stub_make(struct as *as, bool direct);
 static void pages_free(struct as *as);
 static bool stub_recycle(struct as *p);
 static void stub_kill(struct as *d);
+static void corpse_reap(struct as *d);
 static __attribute__((noreturn)) void stub_child(const struct as *as, bool zygote);
 
 /* Move the stub (process, shared pages, slots) from src to dst. */
@@ -182,15 +183,22 @@ static int stub_prepare(struct as **out, bool direct)
 	struct as *p = shell_new();
 	if (!p)
 		return -ENOMEM;
-	struct slot *sl;
 	int r = stub_make(p, direct);
-	if (r == 0 && (r = systrap_slot_spawn(p, NULL, &sl)) == 0)
-		sl->ready = true;
 	if (r < 0) {
-		systrap_stub_release(p);
 		shell_free(p);
 		return r;
 	}
+	/* Its first batches (the slot's pages, its thread's clone) also show
+	 * that the map thread is up; a stub that fails them is killed. */
+	struct slot *sl;
+	r = systrap_slot_spawn(p, NULL, &sl);
+	if (r < 0) {
+		log_printf("systrap: stub %d did not start: %s", p->pid, strerror(-r));
+		stub_kill(p);
+		corpse_reap(p);
+		return r;
+	}
+	sl->ready = true;
 	*out = p;
 	return 0;
 }
@@ -662,7 +670,8 @@ static pid_t sentry_fork(const struct as *as)
 /* Allocate the shared pages and fork the stub (in the forker, so that its
  * parent-death signal follows the sentry, not a task's thread): from the
  * zygote, or, for the first stub (direct) while there is none, from the
- * sentry. */
+ * sentry. Whether its map thread is up, its first batch tells
+ * (stub_prepare). */
 static int stub_make(struct as *as, bool direct)
 {
 	int r = systrap_patch_pages();
@@ -693,18 +702,6 @@ static int stub_make(struct as *as, bool direct)
 	}
 	as->pid = pid;
 	as->seq = 0;
-	/* An empty batch: the map thread is up once it answers. */
-	int64_t none;
-	r = systrap_stub_call(as, NULL, 0, &none);
-	if (r < 0) {
-		int status = 0;
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, __WALL);
-		log_printf("systrap: stub %d did not start (status 0x%x)", pid, status);
-		as->pid = 0;
-		pages_free(as);
-		return -ECHILD;
-	}
 	return 0;
 }
 
