@@ -52,6 +52,7 @@ struct slot {
 	uint32_t spin, stub_spin;	/* adaptive spin budgets (pause iterations) */
 	uint32_t stub_spin_given;	/* the budget the stub waits with now */
 	unsigned probe;
+	unsigned colo;		/* turns left on the stub's CPU (the sandbox's start) */
 	unsigned same_rounds;	/* rounds in a row with the stub on the sentry's CPU */
 	bool same_cpu;		/* this round: the stub reported from our CPU */
 	bool skip_spin;		/* ... and had not slept: we do not spin */
