@@ -25,7 +25,8 @@ struct confine_pivot {
  * The detach of the old root waits for an RCU grace period (milliseconds
  * on a busy host), so it runs in a thread of its own while the caller
  * goes on (that thread also makes / the cwd): confine_pivot_finish(p)
- * waits for it, and needs no syscall but the join's. Until then the old root is out of reach by path all the same (it is
+ * waits for it, and needs no syscall but the join's. Until then the old
+ * root is out of reach by path all the same (it is
  * stacked on the new root, which no lookup crosses), but the caller must
  * not chdir, and must call confine_pivot_finish before it serves or runs
  * anything untrusted. 0 or -errno; on failure there is nothing to
