@@ -1,9 +1,8 @@
-/* platform/platform.c: choosing the platform at start-up, and the fork
- * of a stub against the sentry's filter load. */
+/* platform/platform.c: choosing the platform at start-up, and the raw
+ * fork of a stub. */
 #include "platform/platform.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -18,23 +17,10 @@ static const struct platform_ops *const platforms[] = {
 
 const struct platform_ops *platform;
 
-const struct sock_fprog *volatile platform_stub_filter;
-static pthread_mutex_t stub_filter_lock = PTHREAD_MUTEX_INITIALIZER;
-
-void platform_stub_filter_lock(void) { pthread_mutex_lock(&stub_filter_lock); }
-void platform_stub_filter_unlock(void) { pthread_mutex_unlock(&stub_filter_lock); }
-
-/* A raw clone (no glibc atfork work in a multithreaded sentry): 0 in the
- * child, the child's pid or -errno in the parent. */
 long platform_stub_fork(unsigned long clone_flags)
 {
-	pthread_mutex_lock(&stub_filter_lock);
 	long pid = syscall(SYS_clone, clone_flags, 0, NULL, NULL, 0);
-	if (pid == 0)
-		return 0;
-	int err = errno;
-	pthread_mutex_unlock(&stub_filter_lock);
-	return pid < 0 ? -err : pid;
+	return pid < 0 ? -errno : pid;
 }
 
 int platform_select(const char *name)

@@ -75,22 +75,11 @@ struct as_op {
 	uint64_t addr, len, off;
 };
 
-struct sock_fprog;
-/* The sentry's host filter while stubs may start before the sentry has
- * loaded it on itself (platform_ops.prefetch runs before the sentry's
- * confinement is complete): a stub made while it is set loads it first,
- * so that every stub runs under the sentry's whitelist, as the stubs made
- * later inherit it. NULL when not made yet or once the sentry's own
- * filter is loaded (sentry/hostfilter). */
-extern const struct sock_fprog *volatile platform_stub_filter;
-/* Held around a stub's fork (platform_stub_fork) and around the sentry's
- * load of its filter and the clearing of platform_stub_filter: a stub is
- * forked either before the load (it loads the filter itself) or after
- * the clear (it inherits it), never between, where it would do both and
- * its prctl would be refused. */
+/* A raw clone for a stub (no glibc atfork work in a multithreaded
+ * sentry): 0 in the child, the child's pid or -errno in the parent.
+ * Every stub is forked after the sentry has loaded its filter
+ * (sandbox_config.before_stubs), and inherits it. */
 long platform_stub_fork(unsigned long clone_flags);
-void platform_stub_filter_lock(void);
-void platform_stub_filter_unlock(void);
 
 struct platform_ops {
 	const char *name;

@@ -93,11 +93,6 @@ static int stub_fork(void)
 			if (syscall(SYS_rseq, area, 32, RSEQ_FLAG_UNREGISTER, RSEQ_SIG) < 0)
 				syscall(SYS_rseq, area, __rseq_size, RSEQ_FLAG_UNREGISTER, RSEQ_SIG);
 		}
-		/* Made before the sentry loaded its own filter: load it first. */
-		const struct sock_fprog *f = platform_stub_filter;
-		if (f && (syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
-			  syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, f) < 0))
-			syscall(SYS_exit_group, 125);
 		/* Keep only the memory file: nothing else of the sentry's. */
 		int mfd = memfile_fd();
 		if (mfd > 0)

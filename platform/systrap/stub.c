@@ -530,11 +530,7 @@ static __attribute__((noreturn)) void stub_child(const struct as *as, bool zygot
 {
 	uint64_t s = systrap_base;
 	int memfd = memfile_fd();
-	/* Made before the sentry loaded its own filter: load it first. */
-	const struct sock_fprog *f = platform_stub_filter;
-	if (f && (syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
-		  syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, f) < 0))
-		syscall(SYS_exit_group, 125);
+	/* The sentry's filter is inherited (platform_stub_fork). */
 	if (__rseq_size > 0) {
 		void *area = (char *)__builtin_thread_pointer() + __rseq_offset;
 		if (syscall(SYS_rseq, area, 32, RSEQ_FLAG_UNREGISTER, RSEQ_SIG) < 0)

@@ -28,6 +28,7 @@
 #include "sentry/syscalls/syscalls.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <linux/filter.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
@@ -141,24 +142,6 @@ size_t hostfilter_lists(const struct platform_ops *p, struct host_list *l)
 	return n;
 }
 
-static struct sock_fprog program;
-
-int hostfilter_prepare(const struct platform_ops *p)
-{
-	if (program.filter)
-		return 0;
-	struct host_list l[HOSTFILTER_LISTS];
-	size_t nl = hostfilter_lists(p, l), n;
-	struct sock_filter *prog;
-	int r = hostfilter_execguard_program(p, l, nl, &prog, &n);
-	if (r < 0)
-		return r;
-	program.filter = prog;
-	program.len = (unsigned short)n;
-	platform_stub_filter = &program;
-	return 0;
-}
-
 int hostfilter_install(const struct platform_ops *p)
 {
 	struct sigaction sa;
@@ -168,20 +151,18 @@ int hostfilter_install(const struct platform_ops *p)
 	sigfillset(&sa.sa_mask);
 	if (sigaction(SIGSYS, &sa, NULL) < 0)
 		return -errno;
-	int r = hostfilter_prepare(p);
+	struct host_list l[HOSTFILTER_LISTS];
+	size_t nl = hostfilter_lists(p, l), n;
+	struct sock_filter *prog;
+	int r = hostfilter_execguard_program(p, l, nl, &prog, &n);
 	if (r < 0)
 		return r;
 	/* On this thread only (no TSYNC): the only older thread is the
 	 * detach of the host's root (lib/confine.h), which still needs its
 	 * umount2 and is gone before the first guest instruction; every
-	 * thread made from now on inherits the filter. No stub forked
-	 * between the load and the clear (see platform_stub_fork); stubs
-	 * forked from now on inherit it. */
-	platform_stub_filter_lock();
-	r = host_rules_load(program.filter, program.len, 0);
-	if (r == 0)
-		platform_stub_filter = NULL;
-	platform_stub_filter_unlock();
+	 * thread and stub made from now on inherits the filter. */
+	r = host_rules_load(prog, n, 0);
+	free(prog);
 	return r;
 }
 

@@ -18,12 +18,8 @@ struct platform_ops;
 
 /* Where the SIGSYS handler reports a forbidden syscall's name (-1: none). */
 void hostfilter_set_report_fd(int fd);
-/* Make the filter's program (once) and publish it for the platform's
- * stubs made before the sentry loads it (platform_stub_filter). 0 or
- * -errno. */
-int hostfilter_prepare(const struct platform_ops *p);
-/* Install the SIGSYS handler and the filter on every thread of the
- * sentry (preparing it first if need be). 0 or -errno. */
+/* Install the SIGSYS handler and the filter on the calling thread, from
+ * which every later thread and stub inherits it. 0 or -errno. */
 int hostfilter_install(const struct platform_ops *p);
 /* The exec guard (execguard.c): mmap and mprotect with PROT_EXEC only
  * from the sites of p (platform_ops.host_exec_sites, at most

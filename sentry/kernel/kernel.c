@@ -76,8 +76,8 @@ int kernel_run(const struct sandbox_config *cfg)
 		fprintf(stderr, "cvisor: platform %s: %s\n", cfg->platform, strerror(-r));
 		return -EIO;
 	}
-	/* The first stub, while the program loads; it must be made under
-	 * the sentry's filter (platform_stub_filter): that first. */
+	/* The sentry's filter, then the first stub while the program loads:
+	 * every stub inherits the filter. */
 	if (cfg->before_stubs && (r = cfg->before_stubs()) < 0) {
 		fprintf(stderr, "cvisor: cannot make the sentry's filter: %s\n", strerror(-r));
 		return -EIO;

@@ -53,7 +53,8 @@ struct sandbox_config {
 	 * exist, before any guest instruction runs (the launcher's seccomp
 	 * filter); a negative errno stops the sandbox. May be NULL. */
 	int (*before_guest)(void);
-	/* Before the platform's first stub (see platform_stub_filter). */
+	/* Before the platform's first stub, which inherits what it loads
+	 * (the sentry's filter). */
 	int (*before_stubs)(void);
 };
 
