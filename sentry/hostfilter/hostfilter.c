@@ -37,7 +37,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
 #include <sys/ucontext.h>
@@ -54,8 +53,6 @@ static const struct host_rule base_rules[] = {
 	HOST_RULE(writev), HOST_RULE(close), HOST_RULE(newfstatat), HOST_RULE(lseek),
 	HOST_RULE(fsync), HOST_RULE(fdatasync), HOST_RULE(ftruncate),
 	HOST_RULE(sendto), HOST_RULE(recvmsg),
-	/* the end of the gofer's requests (tools/cvisor/sentry.c) */
-	HOST_EQ(shutdown, 1, SHUT_WR),
 	/* page-cache fills into the memory file (memfile_fill_from) */
 	HOST_RULE(sendfile),
 	/* readiness of host fds (stdio): fs/host/host_notify.c */

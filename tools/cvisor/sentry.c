@@ -217,11 +217,6 @@ int cmd_sentry(int argc, char **argv)
 		free(ro);
 	}
 	int code = exit_code(kernel_run(&o.cfg));
-	/* No more requests: the gofer finishes what it has (every request
-	 * sent before this) and closes its files while our threads go, not
-	 * after (a request of a thread still running gets EPIPE, EIO). */
-	if (o.gofer_fd >= 0)
-		shutdown(o.gofer_fd, SHUT_WR);
 	/* Other guest processes die with us: no clean-up to wait for (the
 	 * sentry holds nothing that outlives it; stdio is unbuffered or
 	 * unused, the log unbuffered). */
