@@ -1,10 +1,12 @@
-/* gofer/gofer.c: the gofer process: `cvisor gofer [--ns=FLAGS] [--done-fd=FD]
- * FD EXPORT...`, started by the launcher before the sentry. FD is its end
- * of the SOCK_SEQPACKET socketpair; each EXPORT is "rw:/host/dir" or
- * "ro:/host/dir" (export 0 is the root file system); the launcher started
- * it in new namespaces (--ns says which). It opens the exports, confines
- * itself (gofer_confine: pivot_root into the root export, fds,
- * capabilities, seccomp), dies with the launcher, and then serves one
+/* gofer/gofer.c: the gofer process: `cvisor gofer [--ns=FLAGS]
+ * [--netns-fd=FD] [--done-fd=FD] FD EXPORT...`, started by the launcher
+ * after the sentry. FD is its end of the SOCK_SEQPACKET socketpair; each
+ * EXPORT is "rw:/host/dir" or "ro:/host/dir" (export 0 is the root file
+ * system); the launcher started it in new namespaces (--ns says which)
+ * and sends the sandbox's net namespace on --netns-fd. It opens the
+ * exports, joins that namespace, confines itself (gofer_confine:
+ * pivot_root into the root export, fds, capabilities, seccomp), dies with
+ * the launcher, and then serves one
  * request at a time until the sentry closes its end. Then it closes every
  * other fd it holds, says so on the done fd (its end of a socketpair with
  * the launcher) and waits there until the launcher is gone: the launcher
@@ -240,8 +242,20 @@ int gofer_main(int argc, char **argv)
 		argc--;
 		argv++;
 	}
+	int netns = -1;
+	if (argc >= 2 && strncmp(argv[1], "--netns-fd=", 11) == 0) {
+		char *e;
+		long v = strtol(argv[1] + 11, &e, 10);
+		if (*e || v < 0 || v > INT_MAX) {
+			fprintf(stderr, "cvisor gofer: bad %s\n", argv[1]);
+			return 2;
+		}
+		netns = (int)v;
+		argc--;
+		argv++;
+	}
 	if (argc < 3) {
-		fprintf(stderr, "usage: cvisor gofer [--ns=FLAGS] [--done-fd=FD] FD rw:DIR|ro:DIR...\n");
+		fprintf(stderr, "usage: cvisor gofer [--ns=FLAGS] [--netns-fd=FD] [--done-fd=FD] FD rw:DIR|ro:DIR...\n");
 		return 2;
 	}
 	int done = -1;
@@ -292,7 +306,13 @@ int gofer_main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
-	int r = gofer_confine(&g, ns);
+	int r = netns >= 0 ? confine_join_netns(netns) : 0;
+	if (r < 0) {
+		fprintf(stderr, "cvisor gofer: cannot join the sandbox's network namespace: %s\n",
+			strerror(-r));
+		return 125;
+	}
+	r = gofer_confine(&g, ns);
 	if (r < 0) {
 		fprintf(stderr, "cvisor gofer: cannot confine the gofer: %s\n", strerror(-r));
 		return 125;

@@ -9,6 +9,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Join the sandbox's net namespace, whose fd the launcher sends on sock
+ * (one byte with it as SCM_RIGHTS, or the byte alone when the host
+ * refused one; tools/cvisor/run.c), and close sock. Waits for the
+ * message or the EOF. Before any other thread is made: threads and
+ * processes made later are in it. 1 joined, 0 none sent, -errno. */
+int confine_join_netns(int sock);
+
 /* A pivot_root whose old root is being detached. */
 struct confine_pivot {
 	pthread_t thread;

@@ -202,6 +202,29 @@ for p in "$@"; do
 		for f in /proc/$gofer/fd/*; do
 			[ "$(readlink "$f")" = "$tmp/leaked-fd" ] && fail "$p" "the gofer holds a leaked fd"
 		done
+		# Namespaces: none of the host's; the net, ipc, uts and cgroup
+		# ones shared by the sentry, the gofer and every sentry thread
+		# and stub (the launcher hands the net one over after the
+		# clones: each must have joined it).
+		for n in mnt pid net ipc uts cgroup; do
+			host=$(readlink /proc/self/ns/$n)
+			[ "$(readlink /proc/$sentry/ns/$n)" != "$host" ] || fail "$p" "sentry: in the host's $n namespace"
+			[ "$(readlink /proc/$gofer/ns/$n)" != "$host" ] || fail "$p" "gofer: in the host's $n namespace"
+		done
+		for n in net ipc uts cgroup; do
+			[ "$(readlink /proc/$sentry/ns/$n)" = "$(readlink /proc/$gofer/ns/$n)" ] ||
+				fail "$p" "the sentry and the gofer are in different $n namespaces"
+		done
+		snet=$(readlink /proc/$sentry/ns/net)
+		for t in /proc/$sentry/task/*; do
+			[ "$(readlink $t/ns/net)" = "$snet" ] || fail "$p" "sentry thread ${t##*/}: not in the sandbox's net namespace"
+		done
+		for c in $(cat /proc/$sentry/task/*/children 2>/dev/null); do
+			for t in /proc/$c/task/*; do
+				[ -e $t/ns/net ] || continue
+				[ "$(readlink $t/ns/net)" = "$snet" ] || fail "$p" "process $c under the sentry: not in the sandbox's net namespace"
+			done
+		done
 	fi
 	touch "$tmp/vol/go"
 	wait "$launcher"

@@ -72,7 +72,8 @@ static int default_env(struct run_options *o)
 }
 
 enum { OPT_PLATFORM = 256, OPT_STRACE, OPT_DEBUG_LOG, OPT_ENV, OPT_CWD, OPT_HOSTNAME,
-       OPT_ROOT, OPT_GOFER_FD, OPT_SYSTRAP_PATCH, OPT_MEMORY, OPT_PIDS, OPT_CPUS, OPT_REPORT_FD, OPT_NS, OPT_TESTONLY_FORBIDDEN };
+       OPT_ROOT, OPT_GOFER_FD, OPT_SYSTRAP_PATCH, OPT_MEMORY, OPT_PIDS, OPT_CPUS, OPT_REPORT_FD, OPT_NETNS_FD, OPT_NS,
+       OPT_TESTONLY_FORBIDDEN };
 
 /* Half the host's RAM, at most 16 GiB: a guest cannot make the host swap. */
 static uint64_t default_memory(void)
@@ -173,6 +174,7 @@ int run_options_parse(int argc, char **argv, struct run_options *o, char *err, s
 		{ "gofer-fd", required_argument, NULL, OPT_GOFER_FD },
 		{ "systrap-patch", required_argument, NULL, OPT_SYSTRAP_PATCH },
 		{ "report-fd", required_argument, NULL, OPT_REPORT_FD },
+		{ "netns-fd", required_argument, NULL, OPT_NETNS_FD },
 		{ "memory", required_argument, NULL, OPT_MEMORY },
 		{ "pids", required_argument, NULL, OPT_PIDS },
 		{ "cpus", required_argument, NULL, OPT_CPUS },
@@ -188,6 +190,7 @@ int run_options_parse(int argc, char **argv, struct run_options *o, char *err, s
 	o->root = "/";
 	o->gofer_fd = -1;
 	o->report_fd = -1;
+	o->netns_fd = -1;
 	if (default_env(o) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -260,6 +263,10 @@ int run_options_parse(int argc, char **argv, struct run_options *o, char *err, s
 			break;
 		case OPT_REPORT_FD:
 			if (parse_fd(optarg, "--report-fd", &o->report_fd, err, errlen) < 0)
+				return -1;
+			break;
+		case OPT_NETNS_FD:
+			if (parse_fd(optarg, "--netns-fd", &o->netns_fd, err, errlen) < 0)
 				return -1;
 			break;
 		case OPT_TESTONLY_FORBIDDEN:

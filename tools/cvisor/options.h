@@ -19,6 +19,8 @@ struct run_options {
 	size_t nvols;
 	int gofer_fd;		/* hidden --gofer-fd (the sentry's end), or -1 */
 	int report_fd;		/* hidden --report-fd: pipe to the launcher, or -1 */
+	int netns_fd;		/* hidden --netns-fd: the launcher sends the net
+				 * namespace to join on it (run.c), or -1 */
 	double cpus;		/* --cpus (0: no limit) */
 	unsigned long ns;	/* hidden --ns: the CLONE_NEW* the launcher gave us */
 	/* hidden --testonly-forbidden-syscall[=WHAT]: once confined, the

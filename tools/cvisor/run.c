@@ -2,8 +2,11 @@
  * starts the sentry (`/proc/self/exe sentry --gofer-fd=FD ...`) on one
  * end of a SOCK_SEQPACKET socketpair and then the gofer (`/proc/self/exe
  * gofer --done-fd=FD FD EXPORT...`: the --root directory read-only, then
- * each -v directory) on the other, in the sentry's net, ipc, uts and
- * cgroup namespaces, and exits with the guest's status.
+ * each -v directory) on the other, in the sentry's ipc, uts and cgroup
+ * namespaces, and exits with the guest's status. Neither clone makes the
+ * sandbox's net namespace (the dearest to make): the launcher makes it
+ * once both have started and sends it to each on a --netns-fd socket;
+ * each joins it before it is confined (lib/confine.h).
  *
  * The end: the sentry writes the status on the report pipe and exits
  * (tools/cvisor/report.h); the pipe's EOF says its threads are gone. The
@@ -26,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,13 +57,62 @@ static bool is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* The gofer, second: it joins the namespaces of the sentry (join, a
- * pidfd). fd: its end of the socket; done: the write end of its done
- * pipe. */
-static pid_t start_gofer(const struct run_options *o, int fd, int done, int join)
+/* The sandbox's net namespace: made by the launcher while the sentry and
+ * the gofer start (it is the dearest to make, about half a millisecond
+ * here, and neither waits for it until it is confined), then left: the
+ * launcher stays in its own. Its fd, or -1 when the host refuses it. */
+static int netns_make(void)
 {
-	char **gargv = calloc(o->nvols + 7, sizeof(char *));
-	char fdbuf[16], donebuf[32];
+	int ours = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (ours < 0)
+		return -1;
+	int fd = -1;
+	if (unshare(CLONE_NEWNET) == 0) {
+		fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (setns(ours, CLONE_NEWNET) < 0) {
+			/* cannot happen (we are root in ours); if it does, the
+			 * launcher just lives on in the sandbox's */
+		}
+	}
+	close(ours);
+	return fd;
+}
+
+/* Send the net namespace fd (or, if -1, nothing but the byte: the
+ * process says in its log that it has none) on sock, and close sock. */
+static void netns_send(int sock, int fd)
+{
+	char c = 0;
+	struct iovec iov = { &c, 1 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	if (fd >= 0) {
+		memset(&u, 0, sizeof(u));
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof(u.buf);
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	}
+	if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0) {
+		/* it is gone: nobody to tell */
+	}
+	close(sock);
+}
+
+/* The gofer, second: it joins the ipc, uts and cgroup namespaces of the
+ * sentry (join, a pidfd). fd: its end of the socket; done: the write end
+ * of its done pipe; netns: its end of the net namespace's socket, or -1
+ * (then it makes its own with the rest). */
+static pid_t start_gofer(const struct run_options *o, int fd, int done, int join, int netns)
+{
+	char **gargv = calloc(o->nvols + 8, sizeof(char *));
+	char fdbuf[16], donebuf[32], netbuf[32];
 	if (!gargv)
 		return -1;
 	snprintf(fdbuf, sizeof(fdbuf), "%d", fd);
@@ -67,20 +120,26 @@ static pid_t start_gofer(const struct run_options *o, int fd, int done, int join
 	gargv[0] = "cvisor";
 	gargv[1] = "gofer";
 	gargv[2] = "--ns=0";	/* spawn_sandboxed fills it in */
-	gargv[3] = donebuf;
-	gargv[4] = fdbuf;
-	size_t n = 5;
+	size_t n = 3;
+	if (netns >= 0) {
+		snprintf(netbuf, sizeof(netbuf), "--netns-fd=%d", netns);
+		gargv[n++] = netbuf;
+	}
+	gargv[n++] = donebuf;
+	gargv[n++] = fdbuf;
+	size_t first = n;
 	if (asprintf(&gargv[n++], "ro:%s", o->root) < 0)
 		return -1;
 	for (size_t i = 0; i < o->nvols; i++)
 		if (asprintf(&gargv[n++], "%s:%s", o->vols[i].ro ? "ro" : "rw",
 			     o->vols[i].host) < 0)
 			return -1;
-	int keep[2] = { fd, done };
-	struct spawn_args a = { .argv = gargv, .ns_slot = 2, .keep = keep, .nkeep = 2,
-				.cgroup_fd = -1, .share_pidfd = join };
+	int keep[3] = { fd, done, netns };
+	struct spawn_args a = { .argv = gargv, .ns_slot = 2, .keep = keep, .nkeep = 3,
+				.cgroup_fd = -1, .share_pidfd = join,
+				.skip = netns >= 0 ? CLONE_NEWNET : 0 };
 	pid_t pid = spawn_with_fds(&a, NULL, "gofer");
-	for (size_t i = 5; i < n; i++)
+	for (size_t i = first; i < n; i++)
 		free(gargv[i]);
 	free(gargv);
 	return pid;
@@ -199,9 +258,14 @@ static void gofer_finish(pid_t gofer, int done)
 
 static int run_sandbox(const struct run_options *o, int argc, char **argv, int cgroup_fd)
 {
-	int sv[2], rp[2], gp[2];
+	int sv[2], rp[2], gp[2], np[2] = { -1, -1 }, gnp[2] = { -1, -1 };
+	/* The net namespace is made after both have started (netns_make),
+	 * but with a user namespace (not root) each makes all of its own. */
+	bool net_later = !(spawn_ns_flags() & CLONE_NEWUSER);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 ||
-	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, gp) < 0) {
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, gp) < 0 ||
+	    (net_later && (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, np) < 0 ||
+			   socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, gnp) < 0))) {
 		fprintf(stderr, "cvisor run: socketpair: %s\n", strerror(errno));
 		return 125;
 	}
@@ -209,8 +273,8 @@ static int run_sandbox(const struct run_options *o, int argc, char **argv, int c
 		fprintf(stderr, "cvisor run: pipe: %s\n", strerror(errno));
 		return 125;
 	}
-	char **sargv = calloc((size_t)argc + 5, sizeof(char *));
-	char fdarg[32], rfdarg[32];
+	char **sargv = calloc((size_t)argc + 6, sizeof(char *));
+	char fdarg[32], rfdarg[32], nfdarg[32];
 	if (!sargv) {
 		fprintf(stderr, "cvisor run: out of memory\n");
 		return 125;
@@ -222,31 +286,53 @@ static int run_sandbox(const struct run_options *o, int argc, char **argv, int c
 	sargv[2] = "--ns=0";	/* spawn_sandboxed fills it in */
 	sargv[3] = fdarg;
 	sargv[4] = rfdarg;
+	int nhidden = 5;
+	if (net_later) {
+		snprintf(nfdarg, sizeof(nfdarg), "--netns-fd=%d", np[0]);
+		sargv[nhidden++] = nfdarg;
+	}
 	for (int i = 1; i < argc; i++)
-		sargv[i + 4] = argv[i];
+		sargv[i + nhidden - 1] = argv[i];
 
 	/* The sentry first: its start is the longer way to the guest's
 	 * first instruction, and the gofer is not needed before the sentry
 	 * mounts its root. It makes the namespaces the two share. */
-	int fds[2] = { sv[0], rp[1] };
-	struct spawn_args a = { .argv = sargv, .ns_slot = 2, .keep = fds, .nkeep = 2,
-				.cgroup_fd = cgroup_fd, .share_pidfd = -1 };
+	int fds[3] = { sv[0], rp[1], np[0] };
+	struct spawn_args a = { .argv = sargv, .ns_slot = 2, .keep = fds, .nkeep = 3,
+				.cgroup_fd = cgroup_fd, .share_pidfd = -1,
+				.skip = net_later ? CLONE_NEWNET : 0 };
 	int sentry_pidfd = -1;
 	pid_t pid = spawn_with_fds(&a, &sentry_pidfd, "sentry");
 	close(sv[0]);
 	close(rp[1]);
+	if (np[0] >= 0)
+		close(np[0]);
 	free(sargv);
 	if (pid < 0) {
 		close(sv[1]);
 		close(gp[1]);
 		close(rp[0]);
 		close(gp[0]);
+		if (net_later) {
+			close(np[1]);
+			close(gnp[0]);
+			close(gnp[1]);
+		}
 		return 125;
 	}
-	pid_t gofer = start_gofer(o, sv[1], gp[1], sentry_pidfd);
+	pid_t gofer = start_gofer(o, sv[1], gp[1], sentry_pidfd, gnp[0]);
 	close(sentry_pidfd);
 	close(sv[1]);
 	close(gp[1]);
+	if (net_later) {
+		/* Both wait for it (or for the EOF) before they are confined. */
+		close(gnp[0]);
+		int fd = netns_make();
+		netns_send(np[1], fd);
+		netns_send(gnp[1], fd);
+		if (fd >= 0)
+			close(fd);
+	}
 	if (gofer < 0) {
 		kill(pid, SIGKILL);
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)

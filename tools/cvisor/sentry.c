@@ -4,9 +4,12 @@
  * killed by signal N, like a shell).
  *
  * Confinement, before the first guest instruction: the launcher started
- * us in new mount, pid, net, ipc, uts and cgroup namespaces (and a user
- * namespace when not root; hidden --ns says which it got). Here: close
- * every fd but stdio, the gofer's socket, the log and the report pipe;
+ * us in new mount, pid, ipc, uts and cgroup namespaces (and a user
+ * namespace when not root; hidden --ns says which it got). Here: join the
+ * sandbox's net namespace, which the launcher makes while we start and
+ * sends (hidden --netns-fd; with a user namespace the launcher made us
+ * our own instead); close every fd but stdio, the gofer's socket, the log
+ * and the report pipe;
  * pivot_root into an empty read-only tmpfs; lower the rlimits; drop every
  * capability (CapEff 0) with PR_SET_NO_NEW_PRIVS; and, once the platform,
  * the memory file and the init task exist, wait for the old root's
@@ -106,8 +109,16 @@ static void on_term(int sig)
 	_exit(128 + sig);
 }
 
-static int confine(const struct run_options *o, int logfd)
+static int confine(struct run_options *o, int logfd)
 {
+	if (o->netns_fd >= 0) {
+		int r = confine_join_netns(o->netns_fd);
+		o->netns_fd = -1;
+		if (r > 0)
+			o->ns |= CLONE_NEWNET;
+		else if (r < 0)
+			log_printf("confine: joining the sandbox's network namespace: %s", strerror(-r));
+	}
 	int keep[] = { 0, 1, 2, o->gofer_fd, logfd, o->report_fd };
 	confine_close_fds(keep, sizeof(keep) / sizeof(keep[0]));
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);

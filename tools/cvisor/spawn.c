@@ -10,13 +10,16 @@
  * which glibc does not wrap; that one is a fork-like clone3. Both ask for
  * a pidfd of the child (CLONE_PIDFD).
  *
- * The second process of a sandbox may join the net, ipc, uts and cgroup
+ * The second process of a sandbox may join the ipc, uts and cgroup
  * namespaces of the first (setns on its pidfd) instead of making its own:
  * each sandbox still has its own, separate from the host's, at half the
- * cost (a net namespace is the dearest to make and to tear down). Only
- * its mount and pid namespaces are its own then. A user namespace (a
- * launcher that is not root) is never shared: there the second process
- * makes all of its own.
+ * cost. The net namespace, the dearest to make (about half a millisecond
+ * here), is left out of both clones (spawn_args.skip): the launcher
+ * makes it once both have started and hands it to each (run.c), which
+ * joins it before it is confined. So each process's own are its mount
+ * and pid namespaces. A user namespace (a launcher that is not root) is
+ * never shared and nothing is skipped: there each process makes all of
+ * its own.
  *
  * If the host refuses the CLONE_NEW* flags (a container without the
  * privilege), the process starts in the launcher's namespaces and says so
@@ -38,8 +41,9 @@
 
 extern char **environ;
 
-/* What may be shared with the sandbox's other process. */
-#define SHARABLE (CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP)
+/* What may be shared with the sandbox's other process (the net namespace
+ * is handed over instead: see the top of this file). */
+#define SHARABLE (CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP)
 
 unsigned long spawn_ns_flags(void)
 {
@@ -191,6 +195,8 @@ pid_t spawn_sandboxed(const struct spawn_args *a, int *pidfd_out)
 		a->argv[a->ns_slot] = nsarg;
 	}
 	c.flags = spawn_ns_flags();
+	if (!(c.flags & CLONE_NEWUSER))
+		c.flags &= ~a->skip;
 	if (a->share_pidfd >= 0 && !(c.flags & CLONE_NEWUSER)) {
 		c.flags &= ~(unsigned long)SHARABLE;
 		c.join_pidfd = a->share_pidfd;

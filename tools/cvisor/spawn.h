@@ -17,8 +17,11 @@ struct spawn_args {
 	size_t nkeep;
 	int cgroup_fd;		/* >= 0: start it in that cgroup v2 directory */
 	int share_pidfd;	/* >= 0: a pidfd of the sandbox's other process,
-				 * whose net, ipc, uts and cgroup namespaces it
+				 * whose ipc, uts and cgroup namespaces it
 				 * joins (never when a user namespace is made) */
+	unsigned long skip;	/* CLONE_NEW* not to make (ignored when a user
+				 * namespace is made): the net namespace of a
+				 * process that joins one later */
 };
 
 /* Start /proc/self/exe as a sandbox process in new namespaces, or in
