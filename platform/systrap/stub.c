@@ -315,7 +315,7 @@ static void *forker(void *arg)
 			struct as *p = spent;
 			spent = p->dead_next;
 			p->dead_next = NULL;
-			bool wanted = pool_n < POOL_MAX;
+			bool wanted = pool_n < pool_want;
 			pthread_mutex_unlock(&fork_lock);
 			bool ok = wanted && stub_recycle(p);
 			pthread_mutex_lock(&fork_lock);
