@@ -28,6 +28,8 @@ static const struct host_rule rules[] = {
 	HOST_EQ(prctl, 0, PR_SET_NO_NEW_PRIVS), HOST_RULE(setsid),
 	HOST_EQ(seccomp, 0, SECCOMP_SET_MODE_FILTER), HOST_RULE(sigaltstack),
 	HOST_RULE(arch_prctl), HOST_EQ(sched_setaffinity, 0, 0),
+	/* a dying stub's threads, lowered before the kill (stub.c) */
+	HOST_EQ(sched_setscheduler, 1, SCHED_IDLE),
 };
 
 const struct host_list systrap_host_syscalls = { "systrap", HOST_ARR(rules) };

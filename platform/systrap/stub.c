@@ -27,6 +27,7 @@
 #include <linux/seccomp.h>
 #include <linux/futex.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -209,6 +210,24 @@ static void stub_kill(struct as *d)
 		kill(d->pid, SIGKILL);
 }
 
+/* Kill the stub of a sandbox that never forked (released: its init has
+ * exited, the sandbox is ending) with its threads lowered to SCHED_IDLE
+ * first: its teardown (its memory and page tables, about a millisecond
+ * of CPU here) then takes no CPU from the sandbox's end, like the
+ * sentry's (tools/cvisor/keeper.h). Not for stubs of a forking sandbox:
+ * the forker waits for each corpse, and must not wait behind the idle
+ * class while it has pools to fill. */
+static void stub_kill_idle(struct as *d)
+{
+	struct sched_param sp = { 0 };
+	if (d->pid > 0)
+		sched_setscheduler(d->pid, SCHED_IDLE, &sp);
+	for (unsigned i = 0; i < d->nslots; i++)
+		if (d->slots[i]->tid > 0)
+			sched_setscheduler(d->slots[i]->tid, SCHED_IDLE, &sp);
+	stub_kill(d);
+}
+
 /* How long the forker waits for a released stub's threads to go. */
 #define RECYCLE_WAIT_NS 20000000ULL
 
@@ -316,6 +335,7 @@ static void *forker(void *arg)
 			spent = p->dead_next;
 			p->dead_next = NULL;
 			bool wanted = pool_n < pool_want;
+			bool only = pool_want == 0;	/* the sandbox never forked */
 			pthread_mutex_unlock(&fork_lock);
 			bool ok = wanted && stub_recycle(p);
 			pthread_mutex_lock(&fork_lock);
@@ -324,7 +344,10 @@ static void *forker(void *arg)
 				pthread_cond_broadcast(&pool_cond);
 			} else {
 				pthread_mutex_unlock(&fork_lock);
-				stub_kill(p);
+				if (only)
+					stub_kill_idle(p);
+				else
+					stub_kill(p);
 				corpse_reap(p);
 				pthread_mutex_lock(&fork_lock);
 			}
