@@ -14,6 +14,7 @@
 #include "platform/systrap/systrap.h"
 #include "lib/hostrules.h"
 
+#include <fcntl.h>
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
@@ -28,6 +29,10 @@ static const struct host_rule rules[] = {
 	HOST_EQ(prctl, 0, PR_SET_NO_NEW_PRIVS), HOST_RULE(setsid),
 	HOST_EQ(seccomp, 0, SECCOMP_SET_MODE_FILTER), HOST_RULE(sigaltstack),
 	HOST_RULE(arch_prctl), HOST_EQ(sched_setaffinity, 0, 0),
+	/* the first stub, exec'ed from the stub image by a vfork-like child
+	 * (stub.c: image_spawn): an exec keeps this filter and
+	 * no_new_privs, and takes no path */
+	HOST_EQ(clone, 0, CLONE_VM | CLONE_VFORK), HOST_EQ(execveat, 4, AT_EMPTY_PATH),
 	/* a dying stub's threads, lowered before the kill (stub.c) */
 	HOST_EQ(sched_setscheduler, 1, SCHED_IDLE),
 };
@@ -48,6 +53,21 @@ __asm__(".text\n"
 	"	ret\n"
 	".size systrap_exec_mmap, . - systrap_exec_mmap\n");
 
+/* long systrap_exec_image(fd, path, argv, envp, flags): a raw execveat
+ * (-errno on failure), the one exec the sentry's filter allows (the stub
+ * image, stub.c: image_spawn). */
+extern const char systrap_exec_image_end[];
+__asm__(".text\n"
+	".globl systrap_exec_image\n"
+	".type systrap_exec_image, @function\n"
+	"systrap_exec_image:\n"
+	"	mov %rcx, %r10\n"
+	"	mov $322, %eax\n"	/* SYS_execveat */
+	"	syscall\n"
+	"systrap_exec_image_end:\n"
+	"	ret\n"
+	".size systrap_exec_image, . - systrap_exec_image\n");
+
 size_t systrap_host_exec_sites(struct host_range *r, size_t max);
 
 size_t systrap_host_exec_sites(struct host_range *r, size_t max)
@@ -57,6 +77,10 @@ size_t systrap_host_exec_sites(struct host_range *r, size_t max)
 		r[n++] = (struct host_range){ systrap_base, systrap_base + STUB_PAGE };
 	if (n < max) {
 		uint64_t end = (uint64_t)(uintptr_t)systrap_exec_mmap_end;
+		r[n++] = (struct host_range){ end, end + 1 };
+	}
+	if (n < max) {
+		uint64_t end = (uint64_t)(uintptr_t)systrap_exec_image_end;
 		r[n++] = (struct host_range){ end, end + 1 };
 	}
 	return n;

@@ -136,6 +136,37 @@ int systrap_patch_stub_map(int memfd)
 	return 0;
 }
 
+/* The requests of runs of contiguous memory-file pages, appended to req
+ * (n used of max): the new count, or -1 when they do not fit. */
+static int req_runs(uint64_t (*req)[7], int n, unsigned max, uint64_t addr,
+		    const uint64_t *off, unsigned npages, int prot, int memfd)
+{
+	for (unsigned i = 0; i < npages;) {
+		unsigned k = 1;
+		while (i + k < npages && off[i + k] == off[i] + k * STUB_PAGE)
+			k++;
+		if ((unsigned)n >= max)
+			return -1;
+		const uint64_t r[7] = { SYS_mmap, addr + (uint64_t)i * STUB_PAGE,
+					(uint64_t)k * STUB_PAGE, (uint64_t)prot,
+					MAP_SHARED | MAP_FIXED, (uint64_t)memfd, off[i] };
+		memcpy(req[n++], r, sizeof(r));
+		i += k;
+	}
+	return n;
+}
+
+int systrap_patch_stub_reqs(uint64_t (*req)[7], unsigned max, int memfd)
+{
+	if (!systrap_patch_on || !pages_ready)
+		return 0;
+	int n = req_runs(req, 0, max, TRAP_TABLE_ADDR, table_off, TABLE_PAGES, PROT_READ, memfd);
+	if (n >= 0)
+		n = req_runs(req, n, max, systrap_base + STUB_TRAMP_OFF, tramp_off, TRAMP_PAGES,
+			     PROT_READ | PROT_EXEC, memfd);
+	return n;
+}
+
 bool systrap_patch_reserved(uint64_t *start, uint64_t *len, const char **name)
 {
 	if (!systrap_patch_on)

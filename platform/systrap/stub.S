@@ -40,6 +40,12 @@
 #define NR_FUTEX	202
 #define NR_EXIT_GROUP	231
 #define NR_PRCTL	157
+#define NR_RT_SIGACTION	13
+#define PR_SET_NAME	15
+#define SIGSTOP		19
+/* SA_SIGINFO | SA_ONSTACK | SA_RESTORER */
+#define SA_STUB_FLAGS	0x0c000004
+#define USER_TOP	0x7ffffffff000	/* SYSTRAP_USER_TOP */
 #define PR_SET_PDEATHSIG 1
 #define SIGKILL		9
 #define CLONE_PARENT	0x8000
@@ -82,7 +88,7 @@
 
 	.section .rodata
 	.globl systrap_code_start, systrap_code_end, systrap_stub_handler
-	.globl systrap_stub_restorer, systrap_tramp_entry
+	.globl systrap_stub_restorer, systrap_tramp_entry, systrap_stub_boot
 	.balign 16
 systrap_code_start:
 	mov %rdi, %r12
@@ -555,5 +561,138 @@ systrap_stub_restorer:
 	mov $NR_RT_SIGRETURN, %eax
 	syscall
 	ud2
+
+/* The entry of the stub image (stub.c, stub_image_make): an ELF whose one
+ * loadable page is this code page, at S, exec'ed (execveat of a sealed
+ * memfd) by a vfork-like child of the forker, which has set the
+ * parent-death signal, the session, no_new_privs (inherited), the blocked
+ * signals and the fds (the memory file's only, not close-on-exec). The
+ * stack holds argc, then argv: a name, the memory file's fd, the control
+ * page's and the response page's memory-file offsets, in decimal. Here,
+ * as stub.c's stub_child does for a forked stub: map the control,
+ * response and map-stack pages, name the process, set every signal to its
+ * default and the stub's to the handler, and go on at the entry as a map
+ * thread (rcx = 0). The trap table and the trampolines are mapped by the
+ * first batch instead (systrap_patch_stub_reqs). */
+systrap_stub_boot:
+	lea systrap_code_start(%rip), %r12	/* S */
+	mov 16(%rsp), %rdi
+	call parse_dec
+	mov %rax, %rbp				/* the memory file's fd */
+	mov 24(%rsp), %rdi
+	call parse_dec
+	mov %rax, %r13				/* the control page's offset */
+	mov 32(%rsp), %rdi
+	call parse_dec
+	mov %rax, %r14				/* the response page's offset */
+	/* mmap(S + STUB_CTL_OFF, PAGE, PROT_READ, MAP_SHARED | MAP_FIXED, fd, ctl) */
+	lea STUB_CTL_OFF(%r12), %rdi
+	mov %r13, %r9
+	mov $1, %edx
+	mov $MAP_SHARED_FIXED, %r10d
+	call boot_mmap
+	lea STUB_RSP_OFF(%r12), %rdi
+	mov %r14, %r9
+	mov $1, %edx
+	mov $MAP_SHARED_FIXED, %r10d
+	call boot_mmap
+	/* the map stack: private anonymous (MAP_PRIVATE | MAP_ANONYMOUS |
+	 * MAP_FIXED = 0x32), read and write */
+	lea STUB_MAPSTACK_OFF(%r12), %rdi
+	xor %r9d, %r9d
+	mov $3, %edx
+	mov $0x32, %r10d
+	mov $-1, %r8
+	call boot_mmap_fd
+	/* prctl(PR_SET_NAME, "cvisor-stub") */
+	mov $NR_PRCTL, %eax
+	mov $PR_SET_NAME, %edi
+	lea stub_name(%rip), %rsi
+	syscall
+	/* struct kernel_sigaction on the stack: handler, flags, restorer,
+	 * mask; first all zero (SIG_DFL) for every signal. */
+	sub $32, %rsp
+	movq $0, 0(%rsp)
+	movq $0, 8(%rsp)
+	movq $0, 16(%rsp)
+	movq $0, 24(%rsp)
+	mov $1, %r15d
+1:	cmp $SIGKILL, %r15d
+	je 2f
+	cmp $SIGSTOP, %r15d
+	je 2f
+	mov $NR_RT_SIGACTION, %eax
+	mov %r15d, %edi
+	mov %rsp, %rsi
+	xor %edx, %edx
+	mov $8, %r10d
+	syscall
+2:	inc %r15d
+	cmp $64, %r15d
+	jbe 1b
+	lea systrap_stub_handler(%rip), %rax
+	mov %rax, 0(%rsp)
+	movq $SA_STUB_FLAGS, 8(%rsp)
+	lea systrap_stub_restorer(%rip), %rax
+	mov %rax, 16(%rsp)
+	movq $-1, 24(%rsp)
+	lea stub_sigs(%rip), %r15
+3:	movzbl (%r15), %edi
+	test %edi, %edi
+	jz 4f
+	mov $NR_RT_SIGACTION, %eax
+	mov %rsp, %rsi
+	xor %edx, %edx
+	mov $8, %r10d
+	syscall
+	test %rax, %rax
+	jnz boot_die
+	inc %r15
+	jmp 3b
+4:	mov %r12, %rdi
+	lea STUB_REGION(%r12), %rsi
+	mov $USER_TOP, %rdx
+	xor %ecx, %ecx
+	mov %rbp, %r8
+	jmp systrap_code_start
+
+/* mmap(rdi, STUB_PAGE, prot edx, flags r10, fd rbp, offset r9) or die */
+boot_mmap:
+	mov %rbp, %r8
+boot_mmap_fd:
+	mov %rdi, %rbx
+	mov $NR_MMAP, %eax
+	mov $STUB_PAGE, %esi
+	syscall
+	cmp %rax, %rbx
+	jne boot_die
+	ret
+
+/* rdi: a decimal string -> rax */
+parse_dec:
+	xor %eax, %eax
+1:	movzbl (%rdi), %ecx
+	test %ecx, %ecx
+	jz 2f
+	sub $'0', %ecx
+	cmp $9, %ecx
+	ja boot_die
+	imul $10, %rax, %rax
+	add %rcx, %rax
+	inc %rdi
+	jmp 1b
+2:	ret
+
+boot_die:
+	mov $NR_EXIT_GROUP, %eax
+	mov $127, %edi
+	syscall
+	ud2
+
+stub_name:
+	.asciz "cvisor-stub"
+/* The signals the handler serves (stub.c's stub_signals), 0-terminated */
+stub_sigs:
+	.byte SIGSYS, 11, 7, 8, SIGILL, 5, SIG_INTERRUPT, 0
 systrap_code_end:
 	.section .note.GNU-stack,"",@progbits

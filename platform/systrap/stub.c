@@ -15,14 +15,27 @@
  * are clones of the map thread, one per slot (sysmsg.h): the sentry maps
  * the slot's pages and asks for the clone through the map thread like any
  * other request. The forker makes stubs ahead of need (the pool below)
- * and reaps dead ones. */
+ * and reaps dead ones.
+ *
+ * The sandbox's first stub is not forked: a vfork-like child of the
+ * forker execs the stub image (a one-page ELF of the code page, sealed in
+ * a memfd; stub_image_make, image_spawn), whose entry (systrap_stub_boot)
+ * does in assembly what stub_child does in C. A fork of the sentry copies
+ * its page tables (about a millisecond here, while every sentry thread
+ * that faults waits for the copy), leaves its written pages copy-on-write
+ * and has the child unmap them all; the exec costs a fraction of that.
+ * Where the host refuses the exec, the first stub is forked as before. */
 #include "platform/systrap/systrap.h"
 #include "platform/platform.h"
 #include "platform/systrap/sysmsg.h"
 #include "sentry/mm/memfile.h"
 #include "lib/log.h"
 
+#include <assert.h>
+#include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <linux/futex.h>
@@ -30,6 +43,8 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -41,7 +56,7 @@
 #include <unistd.h>
 
 extern const char systrap_code_start[], systrap_code_end[], systrap_stub_handler[],
-	systrap_stub_restorer[];
+	systrap_stub_restorer[], systrap_stub_boot[];
 
 uint64_t systrap_base;
 static uint32_t spin_iters;	/* pause instructions in SPIN_NS */
@@ -471,6 +486,121 @@ static int pool_take(struct as *as, const struct as_op *ops, unsigned n)
 	return 0;
 }
 
+/* The stub image: a sealed memfd holding an ELF whose one loadable page
+ * is the code page at S (entry systrap_stub_boot, stub.S), or -1. The
+ * sandbox's first stub is exec'ed from it by a vfork-like child of the
+ * forker (image_spawn) rather than forked from the sentry: no copy of
+ * the sentry's page tables, no unmapping of them in the child, no
+ * copy-on-write faults in the sentry afterwards, and the sentry's threads
+ * are not held off its memory while the copy is made. Made before the
+ * sentry's filter (memfd_create is not in it); the filter and
+ * no_new_privs outlive the exec. */
+static int stub_image_fd = -1;
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+
+static void stub_image_make(void)
+{
+	struct {
+		Elf64_Ehdr eh;
+		Elf64_Phdr ph[2];
+	} h;
+	static_assert(sizeof(h) <= STUB_PAGE, "ELF headers fit a page");
+	memset(&h, 0, sizeof(h));
+	memcpy(h.eh.e_ident, ELFMAG, SELFMAG);
+	h.eh.e_ident[EI_CLASS] = ELFCLASS64;
+	h.eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	h.eh.e_ident[EI_VERSION] = EV_CURRENT;
+	h.eh.e_type = ET_EXEC;
+	h.eh.e_machine = EM_X86_64;
+	h.eh.e_version = EV_CURRENT;
+	h.eh.e_entry = systrap_base + (uint64_t)(systrap_stub_boot - systrap_code_start);
+	h.eh.e_phoff = offsetof(__typeof__(h), ph);
+	h.eh.e_ehsize = sizeof(Elf64_Ehdr);
+	h.eh.e_phentsize = sizeof(Elf64_Phdr);
+	h.eh.e_phnum = 2;
+	h.ph[0] = (Elf64_Phdr){ .p_type = PT_LOAD, .p_flags = PF_R | PF_X, .p_offset = STUB_PAGE,
+				.p_vaddr = systrap_base, .p_paddr = systrap_base,
+				.p_filesz = STUB_PAGE, .p_memsz = STUB_PAGE, .p_align = STUB_PAGE };
+	h.ph[1] = (Elf64_Phdr){ .p_type = PT_GNU_STACK, .p_flags = PF_R | PF_W, .p_align = 16 };
+	static uint8_t file[2 * STUB_PAGE];
+	memset(file, 0, sizeof(file));
+	memcpy(file, &h, sizeof(h));
+	memcpy(file + STUB_PAGE, systrap_code_start, (size_t)(systrap_code_end - systrap_code_start));
+	int fd = memfd_create("cvisor-stub", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+	if (fd < 0)
+		fd = memfd_create("cvisor-stub", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return;
+	if (write(fd, file, sizeof(file)) != (ssize_t)sizeof(file) ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
+		close(fd);
+		return;
+	}
+	stub_image_fd = fd;
+}
+
+struct image_child {
+	int memfd;
+	int err;		/* why the exec failed (errno), in the child */
+	char *argv[5];
+};
+
+/* The vfork-like child (its own stack, the forker's memory): only
+ * syscalls, then the exec. The forker blocks every signal: so does the
+ * stub. */
+static int image_child_main(void *arg)
+{
+	struct image_child *c = arg;
+	static char *const envp[] = { NULL };
+	syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	syscall(SYS_setsid);
+	syscall(SYS_fcntl, c->memfd, F_SETFD, 0);
+	int lo = c->memfd < stub_image_fd ? c->memfd : stub_image_fd;
+	int hi = c->memfd < stub_image_fd ? stub_image_fd : c->memfd;
+	if (lo > 0)
+		syscall(SYS_close_range, 0, lo - 1, 0);
+	if (hi > lo + 1)
+		syscall(SYS_close_range, lo + 1, hi - 1, 0);
+	syscall(SYS_close_range, hi + 1, ~0U, 0);
+	long r = systrap_exec_image(stub_image_fd, "", c->argv, envp, AT_EMPTY_PATH);
+	c->err = r < 0 ? (int)-r : EIO;
+	syscall(SYS_exit_group, 127);
+	return 127;
+}
+
+/* A stub exec'ed from the image, its control and response pages as's
+ * (no exit signal, like the zygote): its pid, or -errno. */
+static pid_t image_spawn(const struct as *as)
+{
+	static _Alignas(16) char stack[16 * 1024];	/* the forker's only */
+	char fdbuf[16], ctlbuf[24], rspbuf[24];
+	struct image_child c = { .memfd = memfile_fd() };
+	snprintf(fdbuf, sizeof(fdbuf), "%d", c.memfd);
+	snprintf(ctlbuf, sizeof(ctlbuf), "%" PRIu64, as->ctl_off);
+	snprintf(rspbuf, sizeof(rspbuf), "%" PRIu64, as->rsp_off);
+	c.argv[0] = "cvisor-stub";
+	c.argv[1] = fdbuf;
+	c.argv[2] = ctlbuf;
+	c.argv[3] = rspbuf;
+	c.argv[4] = NULL;
+	pid_t pid = clone(image_child_main, stack + sizeof(stack), CLONE_VM | CLONE_VFORK, &c);
+	if (pid < 0)
+		return -errno;
+	if (c.err) {
+		/* The exec failed (a host that forbids exec from a memfd):
+		 * the child is gone. */
+		int status;
+		while (waitpid(pid, &status, __WALL) < 0 && errno == EINTR)
+			;
+		log_printf("systrap: the stub image did not exec: %s", strerror(c.err));
+		return -c.err;
+	}
+	return pid;
+}
+
 int systrap_stub_init(void)
 {
 	spin_calibrate();
@@ -498,6 +628,7 @@ int systrap_stub_init(void)
 	}
 	if (!systrap_base)
 		return -ENOMEM;
+	stub_image_make();
 	return 0;
 }
 
@@ -714,13 +845,41 @@ static int stub_make(struct as *as, bool direct)
 	memcpy((void *)(as->ctl + CTL_MEMFD), &memfd, sizeof(memfd));
 	memcpy((void *)(as->ctl + CTL_RSP_FOFF), &as->rsp_off, sizeof(as->rsp_off));
 
-	pid_t pid = direct && zygote.pid <= 0 ? sentry_fork(as) : zygote_fork(as);
+	pid_t pid = -ENOEXEC;
+	bool image = direct && zygote.pid <= 0 && stub_image_fd >= 0;
+	if (image && (pid = image_spawn(as)) < 0) {
+		close(stub_image_fd);	/* this host will not exec it: fork */
+		stub_image_fd = -1;
+		image = false;
+	}
+	if (!image)
+		pid = direct && zygote.pid <= 0 ? sentry_fork(as) : zygote_fork(as);
 	if (pid < 0) {
 		pages_free(as);
 		return pid;
 	}
 	as->pid = pid;
 	as->seq = 0;
+	if (image) {
+		/* What a forked stub maps itself (systrap_patch_stub_map). */
+		uint64_t req[CTL_MAXREQ][7];
+		int64_t ret[CTL_MAXREQ];
+		int n = systrap_patch_stub_reqs(req, CTL_MAXREQ, memfile_fd());
+		r = n < 0 ? -E2BIG : n > 0 ? systrap_stub_call(as, (const uint64_t (*)[7])req, (unsigned)n, ret) : 0;
+		for (int i = 0; r == 0 && i < n; i++)
+			if (ret[i] != (int64_t)req[i][1])
+				r = -ENOMEM;
+		if (r < 0) {
+			log_printf("systrap: stub %d: the patch pages did not map", pid);
+			stub_kill(as);
+			int status;
+			while (waitpid(pid, &status, __WALL) < 0 && errno == EINTR)
+				;
+			as->pid = 0;
+			pages_free(as);
+			return r;
+		}
+	}
 	return 0;
 }
 

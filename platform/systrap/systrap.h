@@ -163,11 +163,19 @@ int systrap_patch_pages(void);
 /* In a new stub (raw syscalls): map the table and trampolines, or unmap
  * the table's range when patching is off. 0 or -1. */
 int systrap_patch_stub_map(int memfd);
+/* The same as map requests for an exec'ed stub's map thread (stub.c's
+ * image_spawn): how many were written to req (at most max; 0 when
+ * patching is off), or -1 when they do not fit. */
+int systrap_patch_stub_reqs(uint64_t (*req)[7], unsigned max, int memfd);
 /* A raw mmap: -errno on failure. The only place outside the stub code
  * page the sentry's filter lets a PROT_EXEC mapping come from (the new
  * stub's trampolines; host_syscalls.c). */
 long systrap_exec_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64_t fd,
 		       uint64_t off);
+/* The raw execveat of the stub image (host_syscalls.c), the one exec
+ * site the exec guard allows: 0 never (the exec replaces us), -errno. */
+long systrap_exec_image(int fd, const char *path, char *const argv[], char *const envp[],
+			int flags);
 /* The range every address space reserves for the table. */
 bool systrap_patch_reserved(uint64_t *start, uint64_t *len, const char **name);
 /* A syscall trapped at regs->rip - 2: count it, patch the site if hot. */

@@ -1,10 +1,11 @@
 /* sentry/hostfilter/execguard.c: the exec guard, the front part of the
- * sentry's seccomp program: mmap and mprotect with PROT_EXEC only from
- * the platform's own paths
- * (platform_ops.host_exec_sites: where its stubs map guest code), SIGSYS
- * from anywhere else. The sentry itself never makes memory executable
- * once it is confined, so code injected into it cannot be given an
- * executable page by a plain mmap or mprotect.
+ * sentry's seccomp program: mmap and mprotect with PROT_EXEC, and
+ * execveat, only from the platform's own paths
+ * (platform_ops.host_exec_sites: where its stubs map guest code, and
+ * where systrap execs its stub image), SIGSYS from anywhere else. The
+ * sentry itself never makes memory executable once it is confined, so
+ * code injected into it cannot be given an executable page by a plain
+ * mmap or mprotect, nor run by an exec of a file it wrote.
  *
  * libseccomp cannot compare the instruction pointer, so this part is
  * written by hand and put in front of the whitelist's program
@@ -57,13 +58,15 @@ size_t hostfilter_execguard_build(const struct platform_ops *p, struct sock_filt
 	EMIT(JEQ(AUDIT_ARCH_X86_64, 1, 0));
 	EMIT(RET(SECCOMP_RET_ALLOW));		/* the whitelist traps it */
 	EMIT(LD(OFF_NR));
+	EMIT(JEQ(SYS_execveat, 6, 0));		/* to the sites, whatever its arguments */
 	EMIT(JEQ(SYS_mmap, 2, 0));
 	EMIT(JEQ(SYS_mprotect, 1, 0));
 	EMIT(RET(SECCOMP_RET_ALLOW));
 	EMIT(LD(OFF_ARG_LO(2)));		/* prot (the kernel ignores the high bits) */
 	EMIT(JSET(PROT_EXEC, 1, 0));
 	EMIT(RET(SECCOMP_RET_ALLOW));
-	/* PROT_EXEC: allowed from the sites only. Each site is [start, end)
+	/* PROT_EXEC, or an exec: allowed from the sites only (and an exec
+	 * only as far as the whitelist allows it). Each site is [start, end)
 	 * within one 4 GiB half (split otherwise): 6 instructions. */
 	for (size_t i = 0; i < nr; i++) {
 		uint64_t s = r[i].start, e = r[i].end;

@@ -5,8 +5,9 @@
  * Why each group is there:
  *  - I/O on fds the sentry already holds: the memory file, the gofer's
  *    socket and the fds it donates, the inherited stdio. No open/openat,
- *    socket, bind, connect, execve at all: the sentry cannot reach a new
- *    host object by name.
+ *    socket, bind, connect or execve at all: the sentry cannot reach a
+ *    new host object by name. (systrap's one execveat, of its sealed
+ *    stub image by fd, is allowed only from its own site: the exec guard.)
  *  - Memory: the memory file's mapping and the allocator's (mmap, munmap,
  *    mprotect, madvise, mremap, brk), hole punching (fallocate).
  *  - Threads: pthread_create's clone with exactly glibc's thread flags
@@ -170,8 +171,8 @@ size_t hostfilter_print(FILE *out, const struct platform_ops *p)
 	char title[64];
 	snprintf(title, sizeof(title), "sentry (platform %s)", p ? p->name : "?");
 	size_t count = host_rules_print(out, title, l, n);
-	fprintf(out, "  (mmap and mprotect: PROT_EXEC only from %s; the instruction pointer is "
-		     "checked)\n",
+	fprintf(out, "  (mmap and mprotect with PROT_EXEC, and execveat: only from %s; the "
+		     "instruction pointer is checked)\n",
 		p && p->host_exec_sites ? "the platform's own stub code" : "nowhere");
 	return count;
 }

@@ -21,8 +21,8 @@ void hostfilter_set_report_fd(int fd);
 /* Install the SIGSYS handler and the filter on the calling thread, from
  * which every later thread and stub inherits it. 0 or -errno. */
 int hostfilter_install(const struct platform_ops *p);
-/* The exec guard (execguard.c): mmap and mprotect with PROT_EXEC only
- * from the sites of p (platform_ops.host_exec_sites, at most
+/* The exec guard (execguard.c): mmap and mprotect with PROT_EXEC, and
+ * execveat, only from the sites of p (platform_ops.host_exec_sites, at most
  * HOSTFILTER_EXEC_SITES), SIGSYS from anywhere else. build writes it into
  * prog (max instructions; HOSTFILTER_EXECGUARD_MAX is always enough) and
  * returns its length (0 if it does not fit); it ends by jumping past its

@@ -26,8 +26,9 @@
 #    own, NoNewPrivs 1; the gofer: Seccomp 2, NoNewPrivs 1;
 #  - a forbidden host syscall (hidden --testonly-forbidden-syscall) kills
 #    the sentry with a one-line "sandbox failure" naming it: socket (not
-#    in the whitelist), and mmap and mprotect with PROT_EXEC made by the
-#    sentry's own code (only the platform's paths may);
+#    in the whitelist), and mmap and mprotect with PROT_EXEC, and
+#    execveat, made by the sentry's own code (only the platform's paths
+#    may);
 #  - exec: the guest's own executable memory (mmap, mprotect PROT_EXEC,
 #    in a forked child too) still works: the platform's paths may;
 #  - bad --memory, --pids, --cpus values: one line, exit 2.
@@ -191,6 +192,7 @@ for p in "$@"; do
 			l=$(readlink "$f")
 			case "$l" in
 			/dev/null|"$tmp/out"|"$tmp/err"|socket:*|pipe:*|"/memfd:cvisor-memory"*) ;;
+			"/memfd:cvisor-stub"*) ;;	# systrap's stub image, sealed
 			"anon_inode:[eventpoll]") ;;	# host stdio readiness (fs/host/host_notify.c)
 			"$tmp/root/bin/escape"|/bin/escape|"$tmp/vol"/*) ;;
 			*) fail "$p" "sentry holds an unexpected fd ${f##*/} -> $l" ;;
@@ -242,6 +244,12 @@ for p in "$@"; do
 		[ "$(grep -c "sandbox failure: sentry made a forbidden host syscall $call with PROT_EXEC$" "$tmp/err")" -eq 1 ] ||
 			fail "$p" "$call(PROT_EXEC) by the sentry: no one-line report naming it"
 	done
+	# An exec from the sentry's own code: refused on every platform (the
+	# stub image's exec comes from one site of systrap's only).
+	run "$p" --testonly-forbidden-syscall=execveat -- /bin/escape open
+	[ "$st" -eq 125 ] || fail "$p" "execveat by the sentry: status $st (want 125)"
+	[ "$(grep -c "sandbox failure: sentry made a forbidden host syscall execveat$" "$tmp/err")" -eq 1 ] ||
+		fail "$p" "execveat by the sentry: no one-line report naming it"
 
 	run "$p" -- /bin/escape exec
 	[ "$st" -eq 0 ] || fail "$p" "exec: the guest's executable memory: status $st"

@@ -276,8 +276,10 @@ int run_options_parse(int argc, char **argv, struct run_options *o, char *err, s
 				o->testonly_forbidden = TESTONLY_MMAP_EXEC;
 			} else if (strcmp(optarg, "mprotect-exec") == 0) {
 				o->testonly_forbidden = TESTONLY_MPROTECT_EXEC;
+			} else if (strcmp(optarg, "execveat") == 0) {
+				o->testonly_forbidden = TESTONLY_EXECVEAT;
 			} else {
-				snprintf(err, errlen, "--testonly-forbidden-syscall wants socket, mmap-exec or mprotect-exec, got \"%s\"",
+				snprintf(err, errlen, "--testonly-forbidden-syscall wants socket, mmap-exec, mprotect-exec or execveat, got \"%s\"",
 					 optarg);
 				return -1;
 			}

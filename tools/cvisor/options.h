@@ -26,8 +26,10 @@ struct run_options {
 	/* hidden --testonly-forbidden-syscall[=WHAT]: once confined, the
 	 * sentry makes a host syscall its filter forbids (tests/security):
 	 * socket (the default; outside the whitelist), mmap-exec or
-	 * mprotect-exec (PROT_EXEC from the sentry's own code). */
-	enum { TESTONLY_NONE, TESTONLY_SOCKET, TESTONLY_MMAP_EXEC, TESTONLY_MPROTECT_EXEC }
+	 * mprotect-exec (PROT_EXEC from the sentry's own code), or execveat
+	 * (from the sentry's own code: only systrap's stub image site may). */
+	enum { TESTONLY_NONE, TESTONLY_SOCKET, TESTONLY_MMAP_EXEC, TESTONLY_MPROTECT_EXEC,
+	       TESTONLY_EXECVEAT }
 		testonly_forbidden;
 	const char *debug_log;
 	char **env;		/* NULL terminated, owned */

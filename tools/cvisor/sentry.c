@@ -71,6 +71,11 @@ static void testonly_forbidden_syscall(void)
 		void *p = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p != MAP_FAILED)
 			log_printf("confine: --testonly-forbidden-syscall: mmap(PROT_EXEC) was allowed");
+	} else if (testonly_forbidden == TESTONLY_EXECVEAT) {
+		/* an exec of an fd it holds, as the stub image's is made */
+		static char *const none[] = { NULL };
+		if (syscall(SYS_execveat, 0, "", none, none, AT_EMPTY_PATH) == 0 || errno != ENOEXEC)
+			log_printf("confine: --testonly-forbidden-syscall: execveat was allowed");
 	} else if (testonly_forbidden == TESTONLY_MPROTECT_EXEC) {
 		void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p != MAP_FAILED && mprotect(p, 4096, PROT_READ | PROT_EXEC) == 0)
