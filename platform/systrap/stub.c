@@ -525,16 +525,15 @@ static void stub_image_make(void)
 				.p_vaddr = systrap_base, .p_paddr = systrap_base,
 				.p_filesz = STUB_PAGE, .p_memsz = STUB_PAGE, .p_align = STUB_PAGE };
 	h.ph[1] = (Elf64_Phdr){ .p_type = PT_GNU_STACK, .p_flags = PF_R | PF_W, .p_align = 16 };
-	static uint8_t file[2 * STUB_PAGE];
-	memset(file, 0, sizeof(file));
-	memcpy(file, &h, sizeof(h));
-	memcpy(file + STUB_PAGE, systrap_code_start, (size_t)(systrap_code_end - systrap_code_start));
+	size_t len = (size_t)(systrap_code_end - systrap_code_start);
 	int fd = memfd_create("cvisor-stub", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
 	if (fd < 0)
 		fd = memfd_create("cvisor-stub", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
 		return;
-	if (write(fd, file, sizeof(file)) != (ssize_t)sizeof(file) ||
+	if (ftruncate(fd, 2 * STUB_PAGE) < 0 ||
+	    pwrite(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
+	    pwrite(fd, systrap_code_start, len, STUB_PAGE) != (ssize_t)len ||
 	    fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
 		close(fd);
 		return;
