@@ -148,7 +148,9 @@ static uint64_t last_take_ns;	/* when a stub last left the pool */
  * fraction of the cost. */
 #define RECYCLE_GRACE_NS 5000000ULL
 
-static int stub_make(struct as *as, bool direct);
+static int stub_make(struct as *as, bool direct, bool *image);
+static int slot_spawn(struct as *as, struct ctx *owner, struct slot **out,
+		      const uint64_t (*pre)[7], unsigned npre);
 static void pages_free(struct as *as);
 static bool stub_recycle(struct as *p);
 static void stub_kill(struct as *d);
@@ -199,15 +201,21 @@ static int stub_prepare(struct as **out, bool direct)
 	struct as *p = shell_new();
 	if (!p)
 		return -ENOMEM;
-	int r = stub_make(p, direct);
+	bool image;
+	int r = stub_make(p, direct, &image);
 	if (r < 0) {
 		shell_free(p);
 		return r;
 	}
 	/* Its first batches (the slot's pages, its thread's clone) also show
-	 * that the map thread is up; a stub that fails them is killed. */
+	 * that the map thread is up; a stub that fails them is killed. An
+	 * exec'ed one gets what a forked one maps itself first, in the same
+	 * batch as the slot's pages: the trap table and the trampolines. */
+	uint64_t pre[CTL_MAXREQ][7];
+	int npre = image ? systrap_patch_stub_reqs(pre, CTL_MAXREQ - STUB_SLOT_PAGES,
+						   memfile_fd()) : 0;
 	struct slot *sl;
-	r = systrap_slot_spawn(p, NULL, &sl);
+	r = npre < 0 ? -E2BIG : slot_spawn(p, NULL, &sl, (const uint64_t (*)[7])pre, (unsigned)npre);
 	if (r < 0) {
 		log_printf("systrap: stub %d did not start: %s", p->pid, strerror(-r));
 		stub_kill(p);
@@ -821,7 +829,7 @@ static pid_t sentry_fork(const struct as *as)
  * zygote, or, for the first stub (direct) while there is none, from the
  * sentry. Whether its map thread is up, its first batch tells
  * (stub_prepare). */
-static int stub_make(struct as *as, bool direct)
+static int stub_make(struct as *as, bool direct, bool *image_out)
 {
 	int r = systrap_patch_pages();
 	if (r < 0)
@@ -859,26 +867,7 @@ static int stub_make(struct as *as, bool direct)
 	}
 	as->pid = pid;
 	as->seq = 0;
-	if (image) {
-		/* What a forked stub maps itself (systrap_patch_stub_map). */
-		uint64_t req[CTL_MAXREQ][7];
-		int64_t ret[CTL_MAXREQ];
-		int n = systrap_patch_stub_reqs(req, CTL_MAXREQ, memfile_fd());
-		r = n < 0 ? -E2BIG : n > 0 ? systrap_stub_call(as, (const uint64_t (*)[7])req, (unsigned)n, ret) : 0;
-		for (int i = 0; r == 0 && i < n; i++)
-			if (ret[i] != (int64_t)req[i][1])
-				r = -ENOMEM;
-		if (r < 0) {
-			log_printf("systrap: stub %d: the patch pages did not map", pid);
-			stub_kill(as);
-			int status;
-			while (waitpid(pid, &status, __WALL) < 0 && errno == EINTR)
-				;
-			as->pid = 0;
-			pages_free(as);
-			return r;
-		}
-	}
+	*image_out = image;
 	return 0;
 }
 
@@ -1057,8 +1046,9 @@ int systrap_slot_write(struct slot *sl, uint64_t addr, const void *buf, size_t l
 }
 
 /* A new slot: its pages, mapped into the stub (runs of contiguous
- * memory-file pages, one mmap each). */
-static int slot_new(struct as *as, struct slot **out)
+ * memory-file pages, one mmap each), after the npre requests of pre in
+ * the same batch (maps whose result must be their address). */
+static int slot_new(struct as *as, struct slot **out, const uint64_t (*pre)[7], unsigned npre)
 {
 	if (as->nslots >= STUB_MAX_THREADS)
 		return -EAGAIN;
@@ -1067,9 +1057,15 @@ static int slot_new(struct as *as, struct slot **out)
 		return -ENOMEM;
 	sl->as = as;
 	sl->idx = as->nslots;
-	uint64_t req[STUB_SLOT_PAGES][7];
-	unsigned nreq = 0;
+	uint64_t req[CTL_MAXREQ][7];
+	unsigned nreq = npre;
 	int r = 0;
+	if (npre > CTL_MAXREQ - STUB_SLOT_PAGES) {
+		free(sl);
+		return -E2BIG;
+	}
+	if (npre)
+		memcpy(req, pre, npre * sizeof(req[0]));
 	for (unsigned i = 0; i < STUB_SLOT_PAGES;) {
 		size_t got;
 		int64_t o = memfile_alloc(STUB_SLOT_PAGES - i, &got);
@@ -1086,7 +1082,7 @@ static int slot_new(struct as *as, struct slot **out)
 			sl->page[i] = memfile_ptr(sl->off[i]);
 		}
 	}
-	int64_t ret[STUB_SLOT_PAGES];
+	int64_t ret[CTL_MAXREQ];
 	if (r == 0)
 		r = systrap_stub_call(as, (const uint64_t (*)[7])req, nreq, ret);
 	for (unsigned i = 0; r == 0 && i < nreq; i++)
@@ -1118,6 +1114,14 @@ static void msg_reset(struct slot *sl)
 
 int systrap_slot_spawn(struct as *as, struct ctx *owner, struct slot **out)
 {
+	return slot_spawn(as, owner, out, NULL, 0);
+}
+
+/* systrap_slot_spawn, with pre's requests (maps) sent before the new
+ * slot's pages, in the same batch; they need a new slot. */
+static int slot_spawn(struct as *as, struct ctx *owner, struct slot **out,
+		      const uint64_t (*pre)[7], unsigned npre)
+{
 	struct slot *sl = NULL;
 	for (unsigned i = 0; i < as->nslots; i++) {
 		struct slot *c = as->slots[i];
@@ -1137,7 +1141,9 @@ int systrap_slot_spawn(struct as *as, struct ctx *owner, struct slot **out)
 		break;
 	}
 	int r;
-	if (!sl && (r = slot_new(as, &sl)) < 0)
+	if (npre && sl)
+		return -EINVAL;
+	if (!sl && (r = slot_new(as, &sl, pre, npre)) < 0)
 		return r;
 	sl->tid = 0;
 	msg_reset(sl);
