@@ -568,12 +568,18 @@ systrap_stub_restorer:
  * parent-death signal, the session, no_new_privs (inherited), the blocked
  * signals and the fds (the memory file's only, not close-on-exec). The
  * stack holds argc, then argv: a name, the memory file's fd, the control
- * page's and the response page's memory-file offsets, in decimal. Here,
- * as stub.c's stub_child does for a forked stub: map the control,
- * response and map-stack pages, name the process, set every signal to its
- * default and the stub's to the handler, and go on at the entry as a map
- * thread (rcx = 0). The trap table and the trampolines are mapped by the
- * first batch instead (systrap_patch_stub_reqs). */
+ * page's and the response page's memory-file offsets, and 1 for the
+ * zygote (else 0), in decimal. Here, as stub.c's stub_child does for a
+ * forked stub: map the control, response (writable for the zygote) and
+ * map-stack pages, name the process, set every signal to its default and
+ * the stub's to the handler, and go on at the entry (rcx = the zygote
+ * flag). A map thread gets the trap table and the trampolines with its
+ * first batch (systrap_patch_stub_reqs); the zygote, which serves no
+ * batch and whose forks inherit them, maps them here: the control page's
+ * requests (CTL_BOOT_NREQ mmaps at CTL_REQS, each of which must land at
+ * its address), which the forker wrote there before the exec: not
+ * CTL_NREQ, which the forker's first call (a ping) may clear before we
+ * read it. */
 systrap_stub_boot:
 	lea systrap_code_start(%rip), %r12	/* S */
 	mov 16(%rsp), %rdi
@@ -585,6 +591,9 @@ systrap_stub_boot:
 	mov 32(%rsp), %rdi
 	call parse_dec
 	mov %rax, %r14				/* the response page's offset */
+	mov 40(%rsp), %rdi
+	call parse_dec
+	mov %rax, %rbx				/* 1: the zygote */
 	/* mmap(S + STUB_CTL_OFF, PAGE, PROT_READ, MAP_SHARED | MAP_FIXED, fd, ctl) */
 	lea STUB_CTL_OFF(%r12), %rdi
 	mov %r13, %r9
@@ -594,6 +603,8 @@ systrap_stub_boot:
 	lea STUB_RSP_OFF(%r12), %rdi
 	mov %r14, %r9
 	mov $1, %edx
+	add %ebx, %edx				/* PROT_WRITE too for the zygote */
+	add %ebx, %edx
 	mov $MAP_SHARED_FIXED, %r10d
 	call boot_mmap
 	/* the map stack: private anonymous (MAP_PRIVATE | MAP_ANONYMOUS |
@@ -649,10 +660,35 @@ systrap_stub_boot:
 	jnz boot_die
 	inc %r15
 	jmp 3b
-4:	mov %r12, %rdi
+4:	test %rbx, %rbx
+	jz 6f
+	/* The zygote: the control page's requests. */
+	lea STUB_CTL_OFF(%r12), %r13
+	mov CTL_BOOT_NREQ(%r13), %r15d
+	cmp $CTL_MAXREQ, %r15d
+	ja boot_die
+	lea CTL_REQS(%r13), %r14
+5:	test %r15d, %r15d
+	jz 6f
+	mov 0(%r14), %rax
+	cmp $NR_MMAP, %rax
+	jne boot_die
+	mov 8(%r14), %rdi
+	mov 16(%r14), %rsi
+	mov 24(%r14), %rdx
+	mov 32(%r14), %r10
+	mov 40(%r14), %r8
+	mov 48(%r14), %r9
+	syscall
+	cmp 8(%r14), %rax
+	jne boot_die
+	add $CTL_REQ_SIZE, %r14
+	dec %r15d
+	jmp 5b
+6:	mov %r12, %rdi
 	lea STUB_REGION(%r12), %rsi
 	mov $USER_TOP, %rdx
-	xor %ecx, %ecx
+	mov %rbx, %rcx
 	mov %rbp, %r8
 	jmp systrap_code_start
 
@@ -660,11 +696,12 @@ systrap_stub_boot:
 boot_mmap:
 	mov %rbp, %r8
 boot_mmap_fd:
-	mov %rdi, %rbx
+	push %rdi
 	mov $NR_MMAP, %eax
 	mov $STUB_PAGE, %esi
 	syscall
-	cmp %rax, %rbx
+	pop %rcx
+	cmp %rax, %rcx
 	jne boot_die
 	ret
 

@@ -24,7 +24,8 @@
  * its page tables (about a millisecond here, while every sentry thread
  * that faults waits for the copy), leaves its written pages copy-on-write
  * and has the child unmap them all; the exec costs a fraction of that.
- * Where the host refuses the exec, the first stub is forked as before. */
+ * The zygote is exec'ed from the image too (zygote_start). Where the host
+ * refuses the exec, both are forked as before. */
 #include "platform/systrap/systrap.h"
 #include "platform/platform.h"
 #include "platform/systrap/sysmsg.h"
@@ -552,7 +553,7 @@ static void stub_image_make(void)
 struct image_child {
 	int memfd;
 	int err;		/* why the exec failed (errno), in the child */
-	char *argv[5];
+	char *argv[6];
 };
 
 /* The vfork-like child (its own stack, the forker's memory): only
@@ -579,8 +580,10 @@ static int image_child_main(void *arg)
 }
 
 /* A stub exec'ed from the image, its control and response pages as's
- * (no exit signal, like the zygote): its pid, or -errno. */
-static pid_t image_spawn(const struct as *as)
+ * (no exit signal, like the zygote): its pid, or -errno. zygote: it
+ * becomes the zygote, which first makes the mmaps written in its control
+ * page. */
+static pid_t image_spawn(const struct as *as, bool zygote)
 {
 	static _Alignas(16) char stack[16 * 1024];	/* the forker's only */
 	char fdbuf[16], ctlbuf[24], rspbuf[24];
@@ -592,7 +595,8 @@ static pid_t image_spawn(const struct as *as)
 	c.argv[1] = fdbuf;
 	c.argv[2] = ctlbuf;
 	c.argv[3] = rspbuf;
-	c.argv[4] = NULL;
+	c.argv[4] = zygote ? "1" : "0";
+	c.argv[5] = NULL;
 	pid_t pid = clone(image_child_main, stack + sizeof(stack), CLONE_VM | CLONE_VFORK, &c);
 	if (pid < 0)
 		return -errno;
@@ -745,8 +749,8 @@ int systrap_stub_start(struct as *as, const struct as_op *ops, unsigned n)
 	return pool_take(as, ops, n);
 }
 
-/* The zygote (stub.S): a stub process, forked from the sentry once, that
- * forks the others. Only the forker uses it. */
+/* The zygote (stub.S): a stub process, exec'ed from the image (or forked
+ * from the sentry) once, that forks the others. Only the forker uses it. */
 static struct as zygote;
 
 static void zygote_kill(void)
@@ -771,10 +775,25 @@ static int zygote_start(void)
 	/* No exit signal: a SIGCHLD, blocked in this thread, would be
 	 * delivered to another sentry thread, and interrupt a timed futex
 	 * wait there into restart_syscall, which the sentry may not make.
-	 * The stubs it forks inherit that (CLONE_PARENT). */
-	long pid = platform_stub_fork(0);
-	if (pid == 0)
-		stub_child(&zygote, true);
+	 * The stubs it forks inherit that (CLONE_PARENT). Exec'ed from the
+	 * image (the trap table and trampolines it maps first, and its forks
+	 * inherit, written in its control page), else forked. */
+	long pid = -ENOEXEC;
+	if (stub_image_fd >= 0) {
+		uint64_t req[CTL_MAXREQ][7];
+		int n = systrap_patch_stub_reqs(req, CTL_MAXREQ, memfile_fd());
+		if (n >= 0) {
+			if (n)
+				memcpy((void *)(zygote.ctl + CTL_REQS), req, (size_t)n * CTL_REQ_SIZE);
+			*(volatile uint32_t *)(zygote.ctl + CTL_BOOT_NREQ) = (uint32_t)n;
+			pid = image_spawn(&zygote, true);
+		}
+	}
+	if (pid < 0) {
+		pid = platform_stub_fork(0);
+		if (pid == 0)
+			stub_child(&zygote, true);
+	}
 	if (pid < 0) {
 		pages_free(&zygote);
 		return (int)pid;
@@ -854,7 +873,7 @@ static int stub_make(struct as *as, bool direct, bool *image_out)
 
 	pid_t pid = -ENOEXEC;
 	bool image = direct && zygote.pid <= 0 && stub_image_fd >= 0;
-	if (image && (pid = image_spawn(as)) < 0) {
+	if (image && (pid = image_spawn(as, false)) < 0) {
 		close(stub_image_fd);	/* this host will not exec it: fork */
 		stub_image_fd = -1;
 		image = false;

@@ -105,6 +105,8 @@
 #define CTL_SPIN		24	/* u32: pause iterations the handler spins */
 #define CTL_MEMFD		28	/* u32: the memory file's fd in the stub */
 #define CTL_RSP_FOFF		32	/* u64: the response page's memory-file offset */
+#define CTL_BOOT_NREQ		40	/* u32: the mmaps (at CTL_REQS) an exec'ed
+					 * zygote makes first (stub.S: systrap_stub_boot) */
 #define CTL_REQS		64	/* CTL_MAXREQ x {nr, a1..a6} */
 #define CTL_REQ_SIZE		56
 #define CTL_MAXREQ		32
