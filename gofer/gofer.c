@@ -16,6 +16,7 @@
  * component (no '/', not empty, ".", or "..", at most NAME_MAX). */
 #include "gofer/gofer.h"
 #include "lib/confine.h"
+#include "lib/fdpass.h"
 
 #include <linux/capability.h>
 #include <sched.h>
@@ -78,26 +79,7 @@ static int send_reply(int sock, const struct gofer_resp *resp, const char *data,
 		{ (void *)resp, sizeof(*resp) },
 		{ (void *)data, resp->datalen },
 	};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = resp->datalen ? 2 : 1 };
-	if (fd >= 0) {
-		memset(&u, 0, sizeof(u));
-		mh.msg_control = u.buf;
-		mh.msg_controllen = sizeof(u.buf);
-		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	ssize_t n;
-	do
-		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	return n < 0 ? -1 : 0;
+	return fdpass_send(sock, iov, resp->datalen ? 2 : 1, fd) < 0 ? -1 : 0;
 }
 
 static int serve(struct gofer_state *g)
@@ -237,6 +219,26 @@ static int gofer_confine(struct gofer_state *g, unsigned long ns)
 	return 0;
 }
 
+/* An optional leading "PREFIXFD" argument: *fd (else -1), shifted off.
+ * -1 with a message when FD is not a number. */
+static int fd_flag(int *argc, char ***argv, const char *prefix, int *fd)
+{
+	size_t n = strlen(prefix);
+	*fd = -1;
+	if (*argc < 2 || strncmp((*argv)[1], prefix, n) != 0)
+		return 0;
+	char *e;
+	long v = strtol((*argv)[1] + n, &e, 10);
+	if (*e || e == (*argv)[1] + n || v < 0 || v > INT_MAX) {
+		fprintf(stderr, "cvisor gofer: bad %s\n", (*argv)[1]);
+		return -1;
+	}
+	*fd = (int)v;
+	(*argc)--;
+	(*argv)++;
+	return 0;
+}
+
 int gofer_main(int argc, char **argv)
 {
 	unsigned long ns = 0;
@@ -246,34 +248,15 @@ int gofer_main(int argc, char **argv)
 		argc--;
 		argv++;
 	}
-	int netns = -1;
-	if (argc >= 2 && strncmp(argv[1], "--netns-fd=", 11) == 0) {
-		char *e;
-		long v = strtol(argv[1] + 11, &e, 10);
-		if (*e || v < 0 || v > INT_MAX) {
-			fprintf(stderr, "cvisor gofer: bad %s\n", argv[1]);
-			return 2;
-		}
-		netns = (int)v;
-		argc--;
-		argv++;
-	}
+	int netns, done;
+	if (fd_flag(&argc, &argv, "--netns-fd=", &netns) < 0)
+		return 2;
 	if (argc < 3) {
 		fprintf(stderr, "usage: cvisor gofer [--ns=FLAGS] [--netns-fd=FD] [--done-fd=FD] FD rw:DIR|ro:DIR...\n");
 		return 2;
 	}
-	int done = -1;
-	if (argc >= 2 && strncmp(argv[1], "--done-fd=", 10) == 0) {
-		char *e;
-		long v = strtol(argv[1] + 10, &e, 10);
-		if (*e || v < 0 || v > INT_MAX) {
-			fprintf(stderr, "cvisor gofer: bad %s\n", argv[1]);
-			return 2;
-		}
-		done = (int)v;
-		argc--;
-		argv++;
-	}
+	if (fd_flag(&argc, &argv, "--done-fd=", &done) < 0)
+		return 2;
 	struct gofer_state g = { .procfd = -1, .done = done };
 	char *end;
 	long sock = strtol(argv[1], &end, 10);

@@ -86,6 +86,18 @@
 /* The same with rbx = the message page */
 #define B(g)	(MSG_GREGS + 8 * (g))(%rbx)
 
+/* The syscall of a control-page request {nr, a1..a6} at (base). */
+.macro REQ_SYSCALL base
+	mov 0(\base), %rax
+	mov 8(\base), %rdi
+	mov 16(\base), %rsi
+	mov 24(\base), %rdx
+	mov 32(\base), %r10
+	mov 40(\base), %r8
+	mov 48(\base), %r9
+	syscall
+.endm
+
 	.section .rodata
 	.globl systrap_code_start, systrap_code_end, systrap_stub_handler
 	.globl systrap_stub_restorer, systrap_tramp_entry, systrap_stub_boot
@@ -156,14 +168,7 @@ mapper:
 	lea (STUB_MAPSTACK_OFF - STUB_CTL_OFF)(%r13), %r12
 4:	test %ebp, %ebp
 	jz 5f
-	mov 0(%rbx), %rax
-	mov 8(%rbx), %rdi
-	mov 16(%rbx), %rsi
-	mov 24(%rbx), %rdx
-	mov 32(%rbx), %r10
-	mov 40(%rbx), %r8
-	mov 48(%rbx), %r9
-	syscall
+	REQ_SYSCALL %rbx
 	test %rax, %rax
 	jnz 6f
 	cmpq $NR_CLONE, 0(%rbx)
@@ -670,16 +675,9 @@ systrap_stub_boot:
 	lea CTL_REQS(%r13), %r14
 5:	test %r15d, %r15d
 	jz 6f
-	mov 0(%r14), %rax
-	cmp $NR_MMAP, %rax
+	cmpq $NR_MMAP, 0(%r14)
 	jne boot_die
-	mov 8(%r14), %rdi
-	mov 16(%r14), %rsi
-	mov 24(%r14), %rdx
-	mov 32(%r14), %r10
-	mov 40(%r14), %r8
-	mov 48(%r14), %r9
-	syscall
+	REQ_SYSCALL %r14
 	cmp 8(%r14), %rax
 	jne boot_die
 	add $CTL_REQ_SIZE, %r14

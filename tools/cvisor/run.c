@@ -25,6 +25,7 @@
 #include "tools/cvisor/spawn.h"
 #include "tools/cvisor/report.h"
 #include "tools/cvisor/keeper.h"
+#include "lib/fdpass.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -84,22 +85,7 @@ static void netns_send(int sock, int fd)
 {
 	char c = 0;
 	struct iovec iov = { &c, 1 };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	if (fd >= 0) {
-		memset(&u, 0, sizeof(u));
-		mh.msg_control = u.buf;
-		mh.msg_controllen = sizeof(u.buf);
-		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	}
-	if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0) {
+	if (fdpass_send(sock, &iov, 1, fd) < 0) {
 		/* it is gone: nobody to tell */
 	}
 	close(sock);
