@@ -157,7 +157,13 @@ static void check_threads(void)
 	CHECK(!dir_has("/proc", name), "/proc does not list a thread");
 	CHECK_EQ(write(thread_pipe[1], "x", 1), 1);
 	CHECK_EQ(pthread_join(th, NULL), 0);
+	/* pthread_join returns once the kernel has cleared the thread's tid
+	 * (CLONE_CHILD_CLEARTID), which Linux does before the thread leaves
+	 * /proc: it goes soon after, not at once (seen natively under load).
+	 * Wait for that, up to 2 s. */
 	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	for (int i = 0; i < 2000 && stat(path, &st) == 0; i++)
+		sleep_ms(1);
 	CHECK_ERR(stat(path, &st), ENOENT);
 	CHECK(!dir_has("/proc/self/task", name), "task/ drops the joined thread");
 	CHECK_EQ(status_long("/proc/self/status", "Threads"), 1);
