@@ -105,37 +105,6 @@ int systrap_patch_pages(void)
 	return r;
 }
 
-/* mmap runs of contiguous memory-file pages (raw syscalls: a forked copy
- * of the sentry). */
-static int map_runs(uint64_t addr, const uint64_t *off, unsigned n, int prot, int memfd)
-{
-	for (unsigned i = 0; i < n;) {
-		unsigned k = 1;
-		while (i + k < n && off[i + k] == off[i] + k * STUB_PAGE)
-			k++;
-		long r = systrap_exec_mmap(addr + (uint64_t)i * STUB_PAGE, (uint64_t)k * STUB_PAGE,
-					   (uint64_t)prot, MAP_SHARED | MAP_FIXED, (uint64_t)memfd,
-					   off[i]);
-		if (r != (long)(addr + (uint64_t)i * STUB_PAGE))
-			return -1;
-		i += k;
-	}
-	return 0;
-}
-
-int systrap_patch_stub_map(int memfd)
-{
-	if (!systrap_patch_on || !pages_ready) {
-		syscall(SYS_munmap, TRAP_TABLE_ADDR, TRAP_TABLE_SIZE);
-		return 0;
-	}
-	if (map_runs(TRAP_TABLE_ADDR, table_off, TABLE_PAGES, PROT_READ, memfd) < 0 ||
-	    map_runs(systrap_base + STUB_TRAMP_OFF, tramp_off, TRAMP_PAGES,
-		     PROT_READ | PROT_EXEC, memfd) < 0)
-		return -1;
-	return 0;
-}
-
 /* The requests of runs of contiguous memory-file pages, appended to req
  * (n used of max): the new count, or -1 when they do not fit. */
 static int req_runs(uint64_t (*req)[7], int n, unsigned max, uint64_t addr,
@@ -165,6 +134,23 @@ int systrap_patch_stub_reqs(uint64_t (*req)[7], unsigned max, int memfd)
 		n = req_runs(req, n, max, systrap_base + STUB_TRAMP_OFF, tramp_off, TRAMP_PAGES,
 			     PROT_READ | PROT_EXEC, memfd);
 	return n;
+}
+
+/* The same requests made at once with raw syscalls (a forked copy of the
+ * sentry): one per page at most, so they always fit. */
+int systrap_patch_stub_map(int memfd)
+{
+	if (!systrap_patch_on || !pages_ready) {
+		syscall(SYS_munmap, TRAP_TABLE_ADDR, TRAP_TABLE_SIZE);
+		return 0;
+	}
+	uint64_t req[TABLE_PAGES + TRAMP_PAGES][7];
+	int n = systrap_patch_stub_reqs(req, TABLE_PAGES + TRAMP_PAGES, memfd);
+	for (int i = 0; i < n; i++)
+		if (systrap_exec_mmap(req[i][1], req[i][2], req[i][3], req[i][4], req[i][5],
+				      req[i][6]) != (long)req[i][1])
+			return -1;
+	return n < 0 ? -1 : 0;
 }
 
 bool systrap_patch_reserved(uint64_t *start, uint64_t *len, const char **name)

@@ -149,9 +149,10 @@ static uint64_t last_take_ns;	/* when a stub last left the pool */
  * fraction of the cost. */
 #define RECYCLE_GRACE_NS 5000000ULL
 
-static int stub_make(struct as *as, bool direct, bool *image);
+static int stub_make(struct as *as, bool direct, uint64_t (*pre)[7], unsigned *npre);
 static int slot_spawn(struct as *as, struct ctx *owner, struct slot **out,
 		      const uint64_t (*pre)[7], unsigned npre);
+static int stub_call_maps(struct as *as, const uint64_t (*req)[7], unsigned n);
 static void pages_free(struct as *as);
 static bool stub_recycle(struct as *p);
 static void stub_kill(struct as *d);
@@ -202,21 +203,25 @@ static int stub_prepare(struct as **out, bool direct)
 	struct as *p = shell_new();
 	if (!p)
 		return -ENOMEM;
-	bool image;
-	int r = stub_make(p, direct, &image);
+	uint64_t pre[CTL_MAXREQ][7];
+	unsigned npre;
+	int r = stub_make(p, direct, pre, &npre);
 	if (r < 0) {
 		shell_free(p);
 		return r;
 	}
 	/* Its first batches (the slot's pages, its thread's clone) also show
 	 * that the map thread is up; a stub that fails them is killed. An
-	 * exec'ed one gets what a forked one maps itself first, in the same
-	 * batch as the slot's pages: the trap table and the trampolines. */
-	uint64_t pre[CTL_MAXREQ][7];
-	int npre = image ? systrap_patch_stub_reqs(pre, CTL_MAXREQ - STUB_SLOT_PAGES,
-						   memfile_fd()) : 0;
+	 * exec'ed one gets what a forked one maps itself first (pre: the trap
+	 * table and the trampolines), in the same batch as the slot's pages
+	 * when they fit. */
+	if (npre > CTL_MAXREQ - STUB_SLOT_PAGES) {
+		r = stub_call_maps(p, (const uint64_t (*)[7])pre, npre);
+		npre = 0;
+	}
 	struct slot *sl;
-	r = npre < 0 ? -E2BIG : slot_spawn(p, NULL, &sl, (const uint64_t (*)[7])pre, (unsigned)npre);
+	if (r == 0)
+		r = slot_spawn(p, NULL, &sl, (const uint64_t (*)[7])pre, npre);
 	if (r < 0) {
 		log_printf("systrap: stub %d did not start: %s", p->pid, strerror(-r));
 		stub_kill(p);
@@ -845,10 +850,12 @@ static pid_t sentry_fork(const struct as *as)
 
 /* Allocate the shared pages and fork the stub (in the forker, so that its
  * parent-death signal follows the sentry, not a task's thread): from the
- * zygote, or, for the first stub (direct) while there is none, from the
- * sentry. Whether its map thread is up, its first batch tells
- * (stub_prepare). */
-static int stub_make(struct as *as, bool direct, bool *image_out)
+ * zygote, or, for the first stub (direct) while there is none, exec'ed
+ * from the stub image (then *npre requests in pre, at most CTL_MAXREQ,
+ * are what it must map first; else *npre is 0), or forked from the
+ * sentry where that cannot be. Whether its map thread is up, its first
+ * batch tells (stub_prepare). */
+static int stub_make(struct as *as, bool direct, uint64_t (*pre)[7], unsigned *npre)
 {
 	int r = systrap_patch_pages();
 	if (r < 0)
@@ -872,13 +879,14 @@ static int stub_make(struct as *as, bool direct, bool *image_out)
 	memcpy((void *)(as->ctl + CTL_RSP_FOFF), &as->rsp_off, sizeof(as->rsp_off));
 
 	pid_t pid = -ENOEXEC;
-	bool image = direct && zygote.pid <= 0 && stub_image_fd >= 0;
-	if (image && (pid = image_spawn(as, false)) < 0) {
+	int n = direct && zygote.pid <= 0 && stub_image_fd >= 0 ?
+			systrap_patch_stub_reqs(pre, CTL_MAXREQ, (int)memfd) : -1;
+	if (n >= 0 && (pid = image_spawn(as, false)) < 0) {
 		close(stub_image_fd);	/* this host will not exec it: fork */
 		stub_image_fd = -1;
-		image = false;
 	}
-	if (!image)
+	*npre = pid > 0 ? (unsigned)n : 0;
+	if (pid < 0)
 		pid = direct && zygote.pid <= 0 ? sentry_fork(as) : zygote_fork(as);
 	if (pid < 0) {
 		pages_free(as);
@@ -886,7 +894,6 @@ static int stub_make(struct as *as, bool direct, bool *image_out)
 	}
 	as->pid = pid;
 	as->seq = 0;
-	*image_out = image;
 	return 0;
 }
 
@@ -1064,6 +1071,18 @@ int systrap_slot_write(struct slot *sl, uint64_t addr, const void *buf, size_t l
 	return 0;
 }
 
+/* One batch of n MAP_FIXED mmaps (n <= CTL_MAXREQ): 0 when each landed
+ * at its address, else the first failure's -errno (-ENOMEM for garbage). */
+static int stub_call_maps(struct as *as, const uint64_t (*req)[7], unsigned n)
+{
+	int64_t ret[CTL_MAXREQ];
+	int r = systrap_stub_call(as, req, n, ret);
+	for (unsigned i = 0; r == 0 && i < n; i++)
+		if (ret[i] != (int64_t)req[i][1])
+			r = ret[i] < 0 && ret[i] > -4096 ? (int)ret[i] : -ENOMEM;
+	return r;
+}
+
 /* A new slot: its pages, mapped into the stub (runs of contiguous
  * memory-file pages, one mmap each), after the npre requests of pre in
  * the same batch (maps whose result must be their address). */
@@ -1101,12 +1120,8 @@ static int slot_new(struct as *as, struct slot **out, const uint64_t (*pre)[7], 
 			sl->page[i] = memfile_ptr(sl->off[i]);
 		}
 	}
-	int64_t ret[CTL_MAXREQ];
 	if (r == 0)
-		r = systrap_stub_call(as, (const uint64_t (*)[7])req, nreq, ret);
-	for (unsigned i = 0; r == 0 && i < nreq; i++)
-		if (ret[i] != (int64_t)req[i][1])
-			r = ret[i] < 0 && ret[i] > -4096 ? (int)ret[i] : -ENOMEM;
+		r = stub_call_maps(as, (const uint64_t (*)[7])req, nreq);
 	if (r < 0) {
 		slot_pages_free(sl);
 		free(sl);
