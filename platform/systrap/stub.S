@@ -43,6 +43,10 @@
 #define NR_RT_SIGACTION	13
 #define PR_SET_NAME	15
 #define SIGSTOP		19
+#define SIGTRAP		5
+#define SIGBUS		7
+#define SIGFPE		8
+#define SIGSEGV		11
 /* SA_SIGINFO | SA_ONSTACK | SA_RESTORER */
 #define SA_STUB_FLAGS	0x0c000004
 #define USER_TOP	0x7ffffffff000	/* SYSTRAP_USER_TOP */
@@ -101,6 +105,7 @@
 	.section .rodata
 	.globl systrap_code_start, systrap_code_end, systrap_stub_handler
 	.globl systrap_stub_restorer, systrap_tramp_entry, systrap_stub_boot
+	.globl systrap_stub_sigs
 	.balign 16
 systrap_code_start:
 	mov %rdi, %r12
@@ -652,7 +657,7 @@ systrap_stub_boot:
 	lea systrap_stub_restorer(%rip), %rax
 	mov %rax, 16(%rsp)
 	movq $-1, 24(%rsp)
-	lea stub_sigs(%rip), %r15
+	lea systrap_stub_sigs(%rip), %r15
 3:	movzbl (%r15), %edi
 	test %edi, %edi
 	jz 4f
@@ -726,8 +731,9 @@ boot_die:
 
 stub_name:
 	.asciz "cvisor-stub"
-/* The signals the handler serves (stub.c's stub_signals), 0-terminated */
-stub_sigs:
-	.byte SIGSYS, 11, 7, 8, SIGILL, 5, SIG_INTERRUPT, 0
+/* The signals the handler serves, 0-terminated: the trap signals and the
+ * interrupt (here and in stub.c's stub_child). */
+systrap_stub_sigs:
+	.byte SIGSYS, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIG_INTERRUPT, 0
 systrap_code_end:
 	.section .note.GNU-stack,"",@progbits

@@ -62,10 +62,9 @@ extern const char systrap_code_start[], systrap_code_end[], systrap_stub_handler
 uint64_t systrap_base;
 static uint32_t spin_iters;	/* pause instructions in SPIN_NS */
 
-/* Signals the handler serves: the trap signals and the interrupt. */
-static const int stub_signals[] = {
-	SIGSYS, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SYSTRAP_SIG_INTERRUPT,
-};
+/* Signals the handler serves: the trap signals and the interrupt, 0
+ * ended (stub.S: the stub image's boot installs the same). */
+extern const unsigned char systrap_stub_sigs[];
 
 /* Not a canonical address: the first return to the guest sets fs and gs. */
 #define BASE_UNSET 0x8000000000000001UL
@@ -728,8 +727,8 @@ static __attribute__((noreturn)) void stub_child(const struct as *as, bool zygot
 		.restorer = s + (uint64_t)(systrap_stub_restorer - systrap_code_start),
 		.mask = ~0UL,
 	};
-	for (size_t i = 0; i < sizeof(stub_signals) / sizeof(stub_signals[0]); i++)
-		if (syscall(SYS_rt_sigaction, stub_signals[i], &sa, NULL, 8) < 0)
+	for (const unsigned char *sig = systrap_stub_sigs; *sig; sig++)
+		if (syscall(SYS_rt_sigaction, *sig, &sa, NULL, 8) < 0)
 			syscall(SYS_exit_group, 125);
 	uint64_t all = ~0UL;
 	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, NULL, 8);
