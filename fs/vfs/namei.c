@@ -242,7 +242,7 @@ static int walk_link(struct nameidata *nd, struct dentry *d)
 {
 	if (d->inode->iops && d->inode->iops->get_link)
 		return nd_jump_link(nd, d);
-	const char *body;
+	const char *body = NULL;
 	int r = read_link(nd, d, &body);
 	if (r < 0)
 		return r;
@@ -332,7 +332,7 @@ int nd_walk_last(struct nameidata *nd, bool follow)
 
 int nd_follow_link_parent(struct nameidata *nd, struct dentry *d)
 {
-	const char *body;
+	const char *body = NULL;
 	int r = read_link(nd, d, &body);
 	if (r < 0)
 		return r;
