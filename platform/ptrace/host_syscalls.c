@@ -32,6 +32,9 @@ static const struct host_rule rules[] = {
 	HOST_EQ(kill, 1, SIGKILL), HOST_EQ(kill, 1, SIGSTOP),
 	HOST_RULE(close_range), HOST_EQ(prctl, 0, PR_SET_PDEATHSIG), HOST_RULE(setsid),
 	HOST_EQ(prctl, 0, PR_SET_NAME),	/* "cvisor-stub" for ps */
+	/* each stub thread runs on its tracer's CPU (ptrace.c); the sentry's
+	 * pid namespace holds only the sandbox's own processes */
+	HOST_RULE(sched_setaffinity),
 };
 
 const struct host_list ptrace_host_syscalls = { "ptrace", HOST_ARR(rules) };

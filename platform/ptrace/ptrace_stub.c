@@ -336,6 +336,7 @@ struct stub_thread *as_thread(struct as *as, struct ctx *c, bool create, int *er
 	}
 	st->tracer = me;
 	st->tid = (pid_t)tid;
+	st->cpu = -1;
 	st->ctx = c;
 	pthread_mutex_lock(&as->lock);
 	st->next = as->threads;

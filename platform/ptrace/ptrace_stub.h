@@ -15,6 +15,7 @@ struct stub_thread {
 	pid_t tracer;		/* host tid of the sentry thread */
 	pid_t tid;		/* the stub thread */
 	struct ctx *ctx;	/* the context running on it */
+	int cpu;		/* the host CPU it is bound to, or -1 */
 	struct stub_thread *next;
 };
 
