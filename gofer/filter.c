@@ -34,6 +34,8 @@ static const struct host_rule gofer_rules[] = {
 	/* the wait for the old root's detach, which finishes under the
 	 * filter (gofer.c) */
 	HOST_RULE(futex),
+	/* serving on the sentry's CPU (gofer.c) */
+	HOST_EQ(sched_setaffinity, 0, 0),
 	/* its own teardown, nobody's wait, in the idle class (gofer.c) */
 	{ .nr = SYS_sched_setscheduler, .ncmp = 2,
 	  .cmp = { { 0, SCMP_CMP_EQ, 0, 0 }, { 1, SCMP_CMP_EQ, SCHED_IDLE, 0 } } },

@@ -135,7 +135,8 @@ struct gofer_req {
 	int64_t mtime_sec, mtime_nsec;
 	uint16_t namelen;	/* without the NUL; 0: no name */
 	uint16_t name2len;	/* up to PATH_MAX - 1 for a symlink target */
-	uint32_t pad;
+	uint32_t cpu;		/* the sender's host CPU + 1, or 0: a hint
+				 * (the gofer serves on that CPU, gofer.c) */
 	int64_t arg2;		/* FALLOCATE: the length */
 	/* then name\0 name2\0 */
 };

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -54,6 +55,10 @@ static int send_req(const struct gofer_req *req, const char *name, size_t l1,
 	static _Alignas(8) char out[GOFER_MSG_MAX];
 	size_t len = sizeof(*req);
 	memcpy(out, req, sizeof(*req));
+	/* The caller waits for the reply: on its CPU, the gofer's wake-up
+	 * and ours are local switches, not cross-CPU wake-ups. */
+	int cpu = sched_getcpu();
+	((struct gofer_req *)out)->cpu = cpu >= 0 ? (uint32_t)cpu + 1 : 0;
 	if (l1) {
 		memcpy(out + len, name, l1 + 1);
 		len += l1 + 1;
