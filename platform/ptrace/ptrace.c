@@ -12,7 +12,6 @@
 
 #include <elf.h>
 #include <errno.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,25 +198,6 @@ static void fill_fault(pid_t tid, int sig, struct ctx_exit *out)
 		out->event = CTX_SIGNAL;
 }
 
-/* Bind the stub thread to the CPU its tracer runs on now, as gVisor's
- * ptrace platform does: every switch is two wake-ups (the stub's stop
- * wakes the tracer, the tracer's resume wakes the stub), and on one CPU
- * they are plain context switches instead of cross-CPU wake-ups, several
- * times faster where an idle CPU has to be woken by an interrupt. The
- * tracer itself stays free to move; the stub follows it at its next
- * switch. A failure only costs speed. */
-static void bind_to_tracer_cpu(struct stub_thread *st)
-{
-	int cpu = sched_getcpu();
-	if (cpu < 0 || cpu == st->cpu || cpu >= CPU_SETSIZE)
-		return;
-	cpu_set_t one;
-	CPU_ZERO(&one);
-	CPU_SET(cpu, &one);
-	if (sched_setaffinity(st->tid, sizeof(one), &one) == 0)
-		st->cpu = cpu;
-}
-
 static void set_running(struct ctx *c, pid_t process, pid_t tid)
 {
 	__atomic_store_n(&c->process, process, __ATOMIC_SEQ_CST);
@@ -259,7 +239,7 @@ static int ptrace_ctx_switch(struct ctx *c, struct as *as,
 	r.orig_rax = (uint64_t)-1;
 	if (ptrace(PTRACE_SETREGS, tid, 0, &r) < 0)
 		return -errno;
-	bind_to_tracer_cpu(st);
+	ptrace_bind_cpu(st->tid, &st->cpu);
 	set_running(c, as->pid, tid);
 	if (__atomic_load_n(&c->interrupt, __ATOMIC_SEQ_CST))
 		syscall(SYS_tgkill, as->pid, tid, SIG_INTERRUPT);

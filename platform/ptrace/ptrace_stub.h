@@ -34,6 +34,7 @@ struct as {
 	long req_nr;
 	uint64_t req_args[6], req_rip;
 	long req_ret;
+	int req_cpu;		/* the requester's CPU (the service thread follows) */
 };
 
 struct ctx {
@@ -52,6 +53,9 @@ pid_t ptrace_gettid(void);
 /* Run a host syscall in stopped tracee tid (traced by the caller) from
  * the instruction at rip. Its result, or -errno for a platform failure. */
 long ptrace_inject(pid_t tid, uint64_t rip, long nr, const uint64_t args[6]);
+/* Bind tracee tid to the caller's CPU if that is not *cpu (the CPU it
+ * was last bound to, -1 for none), and note it in *cpu. */
+void ptrace_bind_cpu(pid_t tid, int *cpu);
 /* Wait for tid to stop: the stop signal (| 0x80 for syscall stops), or
  * -ESRCH when it died. */
 int ptrace_wait(pid_t tid);
