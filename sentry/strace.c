@@ -601,3 +601,61 @@ void strace_syscall_enter(struct task *t, uint64_t nr, const uint64_t a[6])
 {
 	strace_line(t, nr, a, false, 0);
 }
+
+/* The si_code names strace prints: the senders', then a fault's. */
+static const char *si_code_name(int sig, int code)
+{
+	switch (code) {
+	case SI_USER: return "SI_USER";
+	case SI_KERNEL: return "SI_KERNEL";
+	case SI_QUEUE: return "SI_QUEUE";
+	case SI_TIMER: return "SI_TIMER";
+	case SI_MESGQ: return "SI_MESGQ";
+	case SI_ASYNCIO: return "SI_ASYNCIO";
+	case SI_SIGIO: return "SI_SIGIO";
+	case SI_TKILL: return "SI_TKILL";
+	}
+	if (sig == SIGSEGV && code == SEGV_MAPERR)
+		return "SEGV_MAPERR";
+	if (sig == SIGSEGV && code == SEGV_ACCERR)
+		return "SEGV_ACCERR";
+	if (sig == SIGBUS && code == BUS_ADRALN)
+		return "BUS_ADRALN";
+	if (sig == SIGBUS && code == BUS_ADRERR)
+		return "BUS_ADRERR";
+	if (sig == SIGBUS && code == BUS_OBJERR)
+		return "BUS_OBJERR";
+	return NULL;
+}
+
+static bool is_fault_signal(int sig)
+{
+	return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
+	       sig == SIGTRAP;
+}
+
+void strace_signal(struct task *t, const siginfo_t *info)
+{
+	if (!log_enabled())
+		return;
+	struct sbuf sb;
+	sb.len = 0;
+	sb.buf[0] = 0;
+	int sig = info->si_signo;
+	const char *name = signal_name(sig);
+	const char *code = si_code_name(sig, info->si_code);
+	sb_printf(&sb, "[%4d] --- ", t->tid);
+	if (name)
+		sb_puts(&sb, name);
+	else
+		sb_printf(&sb, "signal %d", sig);
+	if (code)
+		sb_printf(&sb, " {si_code=%s, ", code);
+	else
+		sb_printf(&sb, " {si_code=%d, ", info->si_code);
+	if (is_fault_signal(sig) && info->si_code > 0)
+		sb_printf(&sb, "si_addr=%p} ---", info->si_addr);
+	else
+		sb_printf(&sb, "si_pid=%d} ---", (int)info->si_pid);
+	log_printf("%s", sb.buf);
+}

@@ -3,6 +3,7 @@
  * arguments and result are in sentry/syscalls/table.c; their letters are
  * described at the top of strace.c. */
 #pragma once
+#include <signal.h>
 #include <stdint.h>
 
 struct task;
@@ -17,3 +18,8 @@ void strace_syscall(struct task *t, uint64_t nr, const uint64_t a[6], int64_t re
  * exit_group, execve): buffers that the syscall would fill print as their
  * address. */
 void strace_syscall_enter(struct task *t, uint64_t nr, const uint64_t a[6]);
+
+/* Log "[ tid] --- SIG {si_code=..., ...} ---" for a signal delivered to t
+ * (to a handler, or killing it), as strace does: a fault's address for
+ * the signals the CPU raises, else the sender's pid. */
+void strace_signal(struct task *t, const siginfo_t *info);

@@ -2,6 +2,7 @@
  * (see signal.h). Default actions follow signal(7); syscall restarts
  * follow Linux's arch_do_signal_or_restart(). */
 #include "sentry/kernel/signal.h"
+#include "sentry/strace.h"
 #include "sentry/kernel/errno_restart.h"
 #include "sentry/kernel/errno_name.h"
 #include "sentry/kernel/process.h"
@@ -530,8 +531,10 @@ void signal_deliver(struct task *t, bool after_syscall)
 				continue;
 			case SD_TERM:
 			case SD_CORE:
-				if (t->k->strace)
+				if (t->k->strace) {
+					strace_signal(t, &info);
 					log_printf("[%4d] +++ killed by %s +++", t->tid, signal_name(sig));
+				}
 				group_exit_locked(t->tg, sig | (sig_default_action(sig) == SD_CORE ? 0x80 : 0));
 				pthread_mutex_unlock(&kernel.lock);
 				return;
@@ -550,8 +553,7 @@ void signal_deliver(struct task *t, bool after_syscall)
 		t->restore_sigmask = false;
 		pthread_mutex_unlock(&kernel.lock);
 		if (t->k->strace)
-			log_printf("[%4d] --- %s {si_code=%d, si_pid=%d} ---", t->tid,
-				   signal_name(sig), info.si_code, info.si_pid);
+			strace_signal(t, &info);
 		int r = sigframe_setup(t, sig, &sa, &info, oldmask);
 		pthread_mutex_lock(&kernel.lock);
 		if (r < 0) {

@@ -183,3 +183,55 @@ Test(strace_format, lines)
 	cr_assert_str_eq(traced(231, 3, 0, 0, 0, 0, 0, 0, true),
 			 "[   1] exit_group(3) = ?");
 }
+
+/* The signal line of strace_signal, read back as traced() does. */
+static const char *signal_line(const siginfo_t *info)
+{
+	int p[2];
+	cr_assert_eq(pipe(p), 0);
+	log_set_fd(p[1]);
+	strace_signal(&strace_task, info);
+	log_set_fd(-1);
+	close(p[1]);
+	ssize_t n = read(p[0], trace_line, sizeof(trace_line) - 1);
+	close(p[0]);
+	cr_assert_gt(n, 0);
+	trace_line[n] = 0;
+	if (trace_line[n - 1] == '\n')
+		trace_line[n - 1] = 0;
+	return trace_line;
+}
+
+Test(strace_format, signals)
+{
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = SIGSEGV;
+	si.si_code = SEGV_MAPERR;
+	si.si_addr = (void *)0x1234;
+	cr_assert_str_eq(signal_line(&si),
+			 "[   1] --- SIGSEGV {si_code=SEGV_MAPERR, si_addr=0x1234} ---");
+	si.si_code = SEGV_ACCERR;
+	si.si_addr = (void *)0x7f0000001000;
+	cr_assert_str_eq(signal_line(&si),
+			 "[   1] --- SIGSEGV {si_code=SEGV_ACCERR, si_addr=0x7f0000001000} ---");
+	si.si_signo = SIGBUS;
+	si.si_code = BUS_ADRERR;
+	si.si_addr = (void *)0x5000;
+	cr_assert_str_eq(signal_line(&si),
+			 "[   1] --- SIGBUS {si_code=BUS_ADRERR, si_addr=0x5000} ---");
+	/* A fault signal sent by a process names the sender, not an address. */
+	memset(&si, 0, sizeof(si));
+	si.si_signo = SIGSEGV;
+	si.si_code = SI_USER;
+	si.si_pid = 7;
+	cr_assert_str_eq(signal_line(&si), "[   1] --- SIGSEGV {si_code=SI_USER, si_pid=7} ---");
+	si.si_signo = SIGUSR1;
+	si.si_code = SI_TKILL;
+	si.si_pid = 3;
+	cr_assert_str_eq(signal_line(&si), "[   1] --- SIGUSR1 {si_code=SI_TKILL, si_pid=3} ---");
+	si.si_signo = SIGCHLD;
+	si.si_code = CLD_EXITED;
+	si.si_pid = 9;
+	cr_assert_str_eq(signal_line(&si), "[   1] --- SIGCHLD {si_code=1, si_pid=9} ---");
+}
