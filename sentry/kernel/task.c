@@ -175,6 +175,12 @@ static void task_fault(struct task *t, const struct ctx_exit *ev)
 {
 	if (ev->signo == SIGSEGV) {
 		int r = mm_fault(t->mm, ev->fault_addr, ev->access, ev->si_code == SEGV_ACCERR);
+		if (r == -EAGAIN) {
+			/* Stale if the mirror grew while the guest ran. */
+			if (mm_mirror_seq(t->mm) != t->mirror_seen)
+				return;
+			r = -EACCES;
+		}
 		if (r == 0)
 			return;
 		if (r == -ENOMEM) {
@@ -206,6 +212,7 @@ void task_run(struct task *t)
 		/* A fork child's or a new image's first pages, in one go. */
 		mm_prefault(t->mm);
 		cputime_user(t);
+		t->mirror_seen = mm_mirror_seq(t->mm);
 		int r = ctx_switch(t->ctx, t->mm->as, &t->regs, &ev);
 		cputime_sys(t);
 		if (r < 0) {

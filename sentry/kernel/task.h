@@ -128,6 +128,7 @@ struct task {
 	uint64_t saved_sigmask;		/* rt_sigsuspend/pselect's mask to restore */
 	bool restore_sigmask;
 	bool sigreturned;		/* rt_sigreturn set every register */
+	uint64_t mirror_seen;		/* mm_mirror_seq before the last switch */
 	bool stopped;			/* SIGSTOP and friends */
 	bool jobctl_stop;		/* must join the group stop */
 	bool sleeping;			/* blocked in task_block() (procfs 'S') */

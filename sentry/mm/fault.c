@@ -33,8 +33,10 @@ static int64_t cow_break(struct mm *mm, struct vma *v, uint64_t addr, uint64_t *
 	}
 	bool mirrored = *slot & PTE_RO_MAPPED;
 	*slot = page | PTE_PRESENT;
-	if (mirrored && mm->as)
+	if (mirrored && mm->as) {
 		as_map(mm->as, PAGE_ALIGN_DOWN(addr), PAGE_SIZE, v->prot, memfile_fd(), page);
+		mm_mirror_grew(mm);
+	}
 	/* Our reference on the shared page goes once the mirror no longer
 	 * shows it (the other side may drop its own meanwhile). */
 	if (page != old)
@@ -62,8 +64,10 @@ static int64_t file_cow(struct mm *mm, struct vma *v, uint64_t addr, uint64_t *s
 	memcpy(memfile_ptr((uint64_t)off), memfile_ptr((uint64_t)src), PAGE_SIZE);
 	*slot = (uint64_t)off | PTE_PRESENT;
 	mm->resident_pages++;
-	if (mm->as)
+	if (mm->as) {
 		as_map(mm->as, PAGE_ALIGN_DOWN(addr), PAGE_SIZE, v->prot, memfile_fd(), (uint64_t)off);
+		mm_mirror_grew(mm);
+	}
 	return off;
 }
 
@@ -169,8 +173,10 @@ struct run {
 
 static void batch_flush(struct mm *mm, struct batch *b)
 {
-	if (b->n)
+	if (b->n) {
 		as_batch(mm->as, b->ops, b->n);
+		mm_mirror_grew(mm);
+	}
 	b->n = 0;
 }
 
@@ -423,12 +429,22 @@ int mm_fault(struct mm *mm, uint64_t addr, int access, bool prot_fault)
 		uint64_t *slot = (v->flags & VMA_SHARED) ? NULL : pagemap_slot(mm->pm, addr, false);
 		int64_t off;
 		if (!(v->prot & PROT_WRITE) || (v->flags & VMA_SHARED)) {
-			ret = -EACCES;
+			/* Nothing copy-on-write: a real violation, or a
+			 * fault older than another thread's mprotect. */
+			ret = -EAGAIN;
 			goto out;
 		}
+		if (slot && (*slot & PTE_PRESENT) && !(*slot & PTE_RO_MAPPED) &&
+		    memfile_refcount(PTE_OFF(*slot)) > 1)
+			*slot |= PTE_RO_MAPPED;	/* shared: copy it, as below */
 		if (slot && (*slot & PTE_PRESENT)) {
 			if (!(*slot & PTE_RO_MAPPED)) {
-				ret = -EACCES;
+				/* The page is ours and its mirror writable: the
+				 * host's fault is older than another thread's
+				 * copy of the page (both wrote it), or it was no
+				 * write (ptrace cannot tell an instruction
+				 * fetch). The caller tells which. */
+				ret = -EAGAIN;
 				goto out;
 			}
 			off = cow_break(mm, v, addr, slot);
@@ -437,7 +453,9 @@ int mm_fault(struct mm *mm, uint64_t addr, int access, bool prot_fault)
 		} else if (v->obj) {
 			off = mm_page_get(mm, v, addr, true);
 		} else {
-			ret = -EACCES;
+			/* No page any more: it went (MADV_DONTNEED, munmap)
+			 * after the host's fault; so did its mirror. */
+			ret = -EAGAIN;
 			goto out;
 		}
 		ret = off == -ENOMEM ? -ENOMEM : off < 0 ? -EIO : 0;

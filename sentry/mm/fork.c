@@ -43,7 +43,7 @@ static void share_page(void *arg, uint64_t addr, uint64_t *entry)
 #define RO_RUNS_MAX 64
 
 struct ro_pass {
-	struct as *as;
+	struct mm *mm;
 	const struct vma *v;
 	struct as_op ops[RO_BATCH];
 	unsigned n, runs, flushes;
@@ -54,8 +54,10 @@ struct ro_pass {
 
 static void ro_flush(struct ro_pass *r)
 {
-	if (r->n)
-		as_batch(r->as, r->ops, r->n);
+	if (r->n) {
+		as_batch(r->mm->as, r->ops, r->n);
+		mm_mirror_grew(r->mm);	/* the eager copies, mapped writable */
+	}
 	r->n = 0;
 	r->flushes++;
 	/* Replaced in the mirror: the old pages may go now. */
@@ -163,7 +165,7 @@ static void flag_ro(void *arg, uint64_t addr, uint64_t *entry)
 
 static void parent_ro(struct mm *old)
 {
-	struct ro_pass r = { .as = old->as };
+	struct ro_pass r = { .mm = old };
 	for (size_t i = 0; i < old->nvmas; i++) {
 		struct vma *v = &old->vmas[i];
 		if ((v->flags & VMA_SHARED) || !(v->prot & PROT_WRITE))

@@ -268,9 +268,10 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 	/* Narrowing can be mirrored as it is; widening (or anything that
 	 * could make a copy-on-write page writable) refaults lazily. */
 	if (mm->as) {
-		if (widen || (prot & PROT_WRITE))
+		if (widen || (prot & PROT_WRITE)) {
 			as_unmap(mm->as, addr, len);
-		else
+			mm_mirror_grew(mm);	/* what faulted may refault now */
+		} else
 			as_protect(mm->as, addr, len, prot);
 	}
 out:
@@ -364,8 +365,10 @@ int mm_madvise(struct mm *mm, uint64_t addr, uint64_t len, int advice)
 				mobj_get(v->obj);
 				dis[ndis++] = (struct discard){ v->obj,
 					(v->obj_off + s - v->start) / PAGE_SIZE, (e - s) / PAGE_SIZE };
-				if (mm->as)
+				if (mm->as) {
 					as_unmap(mm->as, s, e - s);
+					mm_mirror_grew(mm);
+				}
 			}
 		}
 	}

@@ -90,7 +90,21 @@ struct mm {
 	unsigned young;		/* early writes left to note */
 	unsigned young_win;	/* a fork child: early fault windows left to note */
 	bool ro_pending;	/* mm_fork_done has the parent's mirror to protect */
+	uint64_t mirror_seq;	/* atomic: mirror changes that may grant an access */
 };
+
+/* After a change to mm's mirror that may let an access through that
+ * faulted before (a page mapped, a protection widened): a thread's fault
+ * from before it may be stale (mm_fault's -EAGAIN). */
+static inline void mm_mirror_grew(struct mm *mm)
+{
+	__atomic_add_fetch(&mm->mirror_seq, 1, __ATOMIC_RELEASE);
+}
+
+static inline uint64_t mm_mirror_seq(struct mm *mm)
+{
+	return __atomic_load_n(&mm->mirror_seq, __ATOMIC_ACQUIRE);
+}
 
 /* True if [start, end) overlaps mm's reserved range. */
 static inline bool mm_reserved_overlap(const struct mm *mm, uint64_t start, uint64_t end)
@@ -143,9 +157,15 @@ int mm_msync(struct mm *mm, uint64_t addr, uint64_t len, int flags);
 
 /* A guest fault at addr with access (ACCESS_*, 0 if unknown); prot_fault:
  * the host had a page there but the access was not allowed. 0: the page
- * is now mapped, resume. -EFAULT: SIGSEGV with SEGV_MAPERR; -EACCES:
- * SIGSEGV with SEGV_ACCERR; -EIO: SIGBUS with BUS_ADRERR (beyond the end
- * of a mapped file); -ENOMEM: out of memory. */
+ * is now mapped, resume. -EAGAIN: a protection fault the page map does
+ * not explain (the page is writable and not copy-on-write, or gone): if
+ * mm_mirror_seq moved since the thread last ran guest code, another
+ * thread changed the mirror after the host's fault, and the access should
+ * run again; else it is a real SEGV_ACCERR (an instruction fetch, which
+ * ptrace cannot tell from a write). -EFAULT:
+ * SIGSEGV with SEGV_MAPERR; -EACCES: SIGSEGV with SEGV_ACCERR; -EIO:
+ * SIGBUS with BUS_ADRERR (beyond the end of a mapped file); -ENOMEM: out
+ * of memory. */
 int mm_fault(struct mm *mm, uint64_t addr, int access, bool prot_fault);
 
 /* Before a task runs guest code in mm: a fork child's first run copies

@@ -518,6 +518,7 @@ static void unmap_in(struct mm *mm, struct mobj *o, uint64_t first, uint64_t las
 		if (a >= b)
 			continue;
 		as_unmap(mm->as, v->start + (a - vfirst) * PAGE_SIZE, (b - a) * PAGE_SIZE);
+		mm_mirror_grew(mm);
 	}
 }
 

@@ -77,8 +77,10 @@ int mm_text_patch(struct mm *mm, uint64_t addr, const void *old, const void *new
 	 * another's. */
 	bool owned = *slot & PTE_PRESENT;
 	*slot = (uint64_t)to | PTE_PRESENT;
-	if (mm->as)
+	if (mm->as) {
 		as_map(mm->as, PAGE_ALIGN_DOWN(addr), PAGE_SIZE, v->prot, memfile_fd(), (uint64_t)to);
+		mm_mirror_grew(mm);
+	}
 	if (owned)
 		memfile_unref((uint64_t)from);
 	else

@@ -146,8 +146,10 @@ void mm_release_pages(struct mm *mm, uint64_t start, uint64_t end)
 
 void mm_unmap_pages(struct mm *mm, uint64_t start, uint64_t end)
 {
-	if (mm->as)
+	if (mm->as) {
 		as_unmap(mm->as, start, end - start);
+		mm_mirror_grew(mm);	/* a fault there refaults as a fresh one */
+	}
 	mm_release_pages(mm, start, end);
 }
 
