@@ -122,26 +122,39 @@ Test(strace_format, arg_counts)
 static char trace_line[1100];
 static struct task strace_task = { .tid = 1 };
 
-static const char *traced(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
-			  uint64_t a3, uint64_t a4, uint64_t a5, int64_t ret, bool enter)
+/* The log goes to a pipe from capture_begin to capture_end, which
+ * returns the line written, without its newline. */
+static int capture_pipe[2];
+
+static void capture_begin(void)
 {
-	const uint64_t a[6] = { a0, a1, a2, a3, a4, a5 };
-	int p[2];
-	cr_assert_eq(pipe(p), 0);
-	log_set_fd(p[1]);
-	if (enter)
-		strace_syscall_enter(&strace_task, nr, a);
-	else
-		strace_syscall(&strace_task, nr, a, ret);
+	cr_assert_eq(pipe(capture_pipe), 0);
+	log_set_fd(capture_pipe[1]);
+}
+
+static const char *capture_end(void)
+{
 	log_set_fd(-1);
-	close(p[1]);
-	ssize_t n = read(p[0], trace_line, sizeof(trace_line) - 1);
-	close(p[0]);
+	close(capture_pipe[1]);
+	ssize_t n = read(capture_pipe[0], trace_line, sizeof(trace_line) - 1);
+	close(capture_pipe[0]);
 	cr_assert_gt(n, 0);
 	trace_line[n] = 0;
 	if (trace_line[n - 1] == '\n')
 		trace_line[n - 1] = 0;
 	return trace_line;
+}
+
+static const char *traced(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
+			  uint64_t a3, uint64_t a4, uint64_t a5, int64_t ret, bool enter)
+{
+	const uint64_t a[6] = { a0, a1, a2, a3, a4, a5 };
+	capture_begin();
+	if (enter)
+		strace_syscall_enter(&strace_task, nr, a);
+	else
+		strace_syscall(&strace_task, nr, a, ret);
+	return capture_end();
 }
 
 #define TRACE(nr, a0, a1, a2, a3, a4, a5, ret) \
@@ -184,22 +197,12 @@ Test(strace_format, lines)
 			 "[   1] exit_group(3) = ?");
 }
 
-/* The signal line of strace_signal, read back as traced() does. */
+/* The signal line of strace_signal. */
 static const char *signal_line(const siginfo_t *info)
 {
-	int p[2];
-	cr_assert_eq(pipe(p), 0);
-	log_set_fd(p[1]);
+	capture_begin();
 	strace_signal(&strace_task, info);
-	log_set_fd(-1);
-	close(p[1]);
-	ssize_t n = read(p[0], trace_line, sizeof(trace_line) - 1);
-	close(p[0]);
-	cr_assert_gt(n, 0);
-	trace_line[n] = 0;
-	if (trace_line[n - 1] == '\n')
-		trace_line[n - 1] = 0;
-	return trace_line;
+	return capture_end();
 }
 
 Test(strace_format, signals)
