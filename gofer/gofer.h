@@ -15,6 +15,7 @@ struct gofer_export {
 struct gofer_fid {
 	int fd;		/* O_PATH|O_NOFOLLOW, -1: free */
 	bool ro;	/* from a read-only export */
+	int8_t kernel;	/* on a host kernel file system: 1, 0, -1 not known yet */
 };
 
 struct gofer_state {

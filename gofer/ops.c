@@ -37,7 +37,7 @@ static uint64_t fid_new(struct gofer_state *g, int fd, bool ro)
 {
 	for (uint64_t i = 0; i < g->nfids; i++) {
 		if (g->fids[i].fd < 0) {
-			g->fids[i] = (struct gofer_fid){ fd, ro };
+			g->fids[i] = (struct gofer_fid){ fd, ro, -1 };
 			return i + 1;
 		}
 	}
@@ -52,7 +52,7 @@ static uint64_t fid_new(struct gofer_state *g, int fd, bool ro)
 	g->fids = f;
 	uint64_t id = g->nfids + 1;
 	g->nfids = n;
-	g->fids[id - 1] = (struct gofer_fid){ fd, ro };
+	g->fids[id - 1] = (struct gofer_fid){ fd, ro, -1 };
 	return id;
 }
 
@@ -115,16 +115,34 @@ static bool kernel_fs(int fd)
 	return false;
 }
 
+/* kernel_fs of a fid's file, asked once: a fid's file stays on its file
+ * system. */
+static bool fid_kernel_fs(struct gofer_fid *f)
+{
+	if (f->kernel < 0)
+		f->kernel = kernel_fs(f->fd);
+	return f->kernel;
+}
+
 static int walk_name(struct gofer_state *g, struct gofer_fid *dir, const char *name,
 		     uint32_t flags, struct gofer_resp *resp)
 {
-	if (kernel_fs(dir->fd))
+	if (fid_kernel_fs(dir))
 		return -EACCES;
+	if (flags & GOFER_WALK_STAT_ONLY) {
+		/* Attributes only: what the open and its fstat would see. */
+		struct stat st;
+		resp->fid = 0;
+		if (fstatat(dir->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return -errno;
+		fill_stat(&resp->st, &st);
+		return 0;
+	}
 	int fd = openat(dir->fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	int r = stat_fd(fd, &resp->st);
-	if (r < 0 || (flags & GOFER_WALK_STAT_ONLY)) {
+	if (r < 0) {
 		close(fd);
 		resp->fid = 0;
 		return r;
@@ -171,6 +189,7 @@ static int do_walkn(struct gofer_state *g, struct gofer_fid *dir, const struct g
 	size_t first_fid = (size_t)req->arg;
 	bool ro = dir->ro;	/* dir moves if fid_new grows the table */
 	int cur = dir->fd, temp = -1;	/* temp: an attributes-only step's fd */
+	int cur_kernel = fid_kernel_fs(dir);	/* -1: not asked yet */
 	struct gofer_walk_ent *ent = (struct gofer_walk_ent *)data;
 	size_t used = 0, extra = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -179,7 +198,9 @@ static int do_walkn(struct gofer_state *g, struct gofer_fid *dir, const struct g
 		char name[GOFER_NAME_MAX + 1];
 		memcpy(name, comp[i], len[i]);
 		name[len[i]] = 0;
-		if (kernel_fs(cur)) {
+		if (cur_kernel < 0)
+			cur_kernel = kernel_fs(cur);
+		if (cur_kernel) {
 			e->err = -EACCES;
 			if (sib)
 				continue;
@@ -216,6 +237,7 @@ static int do_walkn(struct gofer_state *g, struct gofer_fid *dir, const struct g
 		if (sib)
 			continue;	/* each from dir, nothing more */
 		cur = fd;
+		cur_kernel = -1;
 		if (S_ISLNK(e->st.mode)) {
 			ssize_t k = readlinkat(fd, "", data + n * sizeof(*ent), PATH_MAX - 1);
 			if (k > 0 && !memchr(data + n * sizeof(*ent), 0, (size_t)k))
@@ -371,7 +393,7 @@ static int do_tmpfile(struct gofer_state *g, struct gofer_fid *f, const struct g
 	int acc = (int)req->flags & O_ACCMODE;
 	if (acc != O_WRONLY && acc != O_RDWR)
 		return -EINVAL;
-	if (kernel_fs(f->fd))
+	if (fid_kernel_fs(f))
 		return -EACCES;
 	int fd = openat(f->fd, ".", O_TMPFILE | acc | O_CLOEXEC | O_NOCTTY |
 			((int)req->flags & O_EXCL), req->mode & MODE_MASK);

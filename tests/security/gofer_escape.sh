@@ -9,6 +9,8 @@
 # path, and a chain through ".."), a :ro mount, and hostile names. The
 # secret must never be printed; writes to / and /tmp must not reach the
 # host; writes to the -v mount must, and the :ro one must refuse them.
+# Below the host's /proc and /sys mounted with -v nothing may be read or
+# even stat'ed (the mount points themselves are directories).
 # Exits 77 when /bin/busybox (static) is missing.
 set -u
 CVISOR=$1
@@ -69,6 +71,22 @@ for p in "$@"; do
 	fi
 	if [ "$st" -ne 0 ]; then
 		echo "FAIL [$p]: status $st"; echo "$out"; failed=1
+	fi
+	# Host kernel file systems on -v mounts: the gofer serves their
+	# mount points, nothing below them (one component, or several in
+	# one walk).
+	out=$(timeout -k 5 60 "$CVISOR" run $plat --root "$tmp/root" \
+		-v /proc:/hp -v /sys:/hs -- /bin/busybox sh -c '
+		for f in /hp/self/status /hp/1/environ /hp/self/root/etc/hostname \
+			 /hs/kernel/hostname /hs/kernel/mm/../hostname; do
+			/bin/busybox cat $f >/dev/null 2>&1 && echo "read $f"
+			/bin/busybox stat $f >/dev/null 2>&1 && echo "stat $f"
+		done
+		/bin/busybox stat -c %F /hp
+		exit 0' 2>&1)
+	st=$?
+	if [ "$st" -ne 0 ] || [ "$out" != directory ]; then
+		echo "FAIL [$p]: below a host kernel file system (status $st):"; echo "$out"; failed=1
 	fi
 done
 [ $failed -eq 0 ] && echo "gofer_escape: passed"
